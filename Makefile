@@ -1,0 +1,72 @@
+# sharedservices: every command a user or CI needs. `make help` lists them.
+# Set-up is lazy: the first target that needs the environment creates .venv; later calls
+# spend no time on it unless requirements*.txt or pyproject.toml changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Where the official raw workbooks live (never committed). CI: ../shared/data/raw
+RAW_DIR ?= data/raw
+export RAW_DIR
+# Parallel notebook runs for `make reports` (default: the number of CPUs).
+JOBS ?=
+NB   ?=
+ARGS ?=
+
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP     := $(VENV)/.installed-dev
+SS            := $(BIN)/python -m sharedservices
+
+.PHONY: help venv dev reports report test lint lab data clean requirements bench \
+        check-reports council-reports update-snapshots
+
+help: ## List the targets (this is the default; it installs nothing)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(RUNTIME_STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || { echo "creating $(VENV) (first use; a few minutes)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name sharedservices --display-name "Python (sharedservices)" >/dev/null
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(RUNTIME_STAMP) ## Create or update the environment in .venv (done for you by other targets)
+
+dev: $(DEV_STAMP) ## The environment plus test tools (requirements-dev.txt)
+
+reports: $(RUNTIME_STAMP) ## Build every published report in reports.yaml into reports/
+	$(SS) build $(if $(JOBS),-j $(JOBS))
+
+report: $(RUNTIME_STAMP) ## One ad-hoc run: make report NB=notebooks/X.ipynb ARGS='-p name value'
+	@test -n "$(NB)" || { echo "make report: set NB=notebooks/NAME.ipynb" >&2; exit 2; }
+	$(SS) run $(NB) $(ARGS)
+
+test: $(DEV_STAMP) ## Run the whole test suite (doctests included)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(DEV_STAMP) ## ruff over lib/, tests/ and bench/
+	$(BIN)/ruff check lib tests bench
+
+lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks notebooks/explorer.ipynb
+
+data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_DIR
+	$(SS) data --raw-dir "$(RAW_DIR)"
+
+clean: ## Remove generated files (reports, caches); never data/
+	rm -rf reports/*.html reports/*.json reports/_* reports/adhoc reports/councils .pytest_cache .ruff_cache
+	find reports -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+requirements: $(DEV_STAMP) ## Re-resolve requirements*.txt from requirements*.in (pip-tools, CPython 3.11)
+	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host -o requirements.txt requirements.in
+	grep -v '^-e' requirements.txt > .constraints.txt
+	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host -o requirements-dev.txt requirements-dev.in
+	rm -f .constraints.txt
