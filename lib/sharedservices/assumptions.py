@@ -1,0 +1,640 @@
+"""Cited, rated assumptions: the only home of policy numbers.
+
+Every number the model uses by default that is not in the processed tables lives in a
+``data/assumptions/*.yaml`` file (directory from :func:`sharedservices.paths.assumptions_dir`,
+so ``SHAREDSERVICES_ASSUMPTIONS_DIR`` redirects it for tests).  Each file has a ``title``,
+an optional ``description`` and a ``values`` mapping; each value is a record::
+
+    back_office_realistic:
+      value: 0.018                      # number, text, list or mapping
+      unit: fraction of total service expenditure
+      price_base: null                  # required where the unit is money
+      source:
+        title: "NLGN, Shared Necessities (2011)"
+        url: https://www.newlocal.org.uk/publications/shared-necessities-the-next-generation-of-shared-services/
+      quality: green                    # green | amber | red
+      quality_note: one line on why
+      note: optional longer note
+
+A source is a title plus a well-formed http(s) URL, or the words ``suite assumption``
+(written either as ``source: suite assumption`` or as a mapping with that title and no
+URL), in which case the rating must be red.  Anything else stops the load with a
+:class:`~sharedservices.errors.DataError` naming the file and the key (exit code 2).
+
+Values are addressed as ``"file.key"``, where ``file`` is the YAML file's stem, e.g.
+``"savings_evidence.back_office_realistic"`` or ``"programmes.service.central.savings_rate"``
+(keys may themselves contain dots; the file is everything before the first dot).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "demo.yaml").write_text('''
+... title: Demo
+... values:
+...   rate:
+...     value: 0.035
+...     unit: fraction per year
+...     source: {title: HM Treasury Green Book, url: "https://www.gov.uk/green-book"}
+...     quality: green
+...     quality_note: published guidance
+... ''')
+>>> values = load_all(d)
+>>> values["demo.rate"].value
+0.035
+>>> values["demo.rate"].source_url
+'https://www.gov.uk/green-book'
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sharedservices import paths
+from sharedservices.errors import DataError, InputError
+
+__all__ = [
+    "SUITE_ASSUMPTION",
+    "Assumption",
+    "clear_cache",
+    "files",
+    "format_value",
+    "get",
+    "is_money_unit",
+    "load_all",
+    "table",
+    "value",
+]
+
+#: The words that mark a value as the suite's own assumption rather than a cited figure.
+SUITE_ASSUMPTION = "suite assumption"
+
+Quality = Literal["green", "amber", "red"]
+
+_MONEY_UNIT = re.compile(r"£|\bgbp|\bpounds?\b|\bsterling\b", re.IGNORECASE)
+_RATIO_UNIT = re.compile(
+    r"^\s*(fraction|share|probability|ratio|multiple|index|relative|years?|date|service slugs)\b",
+    re.IGNORECASE,
+)
+_URL = TypeAdapter(HttpUrl)
+
+
+def is_money_unit(unit: str) -> bool:
+    """Whether a unit string denotes money (and so needs a ``price_base``).
+
+    Parameters
+    ----------
+    unit : str
+        The record's ``unit``.
+
+    Returns
+    -------
+    bool
+        True where the unit mentions pounds (``£``, ``GBP``, ``pounds``, ``sterling``) and
+        does not open as a ratio ("fraction of ...", "multiple of ...", "index ...",
+        "years ...") whose explanation merely mentions money.
+
+    Examples
+    --------
+    >>> is_money_unit("£bn per year"), is_money_unit("GBP m"), is_money_unit("index, 2010-11 = 100")
+    (True, True, False)
+    >>> is_money_unit("fraction of net budget (£1.8m on £20m)")
+    False
+    """
+    return bool(_MONEY_UNIT.search(unit)) and not _RATIO_UNIT.match(unit)
+
+
+# --------------------------------------------------------------------------------------
+# Validation schema (pydantic)
+# --------------------------------------------------------------------------------------
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    url: str | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("source title is blank")
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _url_or_suite(self) -> _Source:
+        if self.title.lower() == SUITE_ASSUMPTION:
+            if self.url:
+                raise ValueError(f"source {SUITE_ASSUMPTION!r} takes no url")
+            return self
+        if not self.url:
+            raise ValueError(
+                f"source {self.title!r} has no url (allowed: a well-formed http(s) URL, "
+                f"or the words {SUITE_ASSUMPTION!r})"
+            )
+        url = self.url.strip()
+        if not re.match(r"^https?://[^\s/]+\.[^\s/]+", url) or re.search(r"\s", url):
+            raise ValueError(f"source url {url!r} is not a well-formed http(s) URL")
+        try:
+            _URL.validate_python(url)
+        except ValidationError as exc:
+            raise ValueError(f"source url {url!r} is not a well-formed http(s) URL") from exc
+        return self
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Any
+    unit: str = Field(min_length=1)
+    price_base: str | None = None
+    source: _Source
+    quality: Quality
+    quality_note: str = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_words(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            if v.strip().lower() == SUITE_ASSUMPTION:
+                return {"title": SUITE_ASSUMPTION}
+            raise ValueError(
+                f"source {v!r} must be a mapping with title and url, or the words "
+                f"{SUITE_ASSUMPTION!r}"
+            )
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _value_kind(cls, v: Any) -> Any:
+        _check_value(v, top=True)
+        return v
+
+    @field_validator("unit", "quality_note")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is blank")
+        if "\n" in v.strip():
+            raise ValueError("must be one line")
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _rules(self) -> _Record:
+        if self.source.title.lower() == SUITE_ASSUMPTION and self.quality != "red":
+            raise ValueError(
+                f"quality {self.quality!r} with source {SUITE_ASSUMPTION!r} "
+                "(allowed: red — a suite assumption is always rated red)"
+            )
+        if is_money_unit(self.unit) and not (self.price_base and self.price_base.strip()):
+            raise ValueError(
+                f"unit {self.unit!r} is money but price_base is missing "
+                "(allowed: e.g. 'cash' or '2010-11 prices')"
+            )
+        return self
+
+
+def _check_value(v: Any, *, top: bool = False) -> None:
+    """Allowed values: finite numbers, text, lists and string-keyed mappings of those."""
+    if v is None:
+        if top:
+            raise ValueError("value is missing (allowed: a number, text, list or mapping)")
+        return  # nulls inside a table, e.g. 'no figure given by the guidance'
+    if isinstance(v, bool):
+        raise ValueError(f"value {v!r} is a boolean (allowed: a number, text, list or mapping)")
+    if isinstance(v, int | float):
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"value {v!r} is not finite")
+        return
+    if isinstance(v, str):
+        if not v.strip():
+            raise ValueError("value is blank text")
+        return
+    if isinstance(v, list):
+        if top and not v:
+            raise ValueError("value is an empty list")
+        for item in v:
+            _check_value(item)
+        return
+    if isinstance(v, dict):
+        if top and not v:
+            raise ValueError("value is an empty mapping")
+        for k, item in v.items():
+            if not isinstance(k, str):
+                raise ValueError(f"mapping key {k!r} is not text (quote it in the YAML)")
+            _check_value(item)
+        return
+    raise ValueError(f"value of type {type(v).__name__} (allowed: a number, text, list or mapping)")
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1)
+    description: str | None = None
+    values: dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------
+# Public record
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One cited, rated value.
+
+    Attributes
+    ----------
+    key : str
+        ``"file.key"``, e.g. ``"sr2010.real_terms_cut"``.
+    value : Any
+        A number, text, list or mapping, exactly as in the YAML (units in ``unit``).
+    unit : str
+        What the number measures, with its basis (e.g. "fraction of total service
+        expenditure").
+    price_base : str or None
+        Price basis where the unit is money ("cash", "2010-11 prices"), else None.
+    source_title, source_url : str, str or None
+        The citation; ``source_url`` is None for a suite assumption.
+    quality : {"green", "amber", "red"}
+        Rating; always "red" for a suite assumption.
+    quality_note : str
+        One line on why the rating.
+    note : str or None
+        Longer note (calibration arithmetic, alternatives).
+    file : str
+        The YAML file name the value came from.
+    """
+
+    key: str
+    value: Any
+    unit: str
+    price_base: str | None
+    source_title: str
+    source_url: str | None
+    quality: str
+    quality_note: str
+    note: str | None
+    file: str
+
+    @property
+    def is_suite_assumption(self) -> bool:
+        """True where the value is the suite's own assumption (no published source)."""
+        return self.source_title.lower() == SUITE_ASSUMPTION
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate mapping keys (YAML would silently keep the last)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _one_line(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if p not in ("function-after",))
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def _load_file(path: Path) -> dict[str, Assumption]:
+    name = path.name
+    stem = path.stem
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", stem):
+        raise DataError(
+            f"{name}: file name {stem!r} is not allowed (allowed: lower-case letters, digits, _)"
+        )
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise DataError(f"{name}: not valid YAML ({detail})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{name}: cannot be read ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise DataError(
+            f"{name}: expected a mapping with 'title' and 'values', got {type(raw).__name__}"
+        )
+    try:
+        parsed = _File.model_validate(raw)
+    except ValidationError as exc:
+        raise DataError(f"{name}: {_one_line(exc)}") from exc
+    if not parsed.values:
+        raise DataError(f"{name}: 'values' is empty (allowed: at least one value)")
+    out: dict[str, Assumption] = {}
+    for key, rec in parsed.values.items():
+        full = f"{stem}.{key}"
+        if not isinstance(rec, dict):
+            raise DataError(
+                f"{name}: key {key!r}: expected a record with value, unit, source, quality"
+            )
+        try:
+            r = _Record.model_validate(rec)
+        except ValidationError as exc:
+            raise DataError(f"{name}: key {key!r}: {_one_line(exc)}") from exc
+        is_suite = r.source.title.lower() == SUITE_ASSUMPTION
+        out[full] = Assumption(
+            key=full,
+            value=r.value,
+            unit=r.unit,
+            price_base=r.price_base,
+            source_title=SUITE_ASSUMPTION if is_suite else r.source.title,
+            source_url=None if is_suite else (r.source.url or "").strip(),
+            quality=r.quality,
+            quality_note=r.quality_note,
+            note=r.note.strip() if r.note else None,
+            file=name,
+        )
+    return out
+
+
+_CACHE: dict[
+    tuple[str, tuple[tuple[str, int, int], ...]], tuple[dict[str, Assumption], dict[str, str]]
+] = {}
+
+
+def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    if not directory.is_dir():
+        raise DataError(
+            f"assumptions directory {str(directory)!r} does not exist (set SHAREDSERVICES_ASSUMPTIONS_DIR or restore data/assumptions)"
+        )
+    out = []
+    for p in sorted(directory.glob("*.yaml")):
+        st = p.stat()
+        out.append((p.name, st.st_mtime_ns, st.st_size))
+    if not out:
+        raise DataError(f"assumptions directory {str(directory)!r} holds no *.yaml files")
+    return tuple(out)
+
+
+def _load_dir(directory: Path | str | None) -> tuple[dict[str, Assumption], dict[str, str]]:
+    d = Path(directory) if directory is not None else paths.assumptions_dir()
+    d = d.resolve()
+    fp = _fingerprint(d)
+    cache_key = (str(d), fp)
+    hit = _CACHE.get(cache_key)
+    if hit is not None:
+        return hit
+    values: dict[str, Assumption] = {}
+    hashes: dict[str, str] = {}
+    for name, _, _ in fp:
+        path = d / name
+        hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        values.update(_load_file(path))
+    # drop stale entries for this directory, then cache
+    for k in [k for k in _CACHE if k[0] == str(d)]:
+        del _CACHE[k]
+    _CACHE[cache_key] = (values, hashes)
+    return values, hashes
+
+
+def clear_cache() -> None:
+    """Forget every loaded directory (the cache also refreshes itself when a file changes)."""
+    _CACHE.clear()
+
+
+def load_all(directory: Path | str | None = None) -> dict[str, Assumption]:
+    """Load and validate every assumptions file.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Defaults to :func:`sharedservices.paths.assumptions_dir` (honours
+        ``SHAREDSERVICES_ASSUMPTIONS_DIR``).
+
+    Returns
+    -------
+    dict of str to Assumption
+        Keyed ``"file.key"``.  Cached per directory; a changed file is re-read.
+
+    Raises
+    ------
+    DataError
+        A file or value fails validation; the message names the file and the key.
+    """
+    values, _ = _load_dir(directory)
+    return dict(values)
+
+
+def files(directory: Path | str | None = None) -> dict[str, str]:
+    """Map each assumptions file read (``"prices.yaml"``) to its sha256, for provenance."""
+    _, hashes = _load_dir(directory)
+    return dict(hashes)
+
+
+def get(key: str, directory: Path | str | None = None) -> Assumption:
+    """The :class:`Assumption` for ``"file.key"``.
+
+    Raises
+    ------
+    InputError
+        Unknown key; the message names it and lists close matches.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "demo.yaml").write_text(
+    ...     "title: Demo\\nvalues:\\n  years:\\n    value: 4\\n    unit: years\\n"
+    ...     "    source: suite assumption\\n    quality: red\\n    quality_note: judgement\\n")
+    >>> get("demo.years", d).quality
+    'red'
+    >>> get("demo.yeras", d)
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: assumption: 'demo.yeras' is not defined (close matches: demo.years)
+    """
+    if not isinstance(key, str):
+        raise InputError(f"assumption: key {key!r} is not text (allowed: 'file.key')")
+    values, _ = _load_dir(directory)
+    try:
+        a = values[key]
+    except KeyError:
+        close = difflib.get_close_matches(key, list(values), n=5, cutoff=0.6)
+        if not close:
+            prefix = key.split(".", 1)[0] + "."
+            close = sorted(k for k in values if k.startswith(prefix))[:5]
+        hint = (
+            f"close matches: {', '.join(close)}"
+            if close
+            else f"files: {', '.join(sorted({v.file for v in values.values()}))}"
+        )
+        raise InputError(f"assumption: {key!r} is not defined ({hint})") from None
+    return Assumption(**{**a.__dict__, "value": copy.deepcopy(a.value)})
+
+
+def value(key: str, directory: Path | str | None = None) -> Any:
+    """The value of ``"file.key"`` (a fresh copy: mutating it does not touch the cache).
+
+    Raises
+    ------
+    InputError
+        Unknown key; the message names it and lists close matches.
+    """
+    return get(key, directory).value
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------
+
+
+def _fmt_number(x: float | int, unit: str) -> str:
+    if isinstance(x, bool):
+        return str(x)
+    if (
+        unit.lower().startswith("fraction")
+        or unit.lower().startswith("share")
+        or unit.lower().startswith("probability")
+    ):
+        pct = 100 * x
+        return f"{pct:.3g} %" if abs(pct) < 1000 else f"{pct:,.0f} %"
+    if isinstance(x, int):
+        return f"{x:,}"
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.6g}"
+
+
+def format_value(v: Any, unit: str = "") -> str:
+    """Render a value readably for a report table.
+
+    Fractions (units starting "fraction", "share" or "probability") become percentages;
+    lists join with commas; mappings render as ``key: value``.
+
+    Examples
+    --------
+    >>> format_value(0.018, "fraction of total service expenditure")
+    '1.8 %'
+    >>> format_value({"2010-11": 28.0, "2011-12": 25.0}, "£bn cash")
+    '2010-11: 28; 2011-12: 25'
+    >>> format_value(["central", "other"], "service slugs")
+    'central, other'
+    >>> format_value(None)
+    '—'
+    """
+    if v is None:
+        return "—"
+    if isinstance(v, int | float):
+        return _fmt_number(v, unit)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):
+        if all(isinstance(i, dict) for i in v):
+            return "; ".join(
+                "(" + ", ".join(f"{k}: {format_value(x, unit)}" for k, x in i.items()) + ")"
+                for i in v
+            )
+        return ", ".join(format_value(i, unit) for i in v)
+    if isinstance(v, Mapping):
+        inner = []
+        for k, x in v.items():
+            if isinstance(x, Mapping):
+                inner.append(
+                    f"{k}: ("
+                    + ", ".join(f"{kk} {format_value(xx, unit)}" for kk, xx in x.items())
+                    + ")"
+                )
+            else:
+                inner.append(f"{k}: {format_value(x, unit)}")
+        return "; ".join(inner)
+    return str(v)
+
+
+TABLE_COLUMNS = [
+    "key",
+    "value",
+    "unit",
+    "price_base",
+    "source_title",
+    "source_url",
+    "quality",
+    "quality_note",
+]
+
+
+def table(keys: list[str] | None = None, directory: Path | str | None = None) -> pd.DataFrame:
+    """The assumptions as a table for reports, values formatted readably.
+
+    Parameters
+    ----------
+    keys : list of str, optional
+        ``"file.key"`` names, in the order wanted; all values (sorted by key) if None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key, value, unit, price_base, source_title, source_url, quality,
+        quality_note``; ``value`` is text (fractions as percentages).
+
+    Raises
+    ------
+    InputError
+        A key is not defined.
+    """
+    if keys is None:
+        values, _ = _load_dir(directory)
+        chosen = [values[k] for k in sorted(values)]
+    else:
+        if isinstance(keys, str):
+            raise InputError(
+                f"assumption keys: {keys!r} is one string (allowed: a list of 'file.key')"
+            )
+        chosen = [get(k, directory) for k in keys]
+    rows = [
+        {
+            "key": a.key,
+            "value": format_value(a.value, a.unit),
+            "unit": a.unit,
+            "price_base": a.price_base,
+            "source_title": a.source_title,
+            "source_url": a.source_url,
+            "quality": a.quality,
+            "quality_note": a.quality_note,
+        }
+        for a in chosen
+    ]
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
