@@ -1,0 +1,240 @@
+"""The timing gap: funding gap against savings, year by year, and the headline metrics.
+
+Conventions
+-----------
+* Years 0..H on the last axis (0 = 2010-11).  Money real 2010-11 prices, £ thousand.
+* ``net_savings`` is the programme's **net effect on the revenue budget**: gross savings
+  minus running costs minus one-off costs plus financing flows (see
+  :mod:`sharedservices.financing`).  ``programme_cash_flow`` (gross - running - one-off,
+  before financing) is what the appraisal (NPV, payback) uses.
+* ``residual_gap = funding_gap - net_savings`` is what front-line cuts or reserves must
+  close; **front-line cuts** in a year are its positive part (a surplus is not a negative
+  cut).  They are allocated across the services not being shared, in proportion to their
+  year-0 spend, leaving out protected services; only services in core spending are cut
+  (education, police and fire are outside the council's control).  If every such
+  service is shared or protected the cuts fall on the unprotected core services, shared
+  or not; if none is left an :class:`~sharedservices.errors.InputError` is raised.
+* **Core spending** = total service expenditure minus education, police and fire (and
+  minus public health from 2013-14, which came with its own ring-fenced grant).
+* **Coverage** in year t = net savings / funding gap; undefined (``None``, "no gap")
+  where the gap is not positive, as in year 0.
+* **Cumulative front-line cuts** = the sum of the yearly front-line cuts over years 1..H
+  (real, undiscounted): £-years, also shown as a share of one year's core spending.
+* **Front-loading penalty** = cumulative front-line cuts under the path minus those under
+  the even path with the same N and final funding, with the programme and without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sharedservices.cuts import fy_label
+from sharedservices.errors import InputError
+from sharedservices.programmes import SERVICES
+
+__all__ = [
+    "CORE_EXCLUDED",
+    "NO_GAP",
+    "SERVICES",
+    "GapResult",
+    "allocate_cuts",
+    "core_services",
+    "core_spending",
+    "coverage",
+    "cumulative_cuts",
+    "frontline_cuts",
+    "timing_table",
+]
+
+#: Services outside core spending (public health too, from 2013-14).
+CORE_EXCLUDED: tuple[str, ...] = ("education", "police", "fire")
+#: How an undefined coverage ratio is reported.
+NO_GAP = "no gap"
+
+
+def core_services(year: int = 0) -> tuple[str, ...]:
+    """Services in core spending in year index ``year``.
+
+    Examples
+    --------
+    >>> "public_health" in core_services(2), "public_health" in core_services(3)
+    (True, False)
+    """
+    excluded = CORE_EXCLUDED + (("public_health",) if year >= 3 else ())
+    return tuple(s for s in SERVICES if s not in excluded)
+
+
+def core_spending(spend: Mapping[str, float], year: int = 0) -> float:
+    """Core spending from spend by service (missing services count as 0), £ thousand.
+
+    Examples
+    --------
+    >>> core_spending({"education": 500.0, "central": 100.0, "adult_social_care": 300.0})
+    400.0
+    """
+    return float(sum(float(spend.get(s, 0.0)) for s in core_services(year)))
+
+
+def coverage(net_savings: npt.ArrayLike, gap: npt.ArrayLike) -> np.ndarray:
+    """Coverage ratio by year, NaN where the gap is not positive ("no gap").
+
+    Examples
+    --------
+    >>> coverage([0, 5, 20], [0, 10, 10]).tolist()
+    [nan, 0.5, 2.0]
+    """
+    s = np.asarray(net_savings, dtype=float)
+    g = np.asarray(gap, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(g > 0, s / np.where(g > 0, g, 1.0), np.nan)
+
+
+def frontline_cuts(residual_gap: npt.ArrayLike) -> np.ndarray:
+    """Front-line cuts by year: the positive part of the residual gap (year 0 is 0).
+
+    Examples
+    --------
+    >>> frontline_cuts([0, 5, -2]).tolist()
+    [0.0, 5.0, 0.0]
+    """
+    return np.maximum(np.asarray(residual_gap, dtype=float), 0.0)
+
+
+def cumulative_cuts(residual_gap: npt.ArrayLike) -> np.ndarray | float:
+    """Cumulative front-line cuts over years 1..H, £-years (undiscounted).
+
+    Examples
+    --------
+    >>> cumulative_cuts([0, 5, -2, 3])
+    8.0
+    """
+    r = frontline_cuts(residual_gap)[..., 1:].sum(axis=-1)
+    return float(r) if np.ndim(r) == 0 else r
+
+
+def allocate_cuts(
+    cuts: npt.ArrayLike,
+    spend: Mapping[str, float],
+    shared: Iterable[str] = (),
+    protect: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Allocate front-line cuts across services in proportion to their year-0 spend.
+
+    Parameters
+    ----------
+    cuts : array_like
+        Front-line cuts by year, £ thousand.
+    spend : mapping
+        Year-0 spend by service, £ thousand.
+    shared, protect : iterable of str
+        Services in the programme (not cut unless nothing else is left) and services
+        protected from cuts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per service cut, one row per year, £ thousand.
+
+    Examples
+    --------
+    >>> allocate_cuts([0, 10], {"central": 50, "cultural": 30, "housing": 10},
+    ...               shared=["central"], protect=["housing"]).to_dict("list")
+    {'cultural': [0.0, 10.0]}
+    """
+    protect = set(protect)
+    shared = set(shared)
+    unknown = protect - set(SERVICES)
+    if unknown:
+        raise InputError(f"protect: {sorted(unknown)} (allowed: {', '.join(SERVICES)})")
+    candidates = [s for s in core_services(0) if s not in protect and float(spend.get(s, 0.0)) > 0]
+    base = [s for s in candidates if s not in shared] or candidates
+    if not base:
+        raise InputError(f"protect: {sorted(protect)} leaves no service to cut (allowed: leave at least one core service)")
+    w = np.array([float(spend[s]) for s in base])
+    c = np.asarray(cuts, dtype=float)
+    return pd.DataFrame(np.outer(c, w / w.sum()), columns=base)
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """Year-by-year arrays of one scenario (all £ thousand real, years 0..H)."""
+
+    funding: np.ndarray
+    funding_gap: np.ndarray
+    gross_savings: np.ndarray
+    running_costs: np.ndarray
+    one_off_costs: np.ndarray
+    financing: np.ndarray
+    reserves_draw: np.ndarray
+
+    @property
+    def programme_cash_flow(self) -> np.ndarray:
+        """Gross savings minus running and one-off costs, before financing."""
+        return self.gross_savings - self.running_costs - self.one_off_costs
+
+    @property
+    def net_savings(self) -> np.ndarray:
+        """Net effect on the revenue budget, after financing."""
+        return self.programme_cash_flow + self.financing
+
+    @property
+    def residual_gap(self) -> np.ndarray:
+        """Funding gap minus net savings: what front-line cuts or reserves must close."""
+        return self.funding_gap - self.net_savings
+
+
+def timing_table(
+    result: GapResult,
+    spend: Mapping[str, float],
+    shared: Iterable[str] = (),
+    protect: Iterable[str] = (),
+) -> pd.DataFrame:
+    """The year-by-year timing table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year`` (0..H); columns ``financial_year``, ``central_funding``,
+        ``funding_gap``, ``gross_savings``, ``running_costs``, ``one_off_costs``,
+        ``programme_cash_flow``, ``financing``, ``net_savings``, ``reserves_draw``,
+        ``residual_gap``, ``frontline_cuts``, ``coverage`` (NaN = "no gap"), then
+        ``cut_<service>`` for each service cut; money in £ thousand, 2010-11 prices.
+
+    Examples
+    --------
+    >>> z = np.zeros(3)
+    >>> r = GapResult(np.array([100.0, 90, 80]), np.array([0.0, 10, 20]), np.array([0.0, 0, 8]),
+    ...               z, z, z, z)
+    >>> t = timing_table(r, {"central": 60.0, "cultural": 40.0}, shared=["central"])
+    >>> t[["funding_gap", "net_savings", "frontline_cuts", "cut_cultural"]].values.tolist()
+    [[0.0, 0.0, 0.0, 0.0], [10.0, 0.0, 10.0, 10.0], [20.0, 8.0, 12.0, 12.0]]
+    """
+    n = result.funding.shape[-1]
+    residual = result.residual_gap
+    cuts = frontline_cuts(residual)
+    data: dict[str, Any] = {
+        "financial_year": [fy_label(t) for t in range(n)],
+        "central_funding": result.funding,
+        "funding_gap": result.funding_gap,
+        "gross_savings": result.gross_savings,
+        "running_costs": result.running_costs,
+        "one_off_costs": result.one_off_costs,
+        "programme_cash_flow": result.programme_cash_flow,
+        "financing": result.financing,
+        "net_savings": result.net_savings,
+        "reserves_draw": result.reserves_draw,
+        "residual_gap": residual,
+        "frontline_cuts": cuts,
+        "coverage": coverage(result.net_savings, result.funding_gap),
+    }
+    alloc = allocate_cuts(cuts, spend, shared, protect)
+    for s in alloc.columns:
+        data[f"cut_{s}"] = alloc[s].to_numpy()
+    out = pd.DataFrame(data, index=pd.RangeIndex(n, name="year"))
+    return out
