@@ -83,6 +83,8 @@ __all__ = [
     "get",
     "is_money_unit",
     "load_all",
+    "render_markdown",
+    "update_readme",
     "table",
     "value",
 ]
@@ -250,12 +252,18 @@ def _check_value(v: Any, *, top: bool = False) -> None:
     raise ValueError(f"value of type {type(v).__name__} (allowed: a number, text, list or mapping)")
 
 
+_RECORD_FIELDS = tuple(_Record.model_fields)
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1)
     description: str | None = None
     values: dict[str, Any]
+
+
+_FILE_FIELDS = tuple(_File.model_fields)
 
 
 # --------------------------------------------------------------------------------------
@@ -331,11 +339,17 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _one_line(exc: ValidationError) -> str:
+def _one_line(exc: ValidationError, allowed: tuple[str, ...]) -> str:
+    """Pydantic's errors as one line, in the words of the file format."""
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if p not in ("function-after",))
-        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "missing (required)"
+        elif err["type"] == "extra_forbidden":
+            msg = f"unknown field (allowed: {', '.join(allowed)})"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
 
@@ -361,7 +375,7 @@ def _load_file(path: Path) -> dict[str, Assumption]:
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
-        raise DataError(f"{name}: {_one_line(exc)}") from exc
+        raise DataError(f"{name}: {_one_line(exc, _FILE_FIELDS)}") from exc
     if not parsed.values:
         raise DataError(f"{name}: 'values' is empty (allowed: at least one value)")
     out: dict[str, Assumption] = {}
@@ -374,7 +388,7 @@ def _load_file(path: Path) -> dict[str, Assumption]:
         try:
             r = _Record.model_validate(rec)
         except ValidationError as exc:
-            raise DataError(f"{name}: key {key!r}: {_one_line(exc)}") from exc
+            raise DataError(f"{name}: key {key!r}: {_one_line(exc, _RECORD_FIELDS)}") from exc
         is_suite = r.source.title.lower() == SUITE_ASSUMPTION
         out[full] = Assumption(
             key=full,
@@ -638,3 +652,97 @@ def table(keys: list[str] | None = None, directory: Path | str | None = None) ->
         for a in chosen
     ]
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------
+# The rendered list in data/assumptions/README.md
+# --------------------------------------------------------------------------------------
+
+README_BEGIN = "<!-- BEGIN rendered list: python -m sharedservices.assumptions --readme -->"
+README_END = "<!-- END rendered list -->"
+
+
+def _md_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(directory: Path | str | None = None) -> str:
+    """Every value with its rating, as Markdown tables (one per file), for the README.
+
+    Red values are counted per file so a reader sees at once how much rests on the suite's
+    own judgement.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "demo.yaml").write_text(
+    ...     "title: Demo\\nvalues:\\n  years:\\n    value: 4\\n    unit: years\\n"
+    ...     "    source: suite assumption\\n    quality: red\\n    quality_note: judgement\\n")
+    >>> print(render_markdown(d))  # doctest: +NORMALIZE_WHITESPACE
+    ### demo.yaml: Demo
+    <BLANKLINE>
+    1 values: 0 green, 0 amber, 1 red.
+    <BLANKLINE>
+    | key | value | unit | rating | source | why this rating |
+    |---|---|---|---|---|---|
+    | `demo.years` | 4 | years | **red** | suite assumption | judgement |
+    """
+    d = Path(directory) if directory is not None else paths.assumptions_dir()
+    values, _ = _load_dir(d)
+    titles = {}
+    for p in sorted(d.resolve().glob("*.yaml")):
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        titles[p.name] = str(raw.get("title", "")).strip()
+    blocks = []
+    for name in sorted(titles):
+        recs = [values[k] for k in sorted(values) if values[k].file == name]
+        counts = {q: sum(a.quality == q for a in recs) for q in ("green", "amber", "red")}
+        lines = [
+            f"### {name}: {titles[name]}",
+            "",
+            f"{len(recs)} values: {counts['green']} green, {counts['amber']} amber, "
+            f"{counts['red']} red.",
+            "",
+            "| key | value | unit | rating | source | why this rating |",
+            "|---|---|---|---|---|---|",
+        ]
+        for a in recs:
+            val = format_value(a.value, a.unit)
+            unit = a.unit + (f" ({a.price_base})" if a.price_base else "")
+            src = (
+                SUITE_ASSUMPTION
+                if a.is_suite_assumption
+                else f"[{_md_cell(a.source_title)}]({a.source_url})"
+            )
+            rating = f"**{a.quality}**" if a.quality == "red" else a.quality
+            lines.append(
+                f"| `{a.key}` | {_md_cell(val)} | {_md_cell(unit)} | {rating} | {src} | "
+                f"{_md_cell(a.quality_note)} |"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def update_readme(directory: Path | str | None = None) -> Path:
+    """Rewrite the rendered list between the markers in ``README.md`` of the directory."""
+    d = Path(directory) if directory is not None else paths.assumptions_dir()
+    readme = d / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_BEGIN not in text or README_END not in text:
+        raise DataError(f"{readme}: the markers {README_BEGIN!r} and {README_END!r} are missing")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(
+        f"{head}{README_BEGIN}\n\n{render_markdown(d)}\n\n{README_END}{tail}", encoding="utf-8"
+    )
+    return readme
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance command
+    import sys
+
+    if sys.argv[1:] == ["--readme"]:
+        print(f"wrote {update_readme()}")
+    else:
+        print(render_markdown())
