@@ -1,0 +1,451 @@
+"""The processed council finance tables, validated on load and cached per process.
+
+Tables are read from :func:`sharedservices.paths.processed_dir` (``data/processed``, or
+``$SHAREDSERVICES_PROCESSED_DIR``) and checked with pandera; a bad file raises a one-line
+:class:`~sharedservices.errors.DataError` naming the file.  Money is £ thousand, cash
+(nominal), as published by DCLG; every income line in :func:`finance` is positive.
+
+Tables
+------
+:func:`councils`  one row per authority (``ecode`` is the RS code of the 2014-15 workbook)
+:func:`spending`  ``ecode, year, service, gbp_thousand, status`` (net current expenditure)
+:func:`finance`   ``ecode, year, item, gbp_thousand, status`` (financing and reserve levels)
+:func:`codes`     every RS or ONS code seen in any year -> ``ecode``
+:func:`england`   the printed ENGLAND rows of the workbooks
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sharedservices import paths
+from sharedservices.errors import DataError, InputError
+
+#: Authority classes; all but ``O`` (police, fire, transport, parks and other bodies) are
+#: principal councils.
+CLASSES: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L", "O")
+PRINCIPAL_CLASSES: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L")
+CLASS_NAMES: dict[str, str] = {
+    "SC": "shire counties",
+    "SD": "shire districts",
+    "UA": "unitary authorities",
+    "MD": "metropolitan districts",
+    "L": "London boroughs",
+    "O": "other authorities",
+}
+YEARS: tuple[str, ...] = ("2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2017-18")
+SERVICES: tuple[str, ...] = (
+    "education", "highways_transport", "social_care", "childrens_social_care",
+    "adult_social_care", "public_health", "housing", "cultural", "environmental_regulatory",
+    "planning_development", "police", "fire", "central", "other",
+    "total_service_expenditure", "net_current_expenditure",
+)
+ITEMS: tuple[str, ...] = (
+    "revenue_support_grant", "redistributed_business_rates", "retained_business_rates",
+    "council_tax_requirement", "specific_grants_inside_aef", "area_based_grant",
+    "net_revenue_expenditure", "budget_requirement", "reserves_schools",
+    "reserves_public_health", "reserves_earmarked", "reserves_unallocated",
+)
+STATUSES: tuple[str, ...] = ("reported", "not_collected")
+
+_FILES = {
+    "councils": "councils.csv",
+    "spending": "spending.csv",
+    "finance": "finance.csv",
+    "codes": "codes.csv",
+    "england": "england.csv",
+}
+_NUMERIC = {
+    "councils": ("population_2011",),
+    "spending": ("gbp_thousand",),
+    "finance": ("gbp_thousand",),
+    "codes": (),
+    "england": ("gbp_thousand",),
+}
+_KEYS = {
+    "councils": ["ecode"],
+    "spending": ["ecode", "year", "service"],
+    "finance": ["ecode", "year", "item"],
+    "codes": ["code"],
+    "england": ["year", "line"],
+}
+_cache: dict[tuple[str, str], tuple[tuple[int, int], pd.DataFrame]] = {}
+
+
+def _schemas() -> dict[str, Any]:
+    import pandera.pandas as pa
+
+    text = pa.Column(str, nullable=False)
+    year = pa.Column(str, pa.Check.isin(YEARS))
+    money = pa.Column(float, nullable=True)
+    status = pa.Column(str, pa.Check.isin(STATUSES))
+    ecode = pa.Column(str, pa.Check.str_matches(r"^E\d{4}$"))
+    return {
+        "councils": pa.DataFrameSchema(
+            {
+                "ecode": ecode,
+                "ons_code": pa.Column(str, pa.Check.str_matches(r"^E\d{8}$"), nullable=True),
+                "name": text,
+                "class": pa.Column(str, pa.Check.isin(CLASSES)),
+                "region": pa.Column(str, nullable=True),
+                "county": pa.Column(str, nullable=True),
+                "population_2011": pa.Column(float, pa.Check.gt(0), nullable=True),
+                "population_source": text,
+                "principal": pa.Column(bool),
+            },
+            strict=True,
+        ),
+        "spending": pa.DataFrameSchema(
+            {"ecode": ecode, "year": year, "service": pa.Column(str, pa.Check.isin(SERVICES)),
+             "gbp_thousand": money, "status": status},
+            strict=True,
+        ),
+        "finance": pa.DataFrameSchema(
+            {"ecode": ecode, "year": year, "item": pa.Column(str, pa.Check.isin(ITEMS)),
+             "gbp_thousand": money, "status": status},
+            strict=True,
+        ),
+        "codes": pa.DataFrameSchema(
+            {"code": pa.Column(str, pa.Check.str_matches(r"^E(\d{4}|\d{8})$")),
+             "code_type": pa.Column(str, pa.Check.isin(("rs", "ons"))),
+             "ecode": ecode, "name": text, "first_year": year, "last_year": year},
+            strict=True,
+        ),
+        "england": pa.DataFrameSchema(
+            {"year": year, "line": pa.Column(str, pa.Check.isin(SERVICES + ITEMS)),
+             "gbp_thousand": pa.Column(float)},
+            strict=True,
+        ),
+    }
+
+
+def _read(name: str, directory: Path | None = None) -> pd.DataFrame:
+    directory = Path(directory) if directory is not None else paths.processed_dir()
+    path = directory / _FILES[name]
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{path}: processed table not found (run `python -m sharedservices data`)") from None
+    key = (str(directory.resolve()), name)
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1].copy(deep=False)
+    df = _load(name, path)
+    _cache[key] = (stamp, df)
+    return df.copy(deep=False)
+
+
+def _load(name: str, path: Path) -> pd.DataFrame:
+    import pandera.errors
+
+    where = f"{path.name}"
+    if path.stat().st_size == 0:
+        raise DataError(f"{where}: file is empty (rebuild with `python -m sharedservices data`)")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{where}: file is empty (rebuild with `python -m sharedservices data`)") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{where}: not a valid CSV ({' '.join(str(exc).split())[:100]})") from None
+    schema = _schemas()[name]
+    missing = [c for c in schema.columns if c not in raw.columns]
+    if missing:
+        raise DataError(f"{where}: missing column '{missing[0]}' (expected: {', '.join(schema.columns)})")
+    if raw.empty:
+        raise DataError(f"{where}: no data rows")
+    df = raw.copy()
+    for col in df.columns:
+        if col not in _NUMERIC[name] and col != "principal":
+            df[col] = df[col].where(df[col] != "", None)
+    for col in _NUMERIC[name]:
+        num = pd.to_numeric(df[col].where(df[col] != "", None), errors="coerce")
+        bad = num.isna() & (df[col] != "")
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"{where}: row {i + 2}, column '{col}': {df[col].iloc[i]!r} is not a number")
+        df[col] = num.astype("float64")
+    if "principal" in df.columns:
+        flag = df["principal"].str.lower()
+        ok = flag.isin(["true", "false"])
+        if not ok.all():
+            i = int((~ok).to_numpy().nonzero()[0][0])
+            raise DataError(f"{where}: row {i + 2}, column 'principal': {df['principal'].iloc[i]!r} is not true or false")
+        df["principal"] = flag == "true"
+    dup = df.duplicated(_KEYS[name])
+    if dup.any():
+        row = df[dup].iloc[0]
+        raise DataError(f"{where}: duplicate key {tuple(row[k] for k in _KEYS[name])} (keys: {', '.join(_KEYS[name])})")
+    try:
+        df = schema.validate(df)
+    except (pandera.errors.SchemaError, pandera.errors.SchemaErrors) as exc:
+        first = " ".join(str(exc).split())[:200]
+        raise DataError(f"{where}: fails its schema: {first}") from None
+    if "status" in df.columns:
+        flagged = df["status"] != "reported"
+        if (df["gbp_thousand"].isna() != flagged).any():
+            i = int((df["gbp_thousand"].isna() != flagged).to_numpy().nonzero()[0][0])
+            raise DataError(f"{where}: row {i + 2}: a missing value must have status not_collected, and only then")
+    return df
+
+
+def councils() -> pd.DataFrame:
+    """All authorities: ``ecode, ons_code, name, class, region, county, population_2011,
+    population_source, principal`` (population: Census 2011 usual residents, persons; NaN
+    with the reason in ``population_source`` where no exact figure exists).
+
+    Examples
+    --------
+    >>> c = councils()
+    >>> c.loc[c["ecode"] == "E0101", "name"].item()
+    'Bath & North East Somerset UA'
+    """
+    return _read("councils")
+
+
+def spending() -> pd.DataFrame:
+    """Net current expenditure, long: ``ecode, year, service, gbp_thousand, status``
+    (£ thousand, cash).
+
+    Examples
+    --------
+    >>> s = spending()
+    >>> sorted(s["year"].unique())[:2]
+    ['2010-11', '2011-12']
+    """
+    return _read("spending")
+
+
+def finance() -> pd.DataFrame:
+    """Financing lines and reserve levels, long: ``ecode, year, item, gbp_thousand, status``
+    (£ thousand, cash; every income line positive).
+
+    Examples
+    --------
+    >>> f = finance()
+    >>> bool((f.query("item == 'revenue_support_grant' and year == '2011-12'")["gbp_thousand"].sum()) > 0)
+    True
+    """
+    return _read("finance")
+
+
+def codes() -> pd.DataFrame:
+    """Crosswalk: ``code, code_type ('rs'|'ons'), ecode, name, first_year, last_year``.
+
+    Examples
+    --------
+    >>> c = codes().set_index("code")
+    >>> c.loc["E6042", "ecode"]   # Greater Manchester Police Authority, re-coded in 2012-13
+    'E7042'
+    """
+    return _read("codes")
+
+
+def england() -> pd.DataFrame:
+    """The workbooks' printed ENGLAND rows: ``year, line, gbp_thousand`` (£ thousand, cash;
+    income lines positive as in :func:`finance`).
+
+    Examples
+    --------
+    >>> e = england().set_index(["year", "line"])
+    >>> e.loc[("2010-11", "education"), "gbp_thousand"]
+    np.float64(45283348.0)
+    """
+    return _read("england")
+
+
+def sources() -> dict[str, Any]:
+    """The importer's record (``sources.json``): raw files and their sha256, reserve dates,
+    markers, grossed rows, row counts.
+
+    Examples
+    --------
+    >>> len(sources()["files"])
+    7
+    """
+    path = paths.processed_dir() / "sources.json"
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise DataError(f"{path}: not found (run `python -m sharedservices data`)") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path.name}: not valid JSON (line {exc.lineno})") from None
+
+
+def reserves_as_at(year: str) -> str:
+    """How the workbook for ``year`` dates its reserve levels.
+
+    Examples
+    --------
+    >>> reserves_as_at("2017-18")
+    'Reserves at 31 March 2018'
+    """
+    _check_year(year)
+    for f in sources()["files"]:
+        if f.get("year") == year:
+            return f["reserves_as_at"]
+    raise DataError(f"sources.json: no workbook recorded for {year}")
+
+
+def data_files() -> dict[str, str]:
+    """Each processed table file -> its sha256 (for provenance sidecars).
+
+    Examples
+    --------
+    >>> sorted(data_files())
+    ['codes.csv', 'councils.csv', 'england.csv', 'finance.csv', 'sources.json', 'spending.csv']
+    """
+    d = paths.processed_dir()
+    out = {}
+    for name in sorted([*_FILES.values(), "sources.json"]):
+        p = d / name
+        if p.is_file():
+            out[name] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _check_year(year: object) -> str:
+    if year not in YEARS:
+        raise InputError(f"year: {year!r} is not a year with data (allowed: {', '.join(YEARS)})")
+    return year  # type: ignore[return-value]
+
+
+_ALLOWED_COUNCIL = ("an RS code such as E0101 or an ONS code such as E06000022; "
+                    "see data/processed/councils.csv")
+
+
+def resolve_council(code: str, *, principal_only: bool = True) -> str:
+    """Return the RS ``ecode`` for an RS or ONS code of any year.
+
+    Parameters
+    ----------
+    code : str
+        RS code (``E0101``) or ONS code (``E06000022``); case and spaces are ignored.
+    principal_only : bool
+        Reject police, fire, transport and other non-principal bodies (class ``O``).
+
+    Raises
+    ------
+    InputError
+        ``council: 'X' is not ...`` naming what is allowed.
+
+    Examples
+    --------
+    >>> resolve_council("E06000022")
+    'E0101'
+    >>> resolve_council("e6042", principal_only=False)
+    'E7042'
+    >>> resolve_council("E9999")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: council: 'E9999' is not a code in the RS workbooks (allowed: an RS code such as E0101 or an ONS code such as E06000022; see data/processed/councils.csv)
+    """
+    if not isinstance(code, str) or not code.strip():
+        raise InputError(f"council: {code!r} is not a council code (allowed: {_ALLOWED_COUNCIL})")
+    key = "".join(code.split()).upper()
+    c = councils()
+    table = dict(zip(c["ecode"], c["ecode"], strict=True))
+    table.update({o: e for o, e in zip(c["ons_code"], c["ecode"], strict=True) if isinstance(o, str)})
+    if (paths.processed_dir() / _FILES["codes"]).is_file():
+        cw = codes()
+        table.update(zip(cw["code"], cw["ecode"], strict=True))
+    if key not in table:
+        raise InputError(f"council: {code!r} is not a code in the RS workbooks (allowed: {_ALLOWED_COUNCIL})")
+    ecode = table[key]
+    if principal_only:
+        row = c.set_index("ecode").loc[ecode]
+        if not bool(row["principal"]):
+            raise InputError(
+                f"council: {code!r} is {row['name']}, not a principal council "
+                f"(allowed: shire counties and districts, unitaries, metropolitan districts, London boroughs)"
+            )
+    return ecode
+
+
+def select_councils(spec: str) -> list[str]:
+    """Expand a council selection into sorted RS ecodes, validating every part first.
+
+    Parameters
+    ----------
+    spec : str
+        ``all`` (every principal council), a class (``SC``, ``SD``, ``UA``, ``MD``, ``L``),
+        or a comma-separated list of RS or ONS codes.
+
+    Examples
+    --------
+    >>> len(select_councils("L"))
+    33
+    >>> select_councils("E06000023, E0101")
+    ['E0101', 'E0102']
+    >>> select_councils("XX")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: council: 'XX' is not a code in the RS workbooks (allowed: an RS code such as E0101 or an ONS code such as E06000022; see data/processed/councils.csv)
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise InputError(
+            f"councils: {spec!r} is not a selection (allowed: all, a class {', '.join(PRINCIPAL_CLASSES)}, "
+            "or comma-separated council codes)"
+        )
+    s = spec.strip()
+    c = councils()
+    if s.lower() == "all":
+        return sorted(c.loc[c["principal"], "ecode"])
+    if s.upper() in PRINCIPAL_CLASSES:
+        return sorted(c.loc[c["class"] == s.upper(), "ecode"])
+    parts = [p.strip() for p in s.split(",")]
+    if any(not p for p in parts):
+        raise InputError(f"councils: {spec!r} has an empty item (allowed: comma-separated council codes)")
+    return sorted({resolve_council(p) for p in parts})
+
+
+def spending_wide(year: str) -> pd.DataFrame:
+    """Net current expenditure for one year: rows ``ecode``, columns services
+    (£ thousand, cash; NaN where not collected; only the services the year has).
+
+    Examples
+    --------
+    >>> w = spending_wide("2014-15")
+    >>> w.loc["E0101", "education"]
+    np.float64(90597.0)
+    """
+    _check_year(year)
+    s = spending()
+    s = s[s["year"] == year]
+    wide = s.pivot(index="ecode", columns="service", values="gbp_thousand")
+    wide = wide[[c for c in SERVICES if c in wide.columns]]
+    wide.columns.name = None
+    return wide
+
+
+def finance_wide(year: str) -> pd.DataFrame:
+    """Financing lines and reserve levels for one year: rows ``ecode``, columns items, plus
+    ``reserves_usable`` = earmarked + unallocated (£ thousand, cash; income positive).
+
+    Schools and public health reserves are ring-fenced, so they are not usable.
+
+    Examples
+    --------
+    >>> w = finance_wide("2014-15")
+    >>> r = w.loc["E0101"]
+    >>> bool(r["reserves_usable"] == r["reserves_earmarked"] + r["reserves_unallocated"])
+    True
+    """
+    _check_year(year)
+    f = finance()
+    f = f[f["year"] == year]
+    wide = f.pivot(index="ecode", columns="item", values="gbp_thousand")
+    wide = wide[[c for c in ITEMS if c in wide.columns]]
+    wide.columns.name = None
+    wide["reserves_usable"] = wide["reserves_earmarked"] + wide["reserves_unallocated"]
+    return wide
+
+
+def clear_cache() -> None:
+    """Forget every table read in this process (tests use it)."""
+    _cache.clear()
