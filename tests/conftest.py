@@ -51,3 +51,55 @@ def councils_fixture(monkeypatch: pytest.MonkeyPatch) -> Path:
     except ImportError:
         monkeypatch.setitem(sys.modules, "sharedservices.data", _fallback_data_module(processed))
     return processed
+
+
+# --- the runner's fixture notebook and a throw-away mini project -----------------------
+
+from pydantic import Field  # noqa: E402
+
+from sharedservices.params import NotebookParams, register  # noqa: E402
+
+
+@register("fx-report")
+class FixtureReportParams(NotebookParams):
+    """Schema of tests/fixtures/runner/notebooks/fx-report.ipynb."""
+
+    scale: float = Field(1.0, ge=0, le=10, description="multiplier of the fixture growth rate")
+    label: str = Field("base", description="text shown in the key findings")
+    fail: bool = Field(False, description="raise on purpose (tests the failure report)")
+    sleep_seconds: float = Field(0.0, ge=0, le=600,
+                                 description="pause before finishing (tests the time limit)")
+
+
+def write_reports_yaml(root: Path, entries: list[dict]) -> None:
+    """Write ``root/reports.yaml`` declaring ``entries`` (fx-report by default)."""
+    import yaml
+
+    for e in entries:
+        e.setdefault("title", f"Fixture {e['name']}")
+        e.setdefault("notebook", "notebooks/fx-report.ipynb")
+        e.setdefault("parameters", {})
+    (root / "reports.yaml").write_text(yaml.safe_dump({"reports": entries}, sort_keys=False))
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tmp project: notebooks/fx-report.ipynb, data/assumptions/fixture.yaml, empty
+    data/processed, requirements.txt and a reports.yaml with one report ``fx-a``.
+
+    ``SHAREDSERVICES_ASSUMPTIONS_DIR``/``PROCESSED_DIR`` point into it (inherited by the
+    kernels), so builds never touch the real reports/ or data/.
+    """
+    import shutil
+
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copy(RUNNER_FIXTURES / "notebooks" / "fx-report.ipynb", root / "notebooks")
+    (root / "data" / "assumptions").mkdir(parents=True)
+    (root / "data" / "processed").mkdir(parents=True)
+    shutil.copy(RUNNER_FIXTURES / "assumptions" / "fixture.yaml", root / "data" / "assumptions")
+    (root / "requirements.txt").write_text("# fixture\n")
+    write_reports_yaml(root, [{"name": "fx-a", "parameters": {"scale": 1.5}}])
+    monkeypatch.setenv("SHAREDSERVICES_ASSUMPTIONS_DIR", str(root / "data" / "assumptions"))
+    monkeypatch.setenv("SHAREDSERVICES_PROCESSED_DIR", str(root / "data" / "processed"))
+    return root

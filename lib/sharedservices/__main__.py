@@ -1,0 +1,7 @@
+"""``python -m sharedservices``: see :mod:`sharedservices.cli`."""
+
+import sys
+
+from sharedservices.cli import main
+
+sys.exit(main())

@@ -1,0 +1,402 @@
+"""The ``build`` and ``run`` commands: validate, decide, execute in parallel, publish.
+
+Everything is validated (reports.yaml, every parameter, and, when something is to be
+built, the processed data and assumptions) before any kernel starts.  Each notebook runs in
+its own worker process and kernel (:mod:`.execute`), with its own staging directory; the
+parent publishes results one at a time while holding ``reports/.build.lock``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sharedservices import params as params_mod
+from sharedservices import paths
+from sharedservices.build.config import Report, load_reports
+from sharedservices.build.fingerprint import report_fingerprint, tree_hash
+from sharedservices.build.publish import (
+    FAILED,
+    STAGING,
+    build_lock,
+    clean_staging,
+    clear_failure,
+    ensure_dir,
+    is_current,
+    output_errors,
+    publish,
+    write_failure,
+)
+from sharedservices.errors import DataError, InputError, NotebookFailed, SharedServicesError
+
+DEFAULT_TIMEOUT = 600.0
+
+
+@dataclass
+class Outcome:
+    """What happened to one report."""
+
+    name: str
+    status: str  # built | skipped | failed
+    seconds: float = 0.0
+    message: str = ""
+    path: Path | None = None
+
+
+@dataclass
+class BuildSummary:
+    """Outcomes of one build, in completion order."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[str]:
+        """Names of the reports with ``status``."""
+        return [o.name for o in self.outcomes if o.status == status]
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the reports that failed."""
+        return self.by_status("failed")
+
+
+def validate_inputs() -> None:
+    """Load and validate the processed tables and assumptions the notebooks read.
+
+    Calls ``sharedservices.data.councils()``, ``spending()``, ``finance()`` (for the files
+    present) and ``sharedservices.assumptions.load_all()`` where those modules exist.
+
+    Raises
+    ------
+    DataError
+        A file failed validation (the message names the file).
+    """
+    checks: list[tuple[str, Any]] = []
+    try:
+        from sharedservices import data
+    except ModuleNotFoundError as exc:
+        if exc.name != "sharedservices.data":
+            raise
+        data = None
+    if data is not None:
+        for fn, fname in (("councils", "councils.csv"), ("spending", "spending.csv"),
+                          ("finance", "finance.csv")):
+            if hasattr(data, fn) and (paths.processed_dir() / fname).is_file():
+                checks.append((f"{paths.processed_dir() / fname}", getattr(data, fn)))
+    try:
+        from sharedservices import assumptions
+    except ModuleNotFoundError as exc:
+        if exc.name != "sharedservices.assumptions":
+            raise
+        assumptions = None
+    if assumptions is not None and hasattr(assumptions, "load_all") \
+            and any(paths.assumptions_dir().glob("*.yaml")):
+        checks.append((str(paths.assumptions_dir()), assumptions.load_all))
+    for where, check in checks:
+        try:
+            check()
+        except SharedServicesError:
+            raise
+        except Exception as exc:  # a loader bug or an unwrapped schema error
+            first = (str(exc).splitlines() or [""])[0]
+            raise DataError(f"{where}: failed validation ({type(exc).__name__}: {first})") from None
+
+
+class _Workers:
+    """Running worker processes, so Ctrl-C or a timeout can kill them with their kernels."""
+
+    def __init__(self) -> None:
+        self._procs: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+
+    def add(self, p: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.add(p)
+
+    def discard(self, p: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.discard(p)
+
+    @staticmethod
+    def kill(p: subprocess.Popen) -> None:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        p.wait()
+
+    def kill_all(self) -> None:
+        with self._lock:
+            procs = list(self._procs)
+        for p in procs:
+            self.kill(p)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
+
+
+def run_job(job: dict[str, Any], timeout: float, workers: _Workers) -> tuple[int, float]:
+    """Run one job in a worker process; return (exit code, seconds).  Never raises on failure."""
+    staging = Path(job["staging"])
+    _write_json(staging / "job.json", job)
+    env = dict(os.environ, PYTHONHASHSEED="0", IPYTHONDIR=str(staging / "ipython"),
+               PYDEVD_DISABLE_FILE_VALIDATION="1")
+    started = time.monotonic()
+    with open(staging / "worker.log", "wb") as log:
+        p = subprocess.Popen([sys.executable, "-m", "sharedservices.build.execute",
+                              str(staging / "job.json")], stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+        workers.add(p)
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            workers.kill(p)
+            _write_json(staging / "failure.json", {
+                "error": f"timed out: the notebook ran longer than {timeout:g} s "
+                         "(allowed: --timeout SECONDS)",
+                "cell_index": None, "cell_source": "", "traceback": ""})
+            rc = 1
+        finally:
+            workers.discard(p)
+    if rc != 0 and not (staging / "failure.json").is_file():
+        tail = (staging / "worker.log").read_text(encoding="utf-8", errors="replace")[-4000:]
+        _write_json(staging / "failure.json", {
+            "error": f"the worker process ended with code {rc}", "cell_index": None,
+            "cell_source": "", "traceback": tail})
+        rc = 1
+    return rc, time.monotonic() - started
+
+
+def _job(report_name: str, title: str | None, notebook: Path, notebook_rel: str,
+         parameters: dict[str, Any], staging: Path, timeout: float,
+         prov: dict[str, Any]) -> dict[str, Any]:
+    return {"name": report_name, "title": title, "notebook": str(notebook),
+            "notebook_rel": notebook_rel, "parameters": parameters, "staging": str(staging),
+            "timeout": timeout, "provenance": prov}
+
+
+def _finish(rc: int, staging: Path, dest_dir: Path, name: str, title: str | None,
+            notebook_rel: str, parameters: dict[str, Any], fingerprint: str | None,
+            prov: dict[str, Any], seconds: float) -> Outcome:
+    failed_dir = dest_dir / FAILED
+    if rc == 0:
+        outputs = json.loads((staging / "outputs.json").read_text(encoding="utf-8"))
+        manifest = {
+            "name": name, "title": outputs["title"], "notebook": notebook_rel,
+            "status": "complete", "fingerprint": fingerprint,
+            "html_sha256": outputs["html_sha256"], "files": outputs["files"],
+            "headlines": outputs["headlines"], "key_findings": outputs["key_findings"],
+            "provenance": {**prov, "parameters": parameters},
+            "seconds": round(seconds, 1),
+        }
+        path = publish(staging, dest_dir, name, manifest)
+        clear_failure(failed_dir, name)
+        return Outcome(name, "built", seconds, path=path)
+    failure = json.loads((staging / "failure.json").read_text(encoding="utf-8"))
+    path = write_failure(failed_dir, name, title or name, failure, parameters,
+                         staging / "executed.ipynb", notebook_rel)
+    return Outcome(name, "failed", seconds, message=failure.get("error", ""), path=path)
+
+
+def _line(o: Outcome, width: int) -> str:
+    secs = f"{o.seconds:6.1f} s" if o.status != "skipped" else ""
+    tail = f"  {o.message}" if o.message else ""
+    if o.status == "failed" and o.path is not None:
+        tail += f" (see {o.path})"
+    return f"{o.status:<8} {o.name:<{width}} {secs}{tail}".rstrip()
+
+
+def build(root: Path | None = None, *, reports_dir: Path | None = None,
+          reports_yaml: Path | None = None, force: bool = False, jobs: int | None = None,
+          only: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT, wait: bool = False,
+          out: TextIO | None = None, err: TextIO | None = None) -> BuildSummary:
+    """Build the published reports declared in reports.yaml.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Project root (default: the repository holding this package).
+    reports_dir, reports_yaml : Path, optional
+        Default ``root/reports`` and ``root/reports.yaml``.
+    force : bool
+        Rebuild even reports whose fingerprint is unchanged.
+    jobs : int, optional
+        Notebooks run at once (default: the number of CPUs).
+    only : list of str, optional
+        Build only these report names.
+    timeout : float
+        Whole-notebook time limit in seconds.
+    wait : bool
+        Wait for another build's lock instead of raising :class:`LockHeld`.
+
+    Returns
+    -------
+    BuildSummary
+        One outcome per report; the caller turns failures into exit code 1.
+    """
+    root = Path(root or paths.ROOT)
+    reports_dir = Path(reports_dir or root / "reports")
+    reports_yaml = Path(reports_yaml or root / "reports.yaml")
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if jobs is not None and jobs < 1:
+        raise InputError(f"-j: {jobs} is out of range (allowed: integer 1 or more)")
+    if not timeout > 0:
+        raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
+    reports = load_reports(reports_yaml, root)
+    selected = reports
+    if only:
+        known = {r.name for r in reports}
+        for name in only:
+            if name not in known:
+                raise InputError(f"--only: {name!r} is not a report in reports.yaml "
+                                 f"(allowed: {', '.join(sorted(known))})")
+        selected = [r for r in reports if r.name in set(only)]
+    summary = BuildSummary()
+    width = max((len(r.name) for r in selected), default=10)
+    with build_lock(reports_dir, wait):
+        clean_staging(reports_dir)
+        tree = tree_hash(root)
+        todo: list[tuple[Report, str]] = []
+        for r in selected:
+            fp = report_fingerprint(tree, r.notebook, r.entry_json())
+            if force or not is_current(reports_dir, r.name, fp):
+                todo.append((r, fp))
+            else:
+                o = Outcome(r.name, "skipped")
+                summary.outcomes.append(o)
+                print(_line(o, width), file=out, flush=True)
+        if not todo:
+            if not (reports_dir / "index.html").is_file():
+                from sharedservices.build.index import write_index
+
+                write_index(reports_dir, reports)
+            return summary
+        validate_inputs()
+        from sharedservices import provenance
+
+        prov = provenance.collect(root)
+        _run_all(todo, reports_dir, prov, jobs or os.cpu_count() or 1, timeout, summary,
+                 width, out, err)
+        from sharedservices.build.index import write_index
+
+        write_index(reports_dir, reports)
+        shutil.rmtree(reports_dir / STAGING, ignore_errors=True)
+    return summary
+
+
+def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, Any],
+             jobs: int, timeout: float, summary: BuildSummary, width: int,
+             out: TextIO, err: TextIO) -> None:
+    from tqdm import tqdm
+
+    workers = _Workers()
+    staging_root = ensure_dir(reports_dir / STAGING)
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(todo)))
+    bar = tqdm(total=len(todo), file=err, disable=None, unit="report", leave=False)
+    try:
+        futures = {}
+        for r, fp in todo:
+            staging = staging_root / f"{r.name}-{os.getpid()}"
+            with output_errors(staging):
+                staging.mkdir(parents=True)
+            job = _job(r.name, r.title, r.notebook, r.notebook_rel, r.parameters, staging,
+                       timeout, prov)
+            futures[pool.submit(run_job, job, timeout, workers)] = (r, fp, staging)
+        for fut in as_completed(futures):
+            r, fp, staging = futures[fut]
+            rc, seconds = fut.result()
+            o = _finish(rc, staging, reports_dir, r.name, r.title, r.notebook_rel,
+                        r.parameters, fp, prov, seconds)
+            summary.outcomes.append(o)
+            bar.clear()
+            print(_line(o, width), file=out, flush=True)
+            bar.update(1)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers.kill_all()
+        raise
+    finally:
+        bar.close()
+        pool.shutdown(wait=True)
+
+
+def adhoc_name(notebook: Path, parameters: dict[str, Any]) -> str:
+    """Name of an ad-hoc run: the notebook stem plus a short hash of its parameters.
+
+    Examples
+    --------
+    >>> adhoc_name(Path("notebooks/00-data-overview.ipynb"), {"latest_year": "2012-13"})
+    '00-data-overview-...'
+    """
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{notebook.stem}-{digest}"
+
+
+def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path | None = None,
+              root: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+              out: TextIO | None = None) -> Path:
+    """One ad-hoc run with the build's validation and outputs; return the HTML path.
+
+    Without ``out_html`` the report goes to ``reports/adhoc/<stem>-<params hash>.html``.
+
+    Raises
+    ------
+    InputError
+        Bad notebook path, parameters, output path, or data (before any kernel starts).
+    NotebookFailed
+        The notebook raised; the failure report is under ``<output dir>/_failed/``.
+    """
+    root = Path(root or paths.ROOT)
+    out = out or sys.stdout
+    notebook = Path(notebook).resolve()
+    if notebook.suffix != ".ipynb" or not notebook.is_file():
+        raise InputError(f"notebook {str(notebook)!r}: does not exist (allowed: a path to an .ipynb file)")
+    parameters = params_mod.validate(notebook, raw_parameters)
+    if out_html is not None and Path(out_html).suffix != ".html":
+        raise InputError(f"-o: {str(out_html)!r} does not end in .html (allowed: a path OUT.html)")
+    if not timeout > 0:
+        raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
+    validate_inputs()
+    if out_html is not None:
+        dest_dir, name = Path(out_html).resolve().parent, Path(out_html).stem
+    else:
+        dest_dir, name = root / "reports" / "adhoc", adhoc_name(notebook, parameters)
+    ensure_dir(dest_dir)
+    try:
+        rel = notebook.relative_to(root).as_posix()
+    except ValueError:
+        rel = str(notebook)
+    from sharedservices import provenance
+
+    prov = provenance.collect(root)
+    staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
+    with output_errors(staging):
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+    workers = _Workers()
+    try:
+        rc, seconds = run_job(_job(name, None, notebook, rel, parameters, staging, timeout, prov),
+                              timeout, workers)
+        o = _finish(rc, staging, dest_dir, name, None, rel, parameters, None, prov, seconds)
+    except BaseException:
+        workers.kill_all()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    print(_line(o, len(name)), file=out, flush=True)
+    if o.status == "failed":
+        raise NotebookFailed(f"{rel}: {o.message} (failure report: {o.path})")
+    assert o.path is not None
+    return o.path
