@@ -185,7 +185,8 @@ def financing_flows(
     if option == "borrowing":
         a = annuity_payment(1.0, terms.real_borrowing_rate, terms.borrowing_term_years)
         m = _repayment_matrix(n, start_year, a, terms.borrowing_term_years)
-        return FinancingFlows(option, cost - cost @ m, zero)
+        repay = (cost[..., :, None] * m).sum(axis=-2)  # same order for one draw or many
+        return FinancingFlows(option, cost - repay, zero)
     if option == "gain_share":
         t = np.arange(n)
         in_term = (t >= start_year) & (t < start_year + terms.gain_share_term_years)

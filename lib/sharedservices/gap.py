@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -147,6 +146,13 @@ def allocate_cuts(
     ...               shared=["central"], protect=["housing"]).to_dict("list")
     {'cultural': [0.0, 10.0]}
     """
+    names, matrix = _allocation(cuts, spend, shared, protect)
+    return pd.DataFrame(matrix, columns=names)
+
+
+def _allocation(
+    cuts: npt.ArrayLike, spend: Mapping[str, float], shared: Iterable[str], protect: Iterable[str]
+) -> tuple[list[str], np.ndarray]:
     protect = set(protect)
     shared = set(shared)
     unknown = protect - set(SERVICES)
@@ -158,7 +164,7 @@ def allocate_cuts(
         raise InputError(f"protect: {sorted(protect)} leaves no service to cut (allowed: leave at least one core service)")
     w = np.array([float(spend[s]) for s in base])
     c = np.asarray(cuts, dtype=float)
-    return pd.DataFrame(np.outer(c, w / w.sum()), columns=base)
+    return base, np.outer(c, w / w.sum())
 
 
 @dataclass(frozen=True)
@@ -218,23 +224,37 @@ def timing_table(
     n = result.funding.shape[-1]
     residual = result.residual_gap
     cuts = frontline_cuts(residual)
-    data: dict[str, Any] = {
-        "financial_year": [fy_label(t) for t in range(n)],
-        "central_funding": result.funding,
-        "funding_gap": result.funding_gap,
-        "gross_savings": result.gross_savings,
-        "running_costs": result.running_costs,
-        "one_off_costs": result.one_off_costs,
-        "programme_cash_flow": result.programme_cash_flow,
-        "financing": result.financing,
-        "net_savings": result.net_savings,
-        "reserves_draw": result.reserves_draw,
-        "residual_gap": residual,
-        "frontline_cuts": cuts,
-        "coverage": coverage(result.net_savings, result.funding_gap),
-    }
-    alloc = allocate_cuts(cuts, spend, shared, protect)
-    for s in alloc.columns:
-        data[f"cut_{s}"] = alloc[s].to_numpy()
-    out = pd.DataFrame(data, index=pd.RangeIndex(n, name="year"))
+    net = result.net_savings
+    columns = [
+        "central_funding",
+        "funding_gap",
+        "gross_savings",
+        "running_costs",
+        "one_off_costs",
+        "programme_cash_flow",
+        "financing",
+        "net_savings",
+        "reserves_draw",
+        "residual_gap",
+        "frontline_cuts",
+        "coverage",
+    ]
+    stacked = [
+        result.funding,
+        result.funding_gap,
+        result.gross_savings,
+        result.running_costs,
+        result.one_off_costs,
+        result.programme_cash_flow,
+        result.financing,
+        net,
+        result.reserves_draw,
+        residual,
+        cuts,
+        coverage(net, result.funding_gap),
+    ]
+    names, matrix = _allocation(cuts, spend, shared, protect)
+    values = np.column_stack([np.vstack(stacked).T, matrix])
+    out = pd.DataFrame(values, columns=columns + [f"cut_{s}" for s in names], index=pd.RangeIndex(n, name="year"))
+    out.insert(0, "financial_year", [fy_label(t) for t in range(n)])
     return out

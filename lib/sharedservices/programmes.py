@@ -300,13 +300,27 @@ def ramp_fraction(years: npt.ArrayLike, onset: npt.ArrayLike, ramp: npt.ArrayLik
     a = np.asarray(onset, dtype=float)
     r = np.asarray(ramp, dtype=float)
     half_inv = np.where(r > 0, 0.5 / np.where(r > 0, r, 1.0), 0.0)
-
-    def integral(y: np.ndarray) -> np.ndarray:
-        yc = np.clip(y, 0.0, r)
-        return yc * yc * half_inv + np.maximum(y - r, 0.0)
-
     y0 = t - a
-    return integral(y0 + 1.0) - integral(y0)
+    y1 = y0 + 1.0
+    return _ramp_integral(y1, r, half_inv) - _ramp_integral(y0, r, half_inv)
+
+
+def _ramp_integral(y: np.ndarray, r: np.ndarray, half_inv: np.ndarray) -> np.ndarray:
+    """Integral of clip(x / r, 0, 1) from 0 to y (overwrites ``y``; r = 0: max(y, 0))."""
+    yc = np.clip(y, 0.0, r)
+    np.multiply(yc, yc, out=yc)
+    np.multiply(yc, half_inv, out=yc)
+    np.subtract(y, r, out=y)
+    np.maximum(y, 0.0, out=y)
+    np.add(y, yc, out=y)
+    return y
+
+
+def _on_fraction(years: np.ndarray, onset: np.ndarray) -> np.ndarray:
+    """Share of a year after ``onset``: clip(t + 1 - onset, 0, 1)."""
+    y = years - onset
+    y += 1.0
+    return np.clip(y, 0.0, 1.0, out=y)
 
 
 def survival(years: npt.ArrayLike, start_year: int, failure_probability: npt.ArrayLike) -> np.ndarray:
@@ -382,10 +396,16 @@ def service_profiles(
         alive = survival(t, a.start_year, a.failure_probability)
     alive = np.asarray(alive, dtype=float)
     onset = (a.start_year + ld)[..., None]
-    frac = ramp_fraction(t, onset, rp[..., None]) * alive
-    on = ramp_fraction(t, onset, 0.0 * rp[..., None]) * alive
-    gross = np.einsum("...st,...s->...t", frac, a.addressable * rate)
-    running = np.einsum("...st,...s->...t", on, a.addressable * a.cost_scale * rr)
+    frac = ramp_fraction(t, onset, rp[..., None])
+    frac *= alive
+    frac *= (a.addressable * rate)[..., None]
+    on = _on_fraction(t, onset)
+    on *= alive
+    on *= (a.addressable * a.cost_scale * rr)[..., None]
+    # explicit products and sums (not einsum/BLAS) so that one draw and many draws add
+    # up in the same order: the Monte Carlo model with zero spreads equals this exactly
+    gross = frac.sum(axis=-2)
+    running = on.sum(axis=-2)
     one_off_total = (a.addressable * a.cost_scale * oo).sum(axis=-1)
     one_off = np.zeros(np.shape(one_off_total) + t.shape)
     if 0 <= a.start_year < t.size:

@@ -1,0 +1,555 @@
+"""One scenario for one council: data + assumptions -> model inputs -> timing table + metrics.
+
+This is the only model module that reads the processed data and the assumptions; the
+others are pure.  Per-council inputs and the assumption defaults are cached, so a
+recompute (the explorer calls :func:`run_scenario` on every slider move) takes a
+millisecond or two.  Call :func:`clear_cache` after changing data or assumption files in
+a running process.
+
+Conventions: years 0..H (0 = 2010-11), money real 2010-11 prices, £ thousand, savings
+and income positive, costs negative in cash flows; every share names its basis
+(``_share_of_tse``: total service expenditure, the basis of NLGN's 1.8 % / 3.6 % and of
+"close to 10 %"; ``_share_of_core_spending``).  ``None`` for a parameter means the cited
+default from ``data/assumptions``.
+
+Year-0 spend by service is the council's 2010-11 net current expenditure; adult and
+children's social care were one line in 2010-11, so that line is split by the council's
+2011-12 shares (``CouncilInputs.social_care_split``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sharedservices import cuts, finance, financing, gap, programmes
+from sharedservices.errors import DataError, InputError
+
+__all__ = [
+    "CUT_PATHS",
+    "CouncilInputs",
+    "ModelDefaults",
+    "ScenarioResult",
+    "clear_cache",
+    "council_inputs",
+    "defaults_from_assumptions",
+    "run_scenario",
+]
+
+CUT_PATHS = ("sr2010", "actual", "parametric")
+CutPath = Literal["sr2010", "actual", "parametric"]
+
+
+# --------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilInputs:
+    """What the model needs from the data about one council (real 2010-11 £ thousand).
+
+    Attributes
+    ----------
+    ecode, name : str
+    spend : mapping of str to float
+        Year-0 (2010-11) net current expenditure by service slug.
+    total_service_expenditure : float
+    base_funding : float
+        2010-11 central funding, like for like (with Area Based Grant).
+    actual_funding : numpy.ndarray
+        Actual central funding from year 0 to the last data year (gap years
+        interpolated), real.
+    usable_reserves : float
+        Earmarked + unallocated reserves as dated in 2010-11.
+    rollin_abg, retention_step : float or None
+        Sizes of the 2011-12 roll-in and 2013-14 rates-retention breaks.
+    social_care_split : tuple of float or None
+        (children's, adult) shares used to split the 2010-11 social care line.
+    """
+
+    ecode: str
+    name: str
+    spend: Mapping[str, float]
+    total_service_expenditure: float
+    base_funding: float
+    actual_funding: np.ndarray
+    usable_reserves: float
+    rollin_abg: float = 0.0
+    retention_step: float | None = None
+    social_care_split: tuple[float, float] | None = None
+
+    @property
+    def core_spending(self) -> float:
+        """Year-0 core spending (TSE minus education, police and fire), £ thousand."""
+        return gap.core_spending(self.spend, 0)
+
+
+def _split_social_care(spend_y0: dict[str, float], spend_y1: Mapping[str, float]) -> tuple[float, float] | None:
+    sc = spend_y0.pop("social_care", None)
+    if sc is None or ("adult_social_care" in spend_y0 and "childrens_social_care" in spend_y0):
+        return None
+    c1 = float(spend_y1.get("childrens_social_care", 0.0))
+    a1 = float(spend_y1.get("adult_social_care", 0.0))
+    share_c = c1 / (c1 + a1) if c1 + a1 > 0 else 0.0
+    spend_y0["childrens_social_care"] = sc * share_c
+    spend_y0["adult_social_care"] = sc * (1.0 - share_c)
+    return share_c, 1.0 - share_c
+
+
+@functools.lru_cache(maxsize=512)
+def _council_inputs(ecode: str) -> CouncilInputs:
+    from sharedservices import data
+
+    sp = data.spending()
+    sp = sp[sp["ecode"] == ecode]
+    if sp.empty:
+        raise DataError(f"spending: council {ecode!r} has no rows (allowed: a council in data/processed/spending.csv)")
+    by_year = {y: dict(zip(g["service"], g["gbp_thousand"].astype(float), strict=True)) for y, g in sp.groupby("year")}
+    if cuts.BASE_YEAR not in by_year:
+        raise DataError(f"spending: council {ecode!r} has no {cuts.BASE_YEAR} rows (allowed: councils with 2010-11 data)")
+    y0 = {k: v for k, v in by_year[cuts.BASE_YEAR].items() if not pd.isna(v)}
+    split = _split_social_care(y0, by_year.get("2011-12", {}))
+    tse = float(y0.pop("total_service_expenditure", sum(y0.get(s, 0.0) for s in programmes.SERVICES)))
+    y0.pop("net_current_expenditure", None)
+    spend = {s: float(y0.get(s, 0.0)) for s in programmes.SERVICES}
+    fin = data.finance()
+    cf = cuts.central_funding(fin, ecode)
+    idx = [cuts.year_index(y) for y in cf.years]
+    actual = np.interp(np.arange(max(idx) + 1), idx, cf.real_gbp_thousand)
+    names = data.councils().set_index("ecode")["name"]
+    return CouncilInputs(
+        ecode=ecode,
+        name=str(names.get(ecode, ecode)),
+        spend=spend,
+        total_service_expenditure=tse,
+        base_funding=float(cf.real_gbp_thousand[0]),
+        actual_funding=actual,
+        usable_reserves=financing.usable_reserves(fin, ecode),
+        rollin_abg=cf.rollin_abg_gbp_thousand,
+        retention_step=cf.retention_step_gbp_thousand,
+        social_care_split=split,
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def _resolve(code: str) -> str:
+    from sharedservices import data
+
+    return data.resolve_council(code)
+
+
+def council_inputs(council: str | CouncilInputs) -> CouncilInputs:
+    """The cached model inputs for a council given by RS or ONS code.
+
+    Raises
+    ------
+    InputError
+        Unknown council (from :func:`sharedservices.data.resolve_council`).
+    """
+    if isinstance(council, CouncilInputs):
+        return council
+    if not isinstance(council, str):
+        raise InputError(f"council: {council!r} is not a code (allowed: an RS code such as E0101 or an ONS code)")
+    return _council_inputs(_resolve(council))
+
+
+@dataclass(frozen=True)
+class ModelDefaults:
+    """The cited defaults the model uses (see :func:`defaults_from_assumptions`)."""
+
+    sr2010_ratio: np.ndarray  # real funding relative to 2010-11, from 2010-11 to 2014-15
+    sr2010_total_cut: float
+    sr2010_period_years: int
+    demand_growth: Mapping[str, float]
+    terms: financing.FinancingTerms
+    capex_uplift: float
+    duration_uplift: float
+    opex_uplift: float
+    spreads: Mapping[str, float]
+    benchmarks: Mapping[str, float]
+    presets: Mapping[str, programmes.Programme] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1)
+def defaults_from_assumptions() -> ModelDefaults:
+    """Read every default the model needs from ``data/assumptions`` (cached)."""
+    from sharedservices import assumptions
+
+    v = assumptions.value
+    ratio = cuts.sr2010_path(1.0, 4)
+    ob_cat = v("optimism_bias.shared_services_category")
+    try:
+        opex_cat = v("optimism_bias.shared_services_opex_category")
+    except InputError:
+        opex_cat = ob_cat
+    table = v("optimism_bias.table")
+    return ModelDefaults(
+        sr2010_ratio=ratio,
+        sr2010_total_cut=float(v("sr2010.real_terms_cut")),
+        sr2010_period_years=int(v("sr2010.period_years")),
+        demand_growth={
+            "adult_social_care": float(v("demand.adult_social_care_real_growth")),
+            "childrens_social_care": float(v("demand.childrens_social_care_real_growth")),
+        },
+        terms=financing.terms_from_assumptions(),
+        capex_uplift=finance.optimism_bias_uplift(ob_cat, "capex", "upper", table),
+        duration_uplift=finance.optimism_bias_uplift(ob_cat, "works_duration", "upper", table),
+        opex_uplift=finance.optimism_bias_uplift(opex_cat, "opex", "upper", table),
+        spreads={k: float(v(f"programmes.spread.{k}")) for k in ("savings_rate", "one_off_cost", "delay_years", "ramp_years")},
+        benchmarks={
+            "back_office_realistic_share_of_tse": float(v("savings_evidence.back_office_realistic")),
+            "back_office_best_case_share_of_tse": float(v("savings_evidence.back_office_best_case")),
+            "ambitious_target_share_of_tse": float(v("savings_evidence.ambitious_target")),
+        },
+        presets={n: programmes.preset(n) for n in programmes.preset_names()},
+    )
+
+
+def clear_cache() -> None:
+    """Forget cached council inputs and assumption defaults."""
+    _council_inputs.cache_clear()
+    _resolve.cache_clear()
+    defaults_from_assumptions.cache_clear()
+    _discount.cache_clear()
+    cuts._actual.cache_clear()
+
+
+@functools.lru_cache(maxsize=256)
+def _discount(horizon: int, discount: float | str) -> np.ndarray:
+    return finance.discount_factors(np.arange(horizon + 1), discount)
+
+
+# --------------------------------------------------------------------------------------
+# Running a scenario
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """The result of one scenario.
+
+    Attributes
+    ----------
+    timing : pandas.DataFrame
+        The year-by-year table of :func:`sharedservices.gap.timing_table`.
+    metrics : dict
+        JSON-friendly headline metrics (see :func:`run_scenario`).
+    arrays : GapResult
+        The underlying arrays.
+    settings : dict
+        The resolved parameters (defaults filled in), for provenance.
+    """
+
+    timing: pd.DataFrame
+    metrics: dict[str, Any]
+    arrays: gap.GapResult
+    settings: dict[str, Any]
+
+
+def _num(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _programme(programme: str | programmes.Programme, d: ModelDefaults) -> programmes.Programme:
+    if isinstance(programme, programmes.Programme):
+        return programme
+    if programme not in d.presets:
+        raise InputError(f"programme: {programme!r} is not a preset (allowed: {', '.join(d.presets)})")
+    return d.presets[programme]
+
+
+def _check_range(name: str, v: float, lo: float, hi: float) -> None:
+    if not (lo <= v <= hi) or (isinstance(v, float) and math.isnan(v)):
+        raise InputError(f"{name}: {v!r} (allowed: {lo:g} to {hi:g})")
+
+
+def scenario_inputs(
+    council: str | CouncilInputs,
+    programme: str | programmes.Programme = "back_office",
+    *,
+    cut_path: CutPath = "sr2010",
+    front_loading: float | None = None,
+    total_cut: float | None = None,
+    cut_years: int | None = None,
+    horizon: int = 10,
+    savings_multiplier: float = 1.0,
+    one_off_cost_multiplier: float = 1.0,
+    delay_years: float = 0.0,
+    ramp_years: float | None = None,
+    optimism_bias: bool = True,
+    failure_probability: float | None = None,
+) -> dict[str, Any]:
+    """Resolve a scenario's parameters into the arrays the model runs on.
+
+    Returns a dict with ``council`` (CouncilInputs), ``programme``, ``arrays``
+    (ProgrammeArrays), ``path``, ``pressure``, ``gap``, ``n`` (cut years), ``savings_rate``,
+    ``one_off_ratio``, ``lead``, ``ramp``, ``running_ratio`` (per service, after
+    multipliers and optimism bias), ``defaults`` and ``settings``.  Used by
+    :func:`run_scenario` and by :mod:`sharedservices.uncertainty`.
+    """
+    d = defaults_from_assumptions()
+    ci = council_inputs(council)
+    if int(horizon) != horizon or not 1 <= horizon <= 60:
+        raise InputError(f"horizon: {horizon!r} (allowed: a whole number of years, 1 to 60)")
+    h = int(horizon)
+    _check_range("savings_multiplier", savings_multiplier, 0.0, 10.0)
+    _check_range("one_off_cost_multiplier", one_off_cost_multiplier, 0.0, 20.0)
+    _check_range("delay_years", delay_years, 0.0, 20.0)
+    if ramp_years is not None:
+        _check_range("ramp_years", ramp_years, 0.0, 20.0)
+    if cut_path not in CUT_PATHS:
+        raise InputError(f"cut_path: {cut_path!r} (allowed: {', '.join(CUT_PATHS)})")
+    if cut_path != "parametric" and (front_loading is not None or total_cut is not None):
+        raise InputError(
+            f"front_loading/total_cut: set with cut_path={cut_path!r} (allowed: only with cut_path='parametric')"
+        )
+    settings: dict[str, Any] = {"council": ci.ecode, "cut_path": cut_path, "horizon": h}
+    if cut_path == "sr2010":
+        path = ci.base_funding * cuts.extend_path(d.sr2010_ratio, h)
+        n = cuts.path_cut_years(path, cut_years if cut_years is not None else d.sr2010_period_years)
+    elif cut_path == "actual":
+        path = cuts.extend_path(ci.actual_funding, h)
+        n = cuts.path_cut_years(path, cut_years if cut_years is not None else len(ci.actual_funding) - 1)
+    else:
+        sr_phi = cuts.front_loading_index(1.0 - d.sr2010_ratio[1 : d.sr2010_period_years + 1])
+        phi = sr_phi if front_loading is None else front_loading
+        c = d.sr2010_total_cut if total_cut is None else total_cut
+        n = d.sr2010_period_years if cut_years is None else cut_years
+        path = cuts.parametric_path(c, n, float(phi if phi is not None else 0.0), h, ci.base_funding)
+        settings.update(front_loading=phi, total_cut=c)
+    n = min(int(n), h)
+    settings["cut_years"] = n
+    growth = d.demand_growth
+    pressure = cuts.demand_pressure([ci.spend.get(s, 0.0) for s in growth], list(growth.values()), h)
+    prog = _programme(programme, d)
+    if failure_probability is not None:
+        _check_range("failure_probability", failure_probability, 0.0, 1.0)
+        prog = prog.with_failure_probability(failure_probability)
+    arrays = programmes.programme_arrays(prog, ci.spend)
+    cap, dur, opx = (d.capex_uplift, d.duration_uplift, d.opex_uplift) if optimism_bias else (0.0, 0.0, 0.0)
+    base_ramp = arrays.ramp if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
+    settings.update(
+        programme=prog.name,
+        services=list(prog.service_slugs),
+        savings_multiplier=savings_multiplier,
+        one_off_cost_multiplier=one_off_cost_multiplier,
+        delay_years=delay_years,
+        ramp_years=ramp_years,
+        optimism_bias=optimism_bias,
+        optimism_bias_uplifts={"one_off_cost": cap, "duration": dur, "running_cost": opx},
+        failure_probability=[float(x) for x in arrays.failure_probability],
+    )
+    return {
+        "council": ci,
+        "programme": prog,
+        "arrays": arrays,
+        "path": path,
+        "pressure": pressure,
+        "gap": cuts.funding_gap(path, pressure),
+        "n": n,
+        "savings_rate": arrays.savings_rate * savings_multiplier,
+        "one_off_ratio": arrays.one_off_ratio * one_off_cost_multiplier * (1.0 + cap),
+        "lead": arrays.lead * (1.0 + dur) + delay_years,
+        "ramp": base_ramp * (1.0 + dur),
+        "running_ratio": arrays.running_ratio * (1.0 + opx),
+        "defaults": d,
+        "settings": settings,
+    }
+
+
+def run_scenario(
+    council: str | CouncilInputs,
+    programme: str | programmes.Programme = "back_office",
+    financing: str = "reserves",
+    cut_path: CutPath = "sr2010",
+    front_loading: float | None = None,
+    total_cut: float | None = None,
+    cut_years: int | None = None,
+    horizon: int = 10,
+    discount: float | str = "green_book",
+    savings_multiplier: float = 1.0,
+    one_off_cost_multiplier: float = 1.0,
+    delay_years: float = 0.0,
+    ramp_years: float | None = None,
+    optimism_bias: bool = True,
+    protect: Iterable[str] = (),
+    failure_probability: float | None = None,
+) -> ScenarioResult:
+    """Run one deterministic scenario (expected values, survival-weighted).
+
+    Parameters
+    ----------
+    council : str or CouncilInputs
+        RS or ONS code, or prepared inputs (tests, what-ifs).
+    programme : str or Programme
+        A preset name (``back_office``, ``back_office_waste``, ``broad``,
+        ``public_realm``) or a :class:`~sharedservices.programmes.Programme`.
+    financing : {"reserves", "borrowing", "gain_share", "grant", "revenue"}
+    cut_path : {"sr2010", "actual", "parametric"}
+    front_loading, total_cut, cut_years : optional
+        Parametric path phi, C and N (None: the SR2010 national path's index, the cited
+        real-terms cut and the SR period).  ``cut_years`` also sets N for the even-path
+        comparison of the other paths (default: SR period; actual: the last data year).
+    horizon : int
+        Last year index H (years 0..H).
+    discount : float or "green_book"
+    savings_multiplier, one_off_cost_multiplier : float
+        Scale the cited savings rates and one-off costs.
+    delay_years : float
+        Extra years before any saving (added after optimism bias).
+    ramp_years : float, optional
+        Replace every service's ramp (before optimism bias).
+    optimism_bias : bool
+        Apply the Green Book upper-bound uplifts (one-off cost, lead and ramp durations,
+        running cost) for the mapped category.
+    protect : iterable of str
+        Services protected from front-line cuts.
+    failure_probability : float, optional
+        Annual partnership failure probability (None: cited default).
+
+    Returns
+    -------
+    ScenarioResult
+        ``metrics`` keys include ``payback_year``, ``npv_gbp_thousand`` (programme cash
+        flow, before financing), ``npv_after_financing_gbp_thousand``, ``irr``,
+        ``coverage_by_year`` (financial year -> ratio or None = "no gap"),
+        ``coverage_year1``, ``cumulative_frontline_cuts_gbp_thousand`` and
+        ``_share_of_core_spending``, ``front_loading_penalty_gbp_thousand`` /
+        ``_share_of_core_spending`` with and without (``_no_programme``) the programme,
+        ``front_loading_penalty_absorbed_gbp_thousand``, ``front_loading_index`` (None =
+        "no net cut"), ``steady_state_saving_gbp_thousand`` with ``_share_of_tse`` and
+        ``_share_of_core_spending`` (net of running costs; ``gross_`` versions too),
+        ``one_off_cost_gbp_thousand``, ``usable_reserves_gbp_thousand``,
+        ``reserves_sufficient``, ``reserves_exhausted_year`` (if reserves met the
+        programme's draws and the residual gap), benchmark shares and the breaks.
+    """
+    si = scenario_inputs(
+        council,
+        programme,
+        cut_path=cut_path,
+        front_loading=front_loading,
+        total_cut=total_cut,
+        cut_years=cut_years,
+        horizon=horizon,
+        savings_multiplier=savings_multiplier,
+        one_off_cost_multiplier=one_off_cost_multiplier,
+        delay_years=delay_years,
+        ramp_years=ramp_years,
+        optimism_bias=optimism_bias,
+        failure_probability=failure_probability,
+    )
+    ci: CouncilInputs = si["council"]
+    d: ModelDefaults = si["defaults"]
+    years = np.arange(si["path"].size)
+    gross, running, one_off = programmes.service_profiles(
+        si["arrays"],
+        years,
+        savings_rate=si["savings_rate"],
+        one_off_ratio=si["one_off_ratio"],
+        lead=si["lead"],
+        ramp=si["ramp"],
+        running_ratio=si["running_ratio"],
+    )
+    ff = _financing(financing, one_off, gross, si["programme"].start_year, d.terms)
+    res = gap.GapResult(si["path"], si["gap"], gross, running, one_off, ff.financing, ff.reserves_draw)
+    protect = tuple(protect)
+    timing = gap.timing_table(res, ci.spend, si["programme"].service_slugs, protect)
+    dfs = _discount(int(years[-1]), discount)
+    metrics = _metrics(res, si, ci, d, dfs, timing)
+    settings = {**si["settings"], "financing": ff.option, "discount": discount, "protect": list(protect)}
+    return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings)
+
+
+def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, start: int, terms: financing.FinancingTerms) -> financing.FinancingFlows:
+    if option not in financing.FINANCING_OPTIONS:
+        raise InputError(f"financing: {option!r} is not an option (allowed: {', '.join(financing.FINANCING_OPTIONS)})")
+    return financing.financing_flows(option, one_off, gross, start, terms)  # type: ignore[arg-type]
+
+
+def _metrics(
+    res: gap.GapResult,
+    si: dict[str, Any],
+    ci: CouncilInputs,
+    d: ModelDefaults,
+    dfs: np.ndarray,
+    timing: pd.DataFrame,
+) -> dict[str, Any]:
+    path, n = si["path"], si["n"]
+    h = path.size - 1
+    core = ci.core_spending
+    tse = ci.total_service_expenditure
+    even = cuts.even_path(path, n)
+    gap_even = cuts.funding_gap(even, si["pressure"])
+    cash = res.programme_cash_flow
+    net = res.net_savings
+    cum = gap.cumulative_cuts(res.residual_gap)
+    cum_even = gap.cumulative_cuts(gap_even - net)
+    cum_none = gap.cumulative_cuts(res.funding_gap)
+    cum_none_even = gap.cumulative_cuts(gap_even)
+    penalty = cum - cum_even
+    penalty_none = cum_none - cum_none_even
+    cov = gap.coverage(net, res.funding_gap)
+    arrays = replace(si["arrays"], savings_rate=si["savings_rate"], running_ratio=si["running_ratio"])
+    ss = programmes.steady_state_saving(arrays)
+    draws = res.reserves_draw + gap.frontline_cuts(res.residual_gap)
+    pb = finance.payback_year(cash)
+    pb_after = finance.payback_year(net)
+    fli = cuts.front_loading_index(path[0] - path[1 : n + 1])
+
+    def share(x: float, base: float) -> float | None:
+        return None if base <= 0 else float(x) / base
+
+    return {
+        "council": ci.ecode,
+        "council_name": ci.name,
+        "programme": si["programme"].name,
+        "horizon": h,
+        "cut_years": n,
+        "central_funding_base_gbp_thousand": float(path[0]),
+        "funding_gap_final_gbp_thousand": float(res.funding_gap[-1]),
+        "funding_cut_share_of_base": share(path[0] - path[n], path[0]),
+        "front_loading_index": fli,
+        "front_loading_index_label": cuts.NO_NET_CUT if fli is None else f"{fli:.2f}",
+        "total_service_expenditure_gbp_thousand": tse,
+        "core_spending_gbp_thousand": core,
+        "steady_state_saving_gbp_thousand": ss["net_gbp_thousand"],
+        "steady_state_saving_share_of_tse": share(ss["net_gbp_thousand"], tse),
+        "steady_state_saving_share_of_core_spending": share(ss["net_gbp_thousand"], core),
+        "gross_steady_state_saving_gbp_thousand": ss["gross_gbp_thousand"],
+        "gross_steady_state_saving_share_of_tse": share(ss["gross_gbp_thousand"], tse),
+        "gross_steady_state_saving_share_of_core_spending": share(ss["gross_gbp_thousand"], core),
+        **{f"benchmark_{k}": v for k, v in d.benchmarks.items()},
+        "one_off_cost_gbp_thousand": float(res.one_off_costs.sum()),
+        "payback_year": pb,
+        "payback_financial_year": None if pb is None else cuts.fy_label(pb),
+        "payback_year_after_financing": pb_after,
+        "npv_gbp_thousand": float((cash * dfs).sum()),
+        "npv_after_financing_gbp_thousand": float((net * dfs).sum()),
+        "irr": finance.irr(cash),
+        "coverage_by_year": {cuts.fy_label(t): _num(cov[t]) for t in range(h + 1)},
+        "coverage_year1": _num(cov[1]) if h >= 1 else None,
+        "cumulative_frontline_cuts_gbp_thousand": cum,
+        "cumulative_frontline_cuts_share_of_core_spending": share(cum, core),
+        "cumulative_frontline_cuts_no_programme_gbp_thousand": cum_none,
+        "front_loading_penalty_gbp_thousand": penalty,
+        "front_loading_penalty_share_of_core_spending": share(penalty, core),
+        "front_loading_penalty_no_programme_gbp_thousand": penalty_none,
+        "front_loading_penalty_no_programme_share_of_core_spending": share(penalty_none, core),
+        "front_loading_penalty_absorbed_gbp_thousand": penalty_none - penalty,
+        "usable_reserves_gbp_thousand": ci.usable_reserves,
+        "reserves_draw_gbp_thousand": float(res.reserves_draw.sum()),
+        "reserves_sufficient": bool(res.reserves_draw.sum() <= ci.usable_reserves + 1e-9),
+        "reserves_exhausted_year": financing.reserves_exhausted_year(ci.usable_reserves, draws),
+        "rollin_break_abg_gbp_thousand": ci.rollin_abg,
+        "retention_break_step_gbp_thousand": ci.retention_step,
+    }
