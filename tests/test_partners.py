@@ -9,6 +9,7 @@ from sharedservices import partners, paths, scale
 from sharedservices.errors import InputError
 
 YEAR = "2011-12"
+NO_INFLATION = {"2010-11": 100.0, YEAR: 100.0}  # so pairings can be compared with cash arithmetic
 SERVICES = ("central", "environmental_regulatory", "adult_social_care", "education", "total_service_expenditure")
 
 
@@ -142,7 +143,8 @@ def test_distance_components() -> None:
 def test_savings_for_each_pair_come_from_the_scale_formula() -> None:
     councils, spending, estimates = synthetic()
     code = councils.loc[councils["name"] == "Westshire district 1", "ecode"].item()
-    table = partners.candidate_partners(code, councils, spending, estimates, n_near=2, n_far=2)
+    table = partners.candidate_partners(code, councils, spending, estimates, n_near=2, n_far=2,
+                                        deflator=NO_INFLATION)
     info = councils.set_index("ecode")
     wide = spending.pivot_table(index="ecode", columns="service", values="gbp_thousand")
     for row in table.itertuples():
@@ -161,6 +163,25 @@ def test_savings_for_each_pair_come_from_the_scale_formula() -> None:
         assert row.council_saving_gbp_thousand == pytest.approx(
             sum(e.saving_by_council_gbp_thousand[0] for e in expected))
         assert row.saving_low_gbp_thousand <= row.saving_gbp_thousand <= row.saving_high_gbp_thousand
+
+
+def test_money_is_deflated_to_2010_11_prices() -> None:
+    councils, spending, estimates = synthetic()
+    pair = ["E0001", "E0002"]
+    cash = partners.combination_saving(pair, councils, spending, estimates, deflator=NO_INFLATION)
+    real = partners.combination_saving(pair, councils, spending, estimates,
+                                       deflator={"2010-11": 100.0, YEAR: 125.0})
+    money = [c for c in cash.columns if c.endswith("_gbp_thousand")]
+    assert np.allclose(real[money], 0.8 * cash[money], equal_nan=True)
+    pct = [c for c in cash.columns if c.startswith("saving_pct")]
+    assert np.allclose(real[pct], cash[pct], equal_nan=True)
+    # default: the GDP deflator in data/assumptions/prices.yaml
+    from sharedservices import assumptions
+
+    index = assumptions.value("prices.gdp_deflator")
+    default = partners.combination_saving(pair, councils, spending, estimates)
+    factor = float(index["2010-11"]) / float(index[YEAR])
+    assert np.allclose(default[money], factor * cash[money], equal_nan=True)
 
 
 def test_three_council_combination_notes_services_not_pooled() -> None:

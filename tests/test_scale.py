@@ -224,6 +224,15 @@ def test_too_few_councils_is_a_data_error() -> None:
         scale.fit_service(councils, spending, "central", YEAR)
 
 
+def test_council_alone_in_its_region_is_a_data_error_not_an_infinite_error() -> None:
+    councils, spending = synthetic(seed=14)
+    councils.loc[councils["ecode"] == "ESD00", "region"] = "Islands"
+    with pytest.raises(DataError, match="ESD00 exactly"):
+        scale.fit_service(councils, spending, "central", YEAR)
+    # without the region control the same frame fits
+    assert np.isfinite(scale.fit_service(councils, spending, "central", YEAR, controls=("class",)).se_hc3)
+
+
 def test_missing_column_is_a_data_error() -> None:
     councils, spending = synthetic(seed=13)
     with pytest.raises(DataError, match="councils: missing column"):

@@ -30,7 +30,8 @@ For each candidate pairing the saving implied by the scale estimates
 provide (service totals are never pooled). The interval of the sum adds the services'
 interval ends: it assumes the elasticities' errors move together, which is conservative.
 The saving is an association across councils of different sizes, not a causal effect of
-sharing, and it is in £ thousand per year at the prices of the spending year.
+sharing. Money is £ thousand per year in real 2010-11 prices: the estimates' year's cash
+deflated with the GDP deflator in ``data/assumptions/prices.yaml`` (or one passed in).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sharedservices import scale
+from sharedservices import cuts, scale
 from sharedservices.errors import DataError, InputError
 
 #: Classes that share at least one tier of services with each class.
@@ -200,6 +201,7 @@ def combination_saving(
     estimates: pd.DataFrame | Mapping[str, scale.ServiceFit],
     *,
     services: Sequence[str] | None = None,
+    deflator: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Saving implied by the scale estimates for two or three councils pooling services.
 
@@ -214,6 +216,9 @@ def combination_saving(
         :func:`sharedservices.scale.coefficients` output (one year), or the fits.
     services : sequence of str, optional
         Services to pool; default every estimated service except the totals.
+    deflator : mapping of str to float, optional
+        GDP deflator index by financial year, to turn the year's cash into real 2010-11
+        prices; default ``prices.gdp_deflator`` from ``data/assumptions``.
 
     Returns
     -------
@@ -223,17 +228,17 @@ def combination_saving(
         ``ci_low``, ``ci_high``, ``combined_spend_gbp_thousand``, ``saving_gbp_thousand``,
         ``saving_low_gbp_thousand``, ``saving_high_gbp_thousand``,
         ``saving_pct_of_combined_spend`` (with ``_low``/``_high``) and
-        ``council_saving_gbp_thousand``. Money: £ thousand per year, prices of the
-        estimates' year; positive saving = lower spending.
+        ``council_saving_gbp_thousand``. Money: £ thousand per year, real 2010-11
+        prices (the estimates' year deflated); positive saving = lower spending.
 
     Examples
     --------
     >>> councils = pd.DataFrame({"ecode": ["A", "B"], "ons_code": ["a", "b"],
     ...     "name": ["A", "B"], "class": "SD", "region": "East", "county": "Shire",
     ...     "population_2011": [1e5, 3e5], "population_source": "census", "principal": True})
-    >>> spending = pd.DataFrame({"ecode": ["A", "B"], "year": "2011-12",
+    >>> spending = pd.DataFrame({"ecode": ["A", "B"], "year": "2010-11",
     ...     "service": "central", "gbp_thousand": [100.0, 300.0]})
-    >>> estimates = pd.DataFrame({"service": ["central"], "year": ["2011-12"],
+    >>> estimates = pd.DataFrame({"service": ["central"], "year": ["2010-11"],
     ...     "classes": ["SD,UA,MD,L"], "elasticity": [-0.1], "ci_low": [-0.2], "ci_high": [0.0]})
     >>> out = combination_saving(["A", "B"], councils, spending, estimates)
     >>> out[["service", "saving_gbp_thousand", "council_saving_gbp_thousand"]].round(2)
@@ -262,8 +267,17 @@ def combination_saving(
         raise InputError(
             f"services: {unknown!r} not estimated (allowed: {', '.join(table['service'])})"
         )
-    wide = _spend_wide(spending, year, ecodes)
+    wide = _spend_wide(spending, year, ecodes) * _to_real(year, deflator)
     return _combination(ecodes, info, wide, table, list(services), year)
+
+
+def _to_real(year: str, deflator: Mapping[str, float] | None) -> float:
+    """Factor turning cash of ``year`` into real 2010-11 prices."""
+    if deflator is None:
+        from sharedservices import assumptions
+
+        deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+    return float(cuts.deflate([1.0], [year], deflator)[0])
 
 
 _MONEY = ["combined_spend_gbp_thousand", "saving_gbp_thousand", "saving_low_gbp_thousand",
@@ -343,6 +357,7 @@ def candidate_partners(
     n_far: int = 5,
     services: Sequence[str] | None = None,
     weights: tuple[float, float] = (1.0, 1.0),
+    deflator: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Near and far candidate partners for a council, ranked, with the implied saving.
 
@@ -361,6 +376,9 @@ def candidate_partners(
         Services to pool for the saving; default every estimated service but the totals.
     weights : (float, float)
         Weights of the population and service-mix parts of the distance.
+    deflator : mapping of str to float, optional
+        GDP deflator index by year; default ``prices.gdp_deflator`` (money is reported
+        in real 2010-11 prices).
 
     Returns
     -------
@@ -369,7 +387,8 @@ def candidate_partners(
         its kind), ``ecode, name, class, region, county, same_county, population,
         population_ratio`` (candidate / council), ``population_distance`` (|ln ratio|),
         ``mix_distance`` (0-1), ``distance``, ``services_pooled`` (count) and the pairing's
-        saving columns from :func:`combination_saving` (£ thousand per year; % of the
+        saving columns from :func:`combination_saving` (£ thousand per year, real 2010-11
+        prices; % of the
         pair's combined spend on the pooled services; ``council_saving_gbp_thousand`` is
         the chosen council's part).
 
@@ -386,9 +405,9 @@ def candidate_partners(
     ...     "region": ["East", "East", "East", "West"], "county": ["X", "X", "Y", "Z"],
     ...     "population_2011": [1e5, 1.2e5, 3e5, 1.1e5], "population_source": "census",
     ...     "principal": True})
-    >>> spending = pd.DataFrame({"ecode": list("ABCD"), "year": "2011-12",
+    >>> spending = pd.DataFrame({"ecode": list("ABCD"), "year": "2010-11",
     ...     "service": "central", "gbp_thousand": [100.0, 110.0, 250.0, 105.0]})
-    >>> estimates = pd.DataFrame({"service": ["central"], "year": ["2011-12"],
+    >>> estimates = pd.DataFrame({"service": ["central"], "year": ["2010-11"],
     ...     "classes": ["SD,UA,MD,L"], "elasticity": [-0.1], "ci_low": [-0.2], "ci_high": [0.0]})
     >>> candidate_partners("A", councils, spending, estimates)[["kind", "rank", "name"]]
        kind  rank    name
@@ -458,7 +477,7 @@ def candidate_partners(
     if unknown:
         raise InputError(f"services: {unknown!r} not estimated (allowed: {', '.join(table['service'])})")
     info = frame.set_index("ecode")
-    wide = _spend_wide(spending, year, [ecode, *out["ecode"]])
+    wide = _spend_wide(spending, year, [ecode, *out["ecode"]]) * _to_real(year, deflator)
     savings = []
     for other in out["ecode"]:
         combo = _combination([ecode, other], info, wide, table, list(services), year)

@@ -473,7 +473,9 @@ def fit_service(
     InputError
         For an unknown service, year, class, control or level.
     DataError
-        When fewer councils remain than parameters to estimate plus one.
+        When fewer councils remain than parameters to estimate plus one, or when the
+        controls fit a council exactly (leverage 1, e.g. the only council of its region),
+        which leaves its HC3 error undefined.
 
     Examples
     --------
@@ -522,6 +524,13 @@ def fit_service(
             "(need more councils than parameters)"
         )
     result = sm.OLS(model_frame["log_spend_per_head"], exog[kept]).fit(cov_type="HC3", use_t=True)
+    leverage = result.get_influence().hat_matrix_diag
+    exact = model_frame.loc[leverage > 1 - 1e-9, "ecode"].tolist()
+    if exact:
+        raise DataError(
+            f"{service} {year}: the controls fit {', '.join(map(str, exact))} exactly (leverage 1), "
+            "so HC3 errors are undefined (allowed: drop a control, or add councils of that class/region)"
+        )
     return ServiceFit(
         service=service,
         year=year,
