@@ -198,20 +198,18 @@ def test_mixed_reports_each_judged_right_with_screens_and_exit_1(tmp_path):
 
 
 @_browser_test
-def test_all_good_reports_exit_0_and_results_keep_target_order(tmp_path):
-    root = _report_tree(tmp_path / "reports", ["good.html"])
-    for index in range(3):
-        shutil.copy(FIXTURES / "good.html", root / f"good-{index}.html")
-    targets = browser.collect_targets([root], screens_dir=tmp_path / "shots")
-    seen = []
+def test_all_good_reports_exit_0_in_order_with_screens_redirected(tmp_path):
+    root = tmp_path / "reports"
+    root.mkdir()
+    for name in ["b.html", "a.html", "index.html"]:
+        shutil.copy(FIXTURES / "good.html", root / name)
+    shots = tmp_path / "shots"
 
-    results = browser.check_reports(targets, jobs=3, on_result=seen.append)
+    code, out, err = _run_main(["--jobs", "3", "--screens-dir", str(shots), str(root)])
 
-    assert [r.path for r in results] == [t.path for t in targets] == [r.path for r in seen]
-    assert all(r.ok and r.images == 1 and r.links == 4 for r in results), [r.problems for r in results]
-    assert all(r.screenshot and r.screenshot.is_file() for r in results)
-    assert not list((root / "_screens").rglob("*.png"))
-
-    code, out, err = _run_main([str(root / "good.html")])
     assert code == 0, out + err
-    assert out.splitlines()[-1].endswith(f"1 ok, 0 failed; first screens under {root / '_screens'}")
+    lines = out.splitlines()
+    assert [line.split()[:2] for line in lines[:-1]] == [["ok", str(root / n)] for n in ["a.html", "b.html", "index.html"]]
+    assert lines[-1].endswith(f"3 ok, 0 failed; first screens under {shots}")
+    assert sorted(p.name for p in shots.iterdir()) == ["a.png", "b.png", "index.png"]
+    assert not (root / "_screens").exists()
