@@ -288,6 +288,24 @@ def test_pooling_rejects_bad_inputs(spend, pops, b, ci) -> None:
         scale.pooling_saving(spend, pops, b, ci=ci)
 
 
+def test_pooling_table_equal_councils() -> None:
+    councils, spending = synthetic(seed=15)
+    fit = scale.fit_service(councils, spending, "central", YEAR)
+    table = scale.pooling_table(fit, (2, 3), deflator={"2010-11": 100.0, YEAR: 110.0})
+    b, (lo, hi) = fit.elasticity, fit.ci
+    for row in table.itertuples():
+        k = row.councils_pooled
+        assert row.saving_pct == pytest.approx(100 * (1 - k**b))
+        assert (row.saving_pct_low, row.saving_pct_high) == pytest.approx((100 * (1 - k**hi), 100 * (1 - k**lo)))
+        # the same as pooling_saving for k councils of the median size
+        median = fit.data["spend_gbp_thousand"].median() * 100 / 110
+        direct = scale.pooling_saving([median] * k, [1e5] * k, b, ci=(lo, hi))
+        assert row.saving_gbp_thousand == pytest.approx(direct.saving_gbp_thousand)
+        assert row.saving_high_gbp_thousand == pytest.approx(direct.saving_high_gbp_thousand)
+    with pytest.raises(InputError, match="councils_pooled"):
+        scale.pooling_table(fit, (1,))
+
+
 # ------------------------------------------------------------------ real data (optional)
 
 needs_data = pytest.mark.skipif(

@@ -913,3 +913,79 @@ def pooling_saving_share(populations: Sequence[float] | np.ndarray, elasticity: 
     spend = pops ** (1.0 + b[..., np.newaxis])
     pooled = pops.sum() ** (1.0 + b)
     return 1.0 - pooled / spend.sum(axis=-1)
+
+
+def pooling_table(
+    fits: ServiceFit | Mapping[str, ServiceFit] | Iterable[ServiceFit],
+    councils_pooled: Sequence[int] = (2, 3),
+    *,
+    deflator: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """What each service's estimate implies for pooling it across k councils of typical size.
+
+    For k councils of equal size the saving is :math:`1 - k^{b}` of their combined spend,
+    whatever the size (see :func:`pooling_saving_share`); the interval is the same at the
+    ends of the elasticity's confidence interval. The £ figure applies it to k councils
+    each spending the median of the councils in the fit.
+
+    Parameters
+    ----------
+    fits : ServiceFit, or a mapping or iterable of them
+    councils_pooled : sequence of int
+        Numbers of councils pooling the service (each at least 2).
+    deflator : mapping of str to float, optional
+        GDP deflator index by year for the £ figures; default ``prices.gdp_deflator``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``service, councils_pooled, elasticity, saving_pct, saving_pct_low,
+        saving_pct_high`` (% of combined spend on the service),
+        ``median_spend_gbp_thousand`` (one council, real 2010-11 prices) and
+        ``saving_gbp_thousand`` with ``_low``/``_high`` (for the k councils, £ thousand a
+        year, real 2010-11 prices).
+
+    Examples
+    --------
+    >>> pops = np.array([1, 2, 4, 8, 3, 6]) * 1e4
+    >>> councils = pd.DataFrame({"ecode": list("ABCDEF"), "ons_code": list("abcdef"),
+    ...     "name": list("ABCDEF"), "class": "UA", "region": "North",
+    ...     "population_2011": pops, "population_source": "census", "principal": True})
+    >>> spending = pd.DataFrame({"ecode": councils["ecode"], "year": "2010-11",
+    ...     "service": "central", "gbp_thousand": pops ** 0.9})
+    >>> table = pooling_table(fit_service(councils, spending, "central", "2010-11"))
+    >>> table[["councils_pooled", "saving_pct"]].round(2)
+       councils_pooled  saving_pct
+    0                2        6.70
+    1                3       10.40
+    """
+    ks = [int(k) for k in councils_pooled]
+    if not ks or any(k < 2 or k != kk for k, kk in zip(ks, councils_pooled, strict=True)):
+        raise InputError(
+            f"councils_pooled: {list(councils_pooled)!r} is not allowed (allowed: whole numbers of at least 2)"
+        )
+    from sharedservices import cuts
+
+    if deflator is None:
+        from sharedservices import assumptions
+
+        deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+    rows = []
+    for f in _as_fits(fits):
+        low_b, high_b = f.ci
+        median = float(cuts.deflate([f.data["spend_gbp_thousand"].median()], [f.year], deflator)[0])
+        for k in ks:
+            share = 1.0 - k ** np.array([f.elasticity, high_b, low_b])
+            rows.append({
+                "service": f.service,
+                "councils_pooled": k,
+                "elasticity": f.elasticity,
+                "saving_pct": 100.0 * share[0],
+                "saving_pct_low": 100.0 * share[1],
+                "saving_pct_high": 100.0 * share[2],
+                "median_spend_gbp_thousand": median,
+                "saving_gbp_thousand": k * median * share[0],
+                "saving_low_gbp_thousand": k * median * share[1],
+                "saving_high_gbp_thousand": k * median * share[2],
+            })
+    return pd.DataFrame(rows)
