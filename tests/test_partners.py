@@ -97,13 +97,18 @@ def test_near_share_county_or_region_and_far_lie_outside_region() -> None:
         assert table["ecode"].is_unique
 
 
-def test_district_and_county_are_not_paired() -> None:
+def test_district_pools_only_what_it_provides() -> None:
     councils, spending, estimates = synthetic()
     district = councils.loc[councils["name"] == "Northshire district 0", "ecode"].item()
     table = partners.candidate_partners(district, councils, spending, estimates, n_near=50, n_far=50)
-    assert "SC" not in set(table["class"])
     same_county = table[table["same_county"]]
     assert set(same_county["name"]) == {f"Northshire district {i}" for i in (1, 2, 3)}
+    # its county council is a near candidate (same region) for the services both tiers provide
+    county = table.set_index("name").loc["Northshire County Council"]
+    assert county["kind"] == "near" and county["services_pooled"] == 2
+    assert (table.loc[table["class"] == "SD", "services_pooled"] == 2).all()
+    # the district's mix (no social care, no education) is far from the county's
+    assert county["mix_distance"] > table.loc[table["class"] == "SD", "mix_distance"].max()
 
 
 def test_ranked_by_distance_and_a_twin_comes_first() -> None:
@@ -190,15 +195,20 @@ def test_three_council_combination_notes_services_not_pooled() -> None:
     codes = [councils.loc[councils["name"] == n, "ons_code"].item() for n in names]  # ONS codes accepted
     out = partners.combination_saving(codes, councils, spending, estimates).set_index("service")
     assert "total_service_expenditure" not in out.index  # totals are never pooled
-    assert out.loc[["adult_social_care", "education"], "pooled"].all()
-    # district-level services: the county is outside those models' classes
-    assert not out.loc[["central", "environmental_regulatory"], "pooled"].any()
-    assert "(SC) not of the model's classes" in out.loc["environmental_regulatory", "note"]
+    assert "education" not in out.index  # not pooled unless asked for (schools' budgets)
+    assert out.loc[["central", "environmental_regulatory", "adult_social_care"], "pooled"].all()
     total = out.loc["all pooled services"]
     pooled = out[out["pooled"] & (out.index != "all pooled services")]
     assert total["saving_gbp_thousand"] == pytest.approx(pooled["saving_gbp_thousand"].sum())
     # adult social care has a positive elasticity: pooling it is predicted to cost more
     assert out.loc["adult_social_care", "saving_gbp_thousand"] < 0
+    # a district and its county: adult social care is not a district service
+    pair = [councils.loc[councils["name"] == n, "ecode"].item()
+            for n in ("Northshire district 1", "Northshire County Council")]
+    mixed = partners.combination_saving(pair, councils, spending, estimates,
+                                        services=["central", "adult_social_care", "education"]).set_index("service")
+    assert mixed.loc["central", "pooled"] and not mixed.loc["adult_social_care", "pooled"]
+    assert "(SD) not of the model's classes" in mixed.loc["education", "note"]
 
 
 @pytest.mark.parametrize(

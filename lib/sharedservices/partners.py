@@ -3,10 +3,11 @@
 For a chosen council this module lists
 
 * **near** candidates: principal councils in the same county (shire districts) or the
-  same region whose class shares at least one tier of services with the council's
-  (``COMPATIBLE_CLASSES``: a shire district and a shire county provide different services,
-  so they are not paired; a unitary, metropolitan district or London borough provides both
-  tiers, so it is compatible with every principal class);
+  same region whose class is compatible (``COMPATIBLE_CLASSES``: every principal council
+  has central services and the services both tiers provide, so every pair of principal
+  classes can share something, as the 56 district-county/unitary arrangements in Local
+  Government Chronicle's c.2010-11 count show; a pair then pools only the services both
+  provide);
 * **far** candidates: councils of a similar class (``SIMILAR_CLASSES``: county with
   county, district with district, single-tier with single-tier) *outside* the council's
   region: the NLGN point (Parker, 2011) that partners "do not have to be geographical
@@ -27,7 +28,8 @@ and :math:`\\sigma_p, \\sigma_m` the standard deviations of each over all candid
 
 For each candidate pairing the saving implied by the scale estimates
 (:func:`sharedservices.scale.pooling_saving`) is summed over the services both councils
-provide (service totals are never pooled). The interval of the sum adds the services'
+provide (service totals are never pooled, and education only when asked for: most of it
+is schools' delegated budgets). The interval of the sum adds the services'
 interval ends: it assumes the elasticities' errors move together, which is conservative.
 The saving is an association across councils of different sizes, not a causal effect of
 sharing. Money is £ thousand per year in real 2010-11 prices: the estimates' year's cash
@@ -44,13 +46,10 @@ import pandas as pd
 from sharedservices import cuts, scale
 from sharedservices.errors import DataError, InputError
 
-#: Classes that share at least one tier of services with each class.
+#: Classes a council of each class can share services with (near candidates): all
+#: principal classes share central services and the services both tiers provide.
 COMPATIBLE_CLASSES: dict[str, tuple[str, ...]] = {
-    "SC": ("SC", "UA", "MD", "L"),
-    "SD": ("SD", "UA", "MD", "L"),
-    "UA": ("SC", "SD", "UA", "MD", "L"),
-    "MD": ("SC", "SD", "UA", "MD", "L"),
-    "L": ("SC", "SD", "UA", "MD", "L"),
+    cls: ("SC", "SD", "UA", "MD", "L") for cls in ("SC", "SD", "UA", "MD", "L")
 }
 
 #: Classes of a similar kind (far candidates): same tier structure.
@@ -215,7 +214,9 @@ def combination_saving(
     estimates : pandas.DataFrame or dict of ServiceFit
         :func:`sharedservices.scale.coefficients` output (one year), or the fits.
     services : sequence of str, optional
-        Services to pool; default every estimated service except the totals.
+        Services to pool; default every estimated service except the totals and
+        education (``scale.NOT_POOLED_BY_DEFAULT``: education is mostly schools'
+        delegated budgets).
     deflator : mapping of str to float, optional
         GDP deflator index by financial year, to turn the year's cash into real 2010-11
         prices; default ``prices.gdp_deflator`` from ``data/assumptions``.
@@ -261,7 +262,7 @@ def combination_saving(
                 f"({info.loc[e, 'population_source']}); savings from scale need one"
             )
     if services is None:
-        services = [s for s in table["service"] if s not in scale.TOTAL_SERVICES]
+        services = [s for s in table["service"] if s not in scale.NOT_POOLED_BY_DEFAULT]
     unknown = [s for s in services if s not in set(table["service"])]
     if unknown:
         raise InputError(
@@ -373,7 +374,8 @@ def candidate_partners(
     n_near, n_far : int
         How many candidates of each kind to return (the closest by distance).
     services : sequence of str, optional
-        Services to pool for the saving; default every estimated service but the totals.
+        Services to pool for the saving; default every estimated service but the totals
+        and education (``scale.NOT_POOLED_BY_DEFAULT``).
     weights : (float, float)
         Weights of the population and service-mix parts of the distance.
     deflator : mapping of str to float, optional
@@ -472,7 +474,7 @@ def candidate_partners(
                "population_ratio", "population_distance", "mix_distance", "distance"]
     out = out[columns]
     if services is None:
-        services = [s for s in table["service"] if s not in scale.TOTAL_SERVICES]
+        services = [s for s in table["service"] if s not in scale.NOT_POOLED_BY_DEFAULT]
     unknown = [s for s in services if s not in set(table["service"])]
     if unknown:
         raise InputError(f"services: {unknown!r} not estimated (allowed: {', '.join(table['service'])})")

@@ -22,14 +22,16 @@ Which councils go in which model (``SERVICE_CLASSES``)
 ------------------------------------------------------
 Only principal councils (SC, SD, UA, MD, L) are used: police, fire, transport and waste
 bodies (class O) provide one service for an area the census does not give a population
-for. Each service is fitted on the classes that provide all of it for their residents:
+for. Each service is fitted on the classes that provide it:
 
 * upper-tier services (education, social care, public health, highways and transport):
   shire counties (SC), unitaries (UA), metropolitan districts (MD), London boroughs (L);
-* district-level services (housing, cultural, environmental and regulatory, planning and
-  development, central, other): shire districts (SD), UA, MD, L. Shire counties are left
-  out of these: their part (waste disposal, libraries, county planning) is a different
-  function, and their residents are already counted in their districts;
+* housing (a district function): shire districts (SD), UA, MD, L;
+* services both tiers provide (central services, cultural, environmental and regulatory,
+  planning and development, other): every principal class. A county's part (waste
+  disposal, libraries, county planning, its own back office) differs from a district's,
+  so the class fixed effect absorbs each tier's level and the slope on population is
+  assumed common to the tiers;
 * totals (total service expenditure, net current expenditure): the single-tier councils
   (UA, MD, L) only, the councils whose totals cover the whole bundle of services;
 * police and fire are not fitted by default (mostly run by class-O bodies); pass
@@ -82,6 +84,7 @@ from sharedservices.errors import DataError, InputError
 PRINCIPAL_CLASSES: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L")
 UPPER_TIER: tuple[str, ...] = ("SC", "UA", "MD", "L")
 DISTRICT_LEVEL: tuple[str, ...] = ("SD", "UA", "MD", "L")
+BOTH_TIERS: tuple[str, ...] = PRINCIPAL_CLASSES
 SINGLE_TIER: tuple[str, ...] = ("UA", "MD", "L")
 
 #: Classes whose councils enter each service's model (see the module docstring).
@@ -93,17 +96,20 @@ SERVICE_CLASSES: dict[str, tuple[str, ...]] = {
     "adult_social_care": UPPER_TIER,
     "public_health": UPPER_TIER,
     "housing": DISTRICT_LEVEL,
-    "cultural": DISTRICT_LEVEL,
-    "environmental_regulatory": DISTRICT_LEVEL,
-    "planning_development": DISTRICT_LEVEL,
-    "central": DISTRICT_LEVEL,
-    "other": DISTRICT_LEVEL,
+    "cultural": BOTH_TIERS,
+    "environmental_regulatory": BOTH_TIERS,
+    "planning_development": BOTH_TIERS,
+    "central": BOTH_TIERS,
+    "other": BOTH_TIERS,
     "total_service_expenditure": SINGLE_TIER,
     "net_current_expenditure": SINGLE_TIER,
 }
 
 #: Service totals: fitted, but never pooled (they would count the lines twice).
 TOTAL_SERVICES: tuple[str, ...] = ("total_service_expenditure", "net_current_expenditure")
+#: Not pooled unless asked for: the totals, and education, most of which is schools'
+#: delegated budgets that sharing between councils does not touch.
+NOT_POOLED_BY_DEFAULT: tuple[str, ...] = (*TOTAL_SERVICES, "education")
 
 #: Authorities left out of every fit by default, by ONS code (City of London, Isles of
 #: Scilly): tiny populations with special arrangements that would dominate any fit.
