@@ -52,6 +52,7 @@ import copy
 import difflib
 import hashlib
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -405,43 +406,53 @@ def _load_file(path: Path) -> dict[str, Assumption]:
     return out
 
 
-_CACHE: dict[
-    tuple[str, tuple[tuple[str, int, int], ...]], tuple[dict[str, Assumption], dict[str, str]]
-] = {}
+@dataclass
+class _Loaded:
+    names: tuple[str, ...]
+    stamp: tuple[int | tuple[int, int, int], ...]
+    values: dict[str, Assumption]
+    hashes: dict[str, str]
 
 
-def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    if not directory.is_dir():
-        raise DataError(
-            f"assumptions directory {str(directory)!r} does not exist (set SHAREDSERVICES_ASSUMPTIONS_DIR or restore data/assumptions)"
-        )
-    out = []
-    for p in sorted(directory.glob("*.yaml")):
-        st = p.stat()
-        out.append((p.name, st.st_mtime_ns, st.st_size))
-    if not out:
-        raise DataError(f"assumptions directory {str(directory)!r} holds no *.yaml files")
+#: Loaded directories, keyed by absolute path.  A hit is re-validated on every call with a
+#: few ``os.stat`` calls (the directory and each file: modification time, change time,
+#: size), so an edited, added or removed file is re-read, and a hit costs ~20 microseconds.
+_CACHE: dict[str, _Loaded] = {}
+
+
+def _stamp(directory: str, names: tuple[str, ...]) -> tuple[int | tuple[int, int, int], ...]:
+    out: list[int | tuple[int, int, int]] = [os.stat(directory).st_mtime_ns]
+    for name in names:
+        st = os.stat(os.path.join(directory, name))
+        out.append((st.st_mtime_ns, st.st_ctime_ns, st.st_size))
     return tuple(out)
 
 
 def _load_dir(directory: Path | str | None) -> tuple[dict[str, Assumption], dict[str, str]]:
-    d = Path(directory) if directory is not None else paths.assumptions_dir()
-    d = d.resolve()
-    fp = _fingerprint(d)
-    cache_key = (str(d), fp)
-    hit = _CACHE.get(cache_key)
+    d = os.path.abspath(os.fspath(directory if directory is not None else paths.assumptions_dir()))
+    hit = _CACHE.get(d)
     if hit is not None:
-        return hit
+        try:
+            if _stamp(d, hit.names) == hit.stamp:
+                return hit.values, hit.hashes
+        except OSError:
+            pass
+    if not os.path.isdir(d):
+        raise DataError(
+            f"assumptions directory {d!r} does not exist "
+            "(set SHAREDSERVICES_ASSUMPTIONS_DIR or restore data/assumptions)"
+        )
+    names = tuple(sorted(n for n in os.listdir(d) if n.endswith(".yaml")))
+    if not names:
+        raise DataError(f"assumptions directory {d!r} holds no *.yaml files")
+    stamp = _stamp(d, names)  # taken before reading: a later edit shows up next call
     values: dict[str, Assumption] = {}
     hashes: dict[str, str] = {}
-    for name, _, _ in fp:
-        path = d / name
+    for name in names:
+        path = Path(d) / name
         hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()
         values.update(_load_file(path))
-    # drop stale entries for this directory, then cache
-    for k in [k for k in _CACHE if k[0] == str(d)]:
-        del _CACHE[k]
-    _CACHE[cache_key] = (values, hashes)
+    _CACHE[d] = _Loaded(names, stamp, values, hashes)
     return values, hashes
 
 
@@ -539,10 +550,9 @@ def value(key: str, directory: Path | str | None = None) -> Any:
 def _fmt_number(x: float | int, unit: str) -> str:
     if isinstance(x, bool):
         return str(x)
-    if (
-        unit.lower().startswith("fraction")
-        or unit.lower().startswith("share")
-        or unit.lower().startswith("probability")
+    u = unit.lower()
+    if u.startswith(("fraction", "share", "probability")) or (
+        "fraction" in u and not is_money_unit(unit)
     ):
         pct = 100 * x
         return f"{pct:.3g} %" if abs(pct) < 1000 else f"{pct:,.0f} %"
@@ -551,6 +561,11 @@ def _fmt_number(x: float | int, unit: str) -> str:
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:,.6g}"
+
+
+def _unit_for(key: str, unit: str) -> str:
+    """Inside a table, fields named ``..._year`` are years whatever the record's unit."""
+    return "years" if key.endswith(("year", "years")) else unit
 
 
 def format_value(v: Any, unit: str = "") -> str:
@@ -565,6 +580,8 @@ def format_value(v: Any, unit: str = "") -> str:
     '1.8 %'
     >>> format_value({"2010-11": 28.0, "2011-12": 25.0}, "£bn cash")
     '2010-11: 28; 2011-12: 25'
+    >>> format_value([{"from_year": 0, "to_year": None, "rate": 0.035}], "rate, fraction per year")
+    '(from_year: 0, to_year: —, rate: 3.5 %)'
     >>> format_value(["central", "other"], "service slugs")
     'central, other'
     >>> format_value(None)
@@ -579,7 +596,9 @@ def format_value(v: Any, unit: str = "") -> str:
     if isinstance(v, list):
         if all(isinstance(i, dict) for i in v):
             return "; ".join(
-                "(" + ", ".join(f"{k}: {format_value(x, unit)}" for k, x in i.items()) + ")"
+                "("
+                + ", ".join(f"{k}: {format_value(x, _unit_for(k, unit))}" for k, x in i.items())
+                + ")"
                 for i in v
             )
         return ", ".join(format_value(i, unit) for i in v)
@@ -589,7 +608,9 @@ def format_value(v: Any, unit: str = "") -> str:
             if isinstance(x, Mapping):
                 inner.append(
                     f"{k}: ("
-                    + ", ".join(f"{kk} {format_value(xx, unit)}" for kk, xx in x.items())
+                    + ", ".join(
+                        f"{kk} {format_value(xx, _unit_for(kk, unit))}" for kk, xx in x.items()
+                    )
                     + ")"
                 )
             else:
