@@ -173,6 +173,18 @@ def test_upper_tier_service_leaves_out_districts_by_design() -> None:
     assert len(sd) == 12 and set(sd["reason_code"]) == {"class_not_in_model"}
 
 
+def test_coefficients_by_year_stacks_each_year() -> None:
+    councils, spending = synthetic(seed=16)
+    later = spending.assign(year="2012-13", gbp_thousand=spending["gbp_thousand"] * (
+        councils["population_2011"].to_numpy() / 2e5) ** -0.1)
+    table = scale.coefficients_by_year(councils, pd.concat([spending, later]), [YEAR, "2012-13"])
+    assert table["year"].tolist() == [YEAR, "2012-13"]
+    # multiplying spending by (P / 2e5)^-0.1 lowers the elasticity by exactly 0.1
+    assert table["elasticity"].iloc[1] == pytest.approx(table["elasticity"].iloc[0] - 0.1, abs=1e-9)
+    with pytest.raises(InputError, match="year: '1999-00'"):
+        scale.coefficients_by_year(councils, spending, ["1999-00"])
+
+
 def test_fit_services_uses_services_present_in_year() -> None:
     councils, spending = synthetic(seed=9)
     both = pd.concat([spending, spending.assign(service="housing", year="2012-13")], ignore_index=True)

@@ -603,6 +603,61 @@ def fit_services(
     }
 
 
+def coefficients_by_year(
+    councils: pd.DataFrame,
+    spending: pd.DataFrame,
+    years: Sequence[str],
+    services: Sequence[str] | None = None,
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """The coefficient table for several years, to show how stable the estimates are.
+
+    Population is the 2011 census in every year, so years far from 2011 mix population
+    change into the estimate; services missing in a year (e.g. ``social_care`` after
+    2010-11) are skipped for that year.
+
+    Parameters
+    ----------
+    councils, spending : pandas.DataFrame
+        As for :func:`fit_service`.
+    years : sequence of str
+        Financial years, '2011-12' style.
+    services : sequence of str, optional
+        Default: every service with a default class list present in each year.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`coefficients` rows for every year, stacked.
+
+    Examples
+    --------
+    >>> pops = np.array([1, 2, 4, 8, 3, 6]) * 1e4
+    >>> councils = pd.DataFrame({"ecode": list("ABCDEF"), "ons_code": list("abcdef"),
+    ...     "name": list("ABCDEF"), "class": "UA", "region": "North",
+    ...     "population_2011": pops, "population_source": "census", "principal": True})
+    >>> spending = pd.concat([pd.DataFrame({"ecode": councils["ecode"], "year": y,
+    ...     "service": "central", "gbp_thousand": pops ** e}) for y, e in
+    ...     [("2010-11", 0.9), ("2011-12", 0.8)]])
+    >>> coefficients_by_year(councils, spending, ["2010-11", "2011-12"])[
+    ...     ["year", "elasticity"]].round(3)
+          year  elasticity
+    0  2010-11        -0.1
+    1  2011-12        -0.2
+    """
+    frames = []
+    for year in years:
+        present = set(spending.loc[spending["year"] == year, "service"].dropna().astype(str))
+        if not present:
+            raise InputError(f"year: {year!r} is not in the spending table")
+        wanted = [s for s in (services or SERVICE_CLASSES) if s in present]
+        frames.append(coefficients(fit_services(councils, spending, year, wanted, level=level)))
+    return pd.concat(frames, ignore_index=True)
+
+
 # --------------------------------------------------------------------------- tidy outputs
 
 
