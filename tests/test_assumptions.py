@@ -200,6 +200,10 @@ BAD = {
         GOOD_RECORD.replace("shared-necessities-the", "shared necessities the"),
         "well-formed",
     ),
+    "url-truncated": (
+        GOOD_RECORD.replace("shared-services/", "shared-serv..."),
+        "truncated",
+    ),
     "url-bare-word": (
         GOOD_RECORD.replace(
             "https://www.newlocal.org.uk/publications/shared-necessities-the-next-generation-of-shared-services/",

@@ -158,6 +158,8 @@ class _Source(BaseModel):
                 f"or the words {SUITE_ASSUMPTION!r})"
             )
         url = self.url.strip()
+        if url.endswith("...") or "\u2026" in url:
+            raise ValueError(f"source url {url!r} is truncated (allowed: the full address)")
         if not re.match(r"^https?://[^\s/]+\.[^\s/]+", url) or re.search(r"\s", url):
             raise ValueError(f"source url {url!r} is not a well-formed http(s) URL")
         try:
