@@ -229,6 +229,15 @@ def test_council_validated_at_the_door(code: str, match: str | None) -> None:
     assert "\n" not in str(err.value)
 
 
+def test_resolve_copes_with_a_missing_ons_code() -> None:
+    councils, _, _ = synthetic()
+    councils.loc[0, "ons_code"] = None
+    assert partners.resolve("e0001", councils) == "E0001"
+    assert partners.resolve(councils.loc[1, "ons_code"].lower(), councils) == "E0001"
+    with pytest.raises(InputError, match="council: 'nan'"):
+        partners.resolve("nan", councils)
+
+
 @pytest.mark.parametrize(
     "kwargs", [{"n_near": -1}, {"n_far": 2.5}, {"weights": (0.0, 0.0)}, {"weights": (1.0,)}]
 )

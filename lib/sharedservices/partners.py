@@ -116,7 +116,8 @@ def resolve(council: str, councils: pd.DataFrame) -> str:
     code = council.strip().upper()
     principal = councils[councils["principal"].astype(bool)]
     for column in ("ecode", "ons_code"):
-        hit = principal.loc[principal[column].astype("string").str.upper() == code, "ecode"]
+        match = (principal[column].astype("string").str.strip().str.upper() == code).fillna(False)
+        hit = principal.loc[match.astype(bool), "ecode"]
         if len(hit) == 1:
             return str(hit.iloc[0])
     raise InputError(f"council: {council!r} is not an English principal council ({allowed})")
