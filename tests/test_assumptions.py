@@ -346,3 +346,13 @@ def test_suite_assumption_has_no_url_in_table(adir: Path) -> None:
     assert a.is_suite_assumption and a.source_url is None and a.quality == "red"
     row = assumptions.table(["s.years"]).iloc[0]
     assert row["source_title"] == "suite assumption"
+
+
+def test_citation_names_source_and_rating(adir: Path) -> None:
+    got = assumptions.citation("demo.realistic")
+    assert got.startswith("demo.realistic = 1.8 % of total service expenditure: NLGN")
+    assert got.endswith("(green)")
+    _write(adir, "s.yaml", _file("years", SUITE))
+    assert "SUITE ASSUMPTION (red: judgement)" in assumptions.citation("s.years")
+    with pytest.raises(InputError, match="'s.yeas' is not defined"):
+        assumptions.citation("s.yeas")

@@ -317,3 +317,52 @@ def test_readme_lists_every_value() -> None:
     assert assumptions.render_markdown(SHIPPED) in readme, (
         "data/assumptions/README.md is stale: run `python -m sharedservices.assumptions --readme`"
     )
+
+
+RESEARCH_TABLES = RESEARCH_CASES.parent
+
+
+def _research_rows(name: str) -> list[dict[str, str]]:
+    path = RESEARCH_TABLES / name
+    if not path.exists():
+        pytest.skip("research tables not mounted")
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z]+", "_", text.lower()).strip("_")
+
+
+def test_green_book_schedule_matches_research_table() -> None:
+    rows = _research_rows("green_book_discount_rate_schedule.csv")
+    expected = [
+        {
+            "from_year": int(r["year_from"]),
+            "to_year": int(r["year_to"]) if r["year_to"].strip() else None,
+            "rate": float(r["real_discount_rate"]),
+        }
+        for r in rows
+    ]
+    assert v("discounting.green_book_schedule") == expected
+
+
+def test_optimism_bias_matches_research_table() -> None:
+    rows = _research_rows("green_book_optimism_bias_upper_lower.csv")
+    table = v("optimism_bias.table")
+    assert set(table) == {_slug(r["project_type"]) for r in rows}
+    for r in rows:
+        row = table[_slug(r["project_type"])]
+        for field in row:
+            raw = r[f"{field}_pct"].strip()
+            assert row[field] == (None if not raw else pytest.approx(float(raw) / 100)), field
+
+
+def test_sr2010_profile_matches_research_table() -> None:
+    rows = {r["series"]: r for r in _research_rows("sr2010_lg_funding_profile.csv")}
+    for series, key in [
+        ("LG Resource DEL", "sr2010.lg_resource_del_cash_gbp_bn"),
+        ("of which DCLG formula grant funding", "sr2010.formula_grant_cash_gbp_bn"),
+        ("of which council tax freeze grant", "sr2010.council_tax_freeze_grant_cash_gbp_bn"),
+    ]:
+        assert v(key) == {y: float(rows[series][y]) for y in SR_YEARS}, key

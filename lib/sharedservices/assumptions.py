@@ -78,6 +78,7 @@ from sharedservices.errors import DataError, InputError
 __all__ = [
     "SUITE_ASSUMPTION",
     "Assumption",
+    "citation",
     "clear_cache",
     "files",
     "format_value",
@@ -542,6 +543,33 @@ def value(key: str, directory: Path | str | None = None) -> Any:
         Unknown key; the message names it and lists close matches.
     """
     return get(key, directory).value
+
+
+def citation(key: str, directory: Path | str | None = None) -> str:
+    """A one-line citation for a caption or footnote, with the rating.
+
+    A suite assumption says so in capitals, so a reader sees where a result rests on the
+    suite's own judgement.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "demo.yaml").write_text(
+    ...     "title: Demo\\nvalues:\\n  years:\\n    value: 4\\n    unit: years\\n"
+    ...     "    source: suite assumption\\n    quality: red\\n    quality_note: judgement\\n")
+    >>> citation("demo.years", d)
+    'demo.years = 4 years: SUITE ASSUMPTION (red: judgement)'
+    """
+    a = get(key, directory)
+    val = format_value(a.value, a.unit)
+    unit = a.unit
+    if val.endswith("%") and unit.lower().startswith("fraction "):
+        unit = unit[len("fraction ") :]  # "1.8 % of total service expenditure"
+    shown = f"{a.key} = {val} {unit}"
+    if a.is_suite_assumption:
+        return f"{shown}: SUITE ASSUMPTION (red: {a.quality_note})"
+    return f"{shown}: {a.source_title}, {a.source_url} ({a.quality})"
 
 
 # --------------------------------------------------------------------------------------
