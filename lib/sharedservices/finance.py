@@ -230,11 +230,19 @@ def irr(cashflows: npt.ArrayLike) -> float | None:
     if nz.size == 0 or not (np.any(cf > 0) and np.any(cf < 0)):
         return None
     cf = cf[: nz[-1] + 1]
-    roots = np.roots(cf[::-1])
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        try:
+            roots = np.roots(cf[::-1])
+        except np.linalg.LinAlgError:  # coefficients spanning > 300 orders of magnitude
+            return None
     keep = (np.abs(roots.imag) <= 1e-12 * np.maximum(1.0, np.abs(roots.real))) & (roots.real > 0)
     if not keep.any():
         return None
-    rates = 1.0 / roots[keep].real - 1.0
+    with np.errstate(over="ignore", divide="ignore"):
+        rates = 1.0 / roots[keep].real - 1.0
+    rates = rates[np.isfinite(rates)]
+    if rates.size == 0:
+        return None
     return float(rates[np.argmin(np.abs(rates))])
 
 
@@ -316,7 +324,8 @@ def annuity_payment(principal: float, rate: float, years: int) -> float:
         raise InputError(f"interest rate: {rate!r} (allowed: > -1)")
     if rate == 0:
         return float(principal) / years
-    return float(principal) * rate / (1.0 - (1.0 + rate) ** (-years))
+    # -expm1(-n log1p(r)) = 1 - (1+r)^-n, accurate for tiny rates
+    return float(principal) * rate / -math.expm1(-years * math.log1p(rate))
 
 
 def real_rate(nominal: float, inflation: float) -> float:

@@ -299,7 +299,8 @@ def ramp_fraction(years: npt.ArrayLike, onset: npt.ArrayLike, ramp: npt.ArrayLik
     t = np.asarray(years, dtype=float)
     a = np.asarray(onset, dtype=float)
     r = np.asarray(ramp, dtype=float)
-    half_inv = np.where(r > 0, 0.5 / np.where(r > 0, r, 1.0), 0.0)
+    ramped = r > 1e-12  # a ramp shorter than that is no ramp (avoids 0.5 / subnormal)
+    half_inv = np.where(ramped, 0.5 / np.where(ramped, r, 1.0), 0.0)
     y0 = t - a
     y1 = y0 + 1.0
     return _ramp_integral(y1, r, half_inv) - _ramp_integral(y0, r, half_inv)

@@ -1,0 +1,99 @@
+"""Programmes: timing profiles, survival, failure years, presets and the calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sharedservices import programmes
+from sharedservices.errors import InputError
+from sharedservices.programmes import Programme, ServiceShare
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(0, 8), st.floats(0, 6))
+def test_ramp_fraction_is_monotone_bounded_and_loses_half_a_ramp(onset, ramp) -> None:
+    t = np.arange(30)
+    f = programmes.ramp_fraction(t, onset, ramp)
+    assert np.all(f >= -1e-12) and np.all(f <= 1 + 1e-12)
+    assert np.all(np.diff(f) >= -1e-12)
+    # total savings lost against full rate from t = 0 is onset + ramp / 2 years
+    assert (1 - f).sum() == pytest.approx(onset + ramp / 2, abs=1e-9)
+
+
+def test_profiles_one_service_by_hand() -> None:
+    p = Programme("p", (ServiceShare("central", 0.5, 0.2, 0.4, 1, 2, 0.02),), start_year=1)
+    g, r, c = programmes.service_profiles(programmes.programme_arrays(p, {"central": 1000.0}), np.arange(6))
+    # addressable 500; full saving 100 a year from the start of year 2, ramp 2 years
+    np.testing.assert_allclose(g, [0, 0, 25, 75, 100, 100])
+    np.testing.assert_allclose(r, [0, 0, 10, 10, 10, 10])
+    np.testing.assert_allclose(c, [0, 200, 0, 0, 0, 0])
+
+
+def test_survival_weights_expected_values() -> None:
+    p = Programme("p", (ServiceShare("central", 1.0, 0.1, 0.0, 0, 0),), start_year=1, failure_probability=0.2)
+    g, _, _ = programmes.service_profiles(programmes.programme_arrays(p, {"central": 100.0}), np.arange(5))
+    np.testing.assert_allclose(g, [0, 10, 8, 6.4, 5.12])
+
+
+def test_failure_years_match_survival() -> None:
+    rng = np.random.default_rng(3)
+    u = 1.0 - rng.random(400_000)
+    f = programmes.failure_years(u, 1, 0.1)
+    t = np.arange(8)
+    alive_share = (t[None, :] < f[:, None]).mean(axis=0)
+    expected = programmes.survival(t, 1, 0.1)
+    # 400k draws: standard error <= 0.0008; tolerance 0.004 (5 SE)
+    np.testing.assert_allclose(alive_share[1:], expected[1:], atol=0.004)
+    assert np.all(np.isinf(programmes.failure_years(u[:5], 1, 0.0)))
+
+
+def test_partner_split_and_cost_share() -> None:
+    assert programmes.split_in_proportion({"A": 1.0, "B": 3.0}) == {"A": 0.25, "B": 0.75}
+    with pytest.raises(InputError):
+        programmes.split_in_proportion({"A": 0.0})
+    base = ServiceShare("central", 1.0, 0.1, 1.0, 1, 0, 0.05)
+    prop = programmes.programme_arrays(Programme("p", (base,)), {"central": 100.0})
+    # the council pays half the costs of a service where it has a quarter of the spend
+    half = Programme("p", (ServiceShare("central", 1.0, 0.1, 1.0, 1, 0, 0.05, cost_share=0.5),),
+                     partner_spend={"central": 300.0})
+    arr = programmes.programme_arrays(half, {"central": 100.0})
+    assert arr.cost_scale[0] == pytest.approx(2.0) and prop.cost_scale[0] == 1.0
+    ss = programmes.steady_state_saving(arr)
+    assert ss["gross_gbp_thousand"] == pytest.approx(10.0) and ss["running_cost_gbp_thousand"] == pytest.approx(10.0)
+    with pytest.raises(InputError):
+        programmes.programme_arrays(Programme("p", (ServiceShare("central", 1, 0.1, 1, 1, 0, cost_share=0.5),)),
+                                    {"central": 100.0})
+
+
+def test_validation_messages() -> None:
+    with pytest.raises(InputError, match="savings_rate"):
+        ServiceShare("central", 0.5, 1.5, 0.1, 1, 1)
+    with pytest.raises(InputError, match="no services"):
+        Programme("empty", ())
+    with pytest.raises(InputError, match="no spend"):
+        programmes.programme_arrays(Programme("p", (ServiceShare("waste", 1, 0.1, 0, 0, 0),)), {"central": 1.0})
+    with pytest.raises(InputError, match="not a preset"):
+        programmes.preset("everything")
+
+
+def test_presets_load_with_cited_values() -> None:
+    names = programmes.preset_names()
+    assert {"back_office", "back_office_waste", "broad", "public_realm"} <= set(names)
+    broad = programmes.preset("broad")
+    assert {"adult_social_care", "childrens_social_care"} <= set(broad.service_slugs)
+    assert 0 < broad.failure_probability < 1 and broad.back_office_overhead_share > 0
+
+
+def test_back_office_calibration_matches_nlgn_realistic() -> None:
+    """The assumptions' calibration note: a typical unitary's back office nets 1.8 % of TSE."""
+    shares = {"education": 49.8, "adult_social_care": 18.9, "childrens_social_care": 8.3,
+              "environmental_regulatory": 6.5, "highways_transport": 4.2, "cultural": 3.9, "central": 3.0}
+    spend = {s: shares.get(s, 0.0) for s in programmes.SERVICES}
+    spend["other"] = 100.0 - sum(shares.values())
+    arr = programmes.programme_arrays(programmes.preset("back_office"), spend)
+    ss = programmes.steady_state_saving(arr)
+    assert ss["net_gbp_thousand"] == pytest.approx(1.8, abs=0.02)  # % of TSE (TSE = 100)
+    broad = programmes.steady_state_saving(programmes.programme_arrays(programmes.preset("broad"), spend))
+    assert broad["gross_gbp_thousand"] == pytest.approx(4.69, abs=0.03)
