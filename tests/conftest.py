@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import importlib.util
 import sys
 import types
 from pathlib import Path
@@ -55,20 +56,18 @@ def councils_fixture(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # --- the runner's fixture notebook and a throw-away mini project -----------------------
 
-from pydantic import Field  # noqa: E402
 
-from sharedservices.params import NotebookParams, register  # noqa: E402
+def _load_fixture_schema():
+    """Register the fixture notebook's schema (defined beside it, also used by fx_cli.py)."""
+    path = RUNNER_FIXTURES / "fx_cli.py"
+    spec = importlib.util.spec_from_file_location("fx_cli", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-@register("fx-report")
-class FixtureReportParams(NotebookParams):
-    """Schema of tests/fixtures/runner/notebooks/fx-report.ipynb."""
-
-    scale: float = Field(1.0, ge=0, le=10, description="multiplier of the fixture growth rate")
-    label: str = Field("base", description="text shown in the key findings")
-    fail: bool = Field(False, description="raise on purpose (tests the failure report)")
-    sleep_seconds: float = Field(0.0, ge=0, le=600,
-                                 description="pause before finishing (tests the time limit)")
+FX_CLI = RUNNER_FIXTURES / "fx_cli.py"
+fx_cli = _load_fixture_schema()
 
 
 def write_reports_yaml(root: Path, entries: list[dict]) -> None:

@@ -104,7 +104,8 @@ def register(stem: str):
     """
 
     def deco(cls: type[NotebookParams]) -> type[NotebookParams]:
-        if stem in _REGISTRY and _REGISTRY[stem] is not cls:
+        old = _REGISTRY.get(stem)
+        if old is not None and old.__qualname__ != cls.__qualname__:  # a reload may re-register
             raise ValueError(f"notebook {stem!r}: a parameter schema is already registered")
         _REGISTRY[stem] = cls
         return cls
@@ -324,7 +325,9 @@ def validate(notebook: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
         allowed = spec.allowed() if spec else "see `python -m sharedservices params`"
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, InputError):
-            raise InputError(f"parameter {key!r}: {cause}") from None
+            text = str(cause)
+            text = text[len(key) + 2:] if text.startswith(f"{key}: ") else text
+            raise InputError(f"parameter {key!r}: {text}") from None
         kind = err["type"]
         if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
             what = "is out of range"
