@@ -28,6 +28,8 @@ BAD_FIXTURES = {
     "console-error.html": ["console error", "figure data missing"],
     "missing-anchor.html": ["#4-sensitivity", "no element has that id"],
     "not-a-heading.html": ["#note", "<p>, not a heading"],
+    "hidden-heading.html": ["#annex", "heading that is not displayed"],
+    "hanging-script.html": ["did not finish loading and rendering within 5 s"],
 }
 
 
@@ -103,6 +105,7 @@ def test_targets_put_screenshots_under_screens_mirroring_the_tree(tmp_path):
     ]
     redirected = browser.collect_targets([root], screens_dir=tmp_path / "shots")
     assert redirected[0].screenshot == tmp_path / "shots" / "good.png"
+    assert {t.screens_dir for t in targets} == {root / "_screens", tmp_path / "elsewhere" / "_screens"}
 
 
 @pytest.mark.parametrize(
@@ -169,7 +172,9 @@ def test_mixed_reports_each_judged_right_with_screens_and_exit_1(tmp_path):
     # pytest 9, so a shared module fixture could start the browser once per worker.
     root = _report_tree(tmp_path / "reports", sorted(p.name for p in FIXTURES.glob("*.html")))
 
-    code, out, err = _run_main(["--jobs", "2", str(root)])
+    # The hanging page holds one of the two pages for --timeout seconds; the other page
+    # checks the rest meanwhile, and the browser is still usable afterwards.
+    code, out, err = _run_main(["--jobs", "2", "--timeout", "5", str(root)])
 
     assert code == 1, err
     assert err == ""
@@ -186,13 +191,14 @@ def test_mixed_reports_each_judged_right_with_screens_and_exit_1(tmp_path):
     assert not wrong, "\n".join(wrong)
     for good in [root / "good.html", root / "councils/E0101/30-payback.html"]:
         assert by_file[str(good)].startswith("ok    "), by_file[str(good)]
-        assert "1 image, 4 contents links" in by_file[str(good)]
+        assert "1 image, 5 contents links" in by_file[str(good)]
     assert lines[-1].startswith(f"check-reports: {len(by_file)} reports in ")
     assert f"2 ok, {len(BAD_FIXTURES)} failed" in lines[-1] and "pages/s" in lines[-1]
 
     screens = root / "_screens"
     shots = sorted(p.relative_to(screens).as_posix() for p in screens.rglob("*.png"))
-    expected = [p.stem + ".png" for p in FIXTURES.glob("*.html")] + ["councils/E0101/30-payback.png"]
+    expected = [p.stem + ".png" for p in FIXTURES.glob("*.html") if p.name != "hanging-script.html"]
+    expected.append("councils/E0101/30-payback.png")
     assert shots == sorted(expected)
     assert _png_size(screens / "good.png") == (browser.VIEWPORT["width"], browser.VIEWPORT["height"])
 

@@ -10,7 +10,8 @@ Python package pointed at the system browser; nothing is ever downloaded -- and 
 * every ``<img>`` decodes (``img.decode()`` resolves and ``naturalWidth > 0``);
 * every table-of-contents link, that is every link to a ``#fragment`` of the same document,
   lands on an element that exists, is displayed, and is a heading (``h1``-``h6``) or sits
-  inside one.
+  inside one.  (A heading's own permalink, such as nbconvert's pilcrow, always passes:
+  it is hidden with its heading when the template hides the notebook's title.)
 
 It saves a screenshot of each report's first screen (1280 x 800 CSS pixels) under
 ``_screens/<path relative to the directory checked>.png`` (by default
@@ -36,14 +37,15 @@ Chromium runs with ``--headless --no-sandbox --disable-gpu --disable-quic --no-f
 --disable-background-networking --disable-component-update --disable-sync`` and a fresh
 temporary profile (``--user-data-dir``, created and removed by Playwright).  Host names
 resolve to nothing (``--host-resolver-rules``), so even a request that escaped the
-interception could not reach the network.  One browser serves every page; each page gets
-its own browser context (no shared cache or storage), and ``--jobs`` pages load at once.
+interception could not reach the network.  One browser serves every report; ``--jobs``
+pages, each in its own browser context, load reports at once, one after another.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -91,6 +93,8 @@ CHROMIUM_FLAGS: tuple[str, ...] = (
 LOCAL_SCHEMES: tuple[str, ...] = ("data:", "blob:", "about:")
 #: Default seconds allowed for one page (load, image decoding, screenshot).
 DEFAULT_TIMEOUT_S = 30.0
+#: Seconds allowed for the browser to start.
+LAUNCH_TIMEOUT_S = 60.0
 #: Longest excerpt of a URL, message or link text quoted in a problem.
 QUOTE_CHARS = 100
 
@@ -131,6 +135,8 @@ _LINKS_JS = """
     const heading = target.closest(HEADINGS);
     if (!heading) {
       bad.push({href: '#' + raw, text, error: 'lands on <' + target.tagName.toLowerCase() + '>, not a heading'});
+    } else if (heading.contains(a)) {
+      // the heading's own permalink (nbconvert's pilcrow): lands on its heading by construction
     } else if (heading.getClientRects().length === 0) {
       bad.push({href: '#' + raw, text, error: 'lands on a heading that is not displayed'});
     }
@@ -142,10 +148,12 @@ _LINKS_JS = """
 
 @dataclass(frozen=True)
 class Target:
-    """One report to check and where its screenshot goes (``None``: no screenshot)."""
+    """One report to check, where its screenshot goes (``None``: no screenshot), and the
+    screenshots directory that path sits in."""
 
     path: Path
     screenshot: Path | None
+    screens_dir: Path | None = None
 
 
 @dataclass
@@ -277,7 +285,7 @@ def collect_targets(
         else:
             raise InputError(f"PATHS: {str(given)!r} does not exist (allowed: .html files or directories of reports; run `make reports` first)")
         screens = screens_dir if screens_dir is not None else base / SCREENS_DIRNAME
-        targets += [Target(r, screenshot_path(r, base, screens)) for r in reports]
+        targets += [Target(r, screenshot_path(r, base, screens), screens) for r in reports]
     if not targets:
         where = ", ".join(repr(str(a)) for a in arguments)
         raise InputError(f"PATHS: no HTML reports under {where} (allowed: directories holding built reports; run `make reports` first)")
@@ -348,71 +356,120 @@ def _write_screenshot(path: Path, png: bytes) -> None:
         raise OutputError(f"screenshot: cannot write {str(path)!r} ({exc.strerror or exc}); allowed: a writable directory") from exc
 
 
-async def _check_page(browser, target: Target, timeout_s: float) -> ReportCheck:
+@dataclass
+class _Seen:
+    """What the page did while one report was open (filled by the page's event handlers)."""
+
+    page_url: str
+    requests: list[str] = field(default_factory=list)
+    console: list[tuple[str, str]] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
+
+
+class _Slot:
+    """One browser context and page, reused report after report.
+
+    A fresh page per report costs a new renderer process (0.2-0.8 s here); navigating the
+    same page costs a tenth of that.  Nothing carries over between reports: the network is
+    cut, ``file://`` pages are not cached, and the page goes to ``about:blank`` between
+    reports.  A page that misbehaved (timed out, crashed, could not be inspected) is
+    closed and replaced.
+    """
+
+    def __init__(self, context, page) -> None:
+        self.context, self.page = context, page
+        self.seen: _Seen | None = None
+
+    @classmethod
+    async def open(cls, browser) -> _Slot:
+        context = await browser.new_context(
+            viewport=dict(VIEWPORT), service_workers="block", accept_downloads=False
+        )
+        slot = cls(context, await context.new_page())
+        await context.route("**/*", slot._route)
+        slot.page.on("request", slot._on_request)
+        slot.page.on("console", slot._on_console)
+        slot.page.on("pageerror", slot._on_page_error)
+        return slot
+
+    def _allowed(self, url: str) -> bool:
+        return url.startswith(LOCAL_SCHEMES) or (
+            self.seen is not None and is_allowed_request(url, self.seen.page_url)
+        )
+
+    async def _route(self, route) -> None:
+        if self._allowed(route.request.url):
+            await route.continue_()
+        else:
+            await route.abort("blockedbyclient")
+
+    def _on_request(self, request) -> None:
+        if self.seen is not None and not self._allowed(request.url):
+            self.seen.requests.append(request.url)
+
+    def _on_console(self, message) -> None:
+        if self.seen is not None and message.type == "error":
+            self.seen.console.append((message.text, (message.location or {}).get("url", "")))
+
+    def _on_page_error(self, error) -> None:
+        if self.seen is not None:
+            self.seen.script_errors.append(str(error))
+
+    async def close(self) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        with contextlib.suppress(PlaywrightError):
+            await self.context.close()
+
+
+async def _check_page(slot: _Slot, target: Target, timeout_s: float) -> tuple[ReportCheck, bool]:
+    """Check one report in ``slot``; also say whether the slot can be reused."""
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     started = time.perf_counter()
     result = ReportCheck(target.path)
-    page_url = target.path.resolve().as_uri()
-    requests: list[str] = []
-    console: list[tuple[str, str]] = []
-    script_errors: list[str] = []
-
-    def on_request(request) -> None:
-        if not is_allowed_request(request.url, page_url):
-            requests.append(request.url)
-
-    def on_console(message) -> None:
-        if message.type == "error":
-            console.append((message.text, (message.location or {}).get("url", "")))
-
-    async def route(route) -> None:
-        if is_allowed_request(route.request.url, page_url):
-            await route.continue_()
-        else:
-            await route.abort("blockedbyclient")
-
-    context = await browser.new_context(
-        viewport=dict(VIEWPORT), service_workers="block", accept_downloads=False
-    )
+    seen = slot.seen = _Seen(target.path.resolve().as_uri())
+    reusable = True
+    page = slot.page
+    page.set_default_timeout(timeout_s * 1000)
     try:
-        context.set_default_timeout(timeout_s * 1000)
-        await context.route("**/*", route)
-        page = await context.new_page()
-        page.on("request", on_request)
-        page.on("console", on_console)
-        page.on("pageerror", lambda exc: script_errors.append(str(exc)))
-        try:
-            await page.goto(page_url, wait_until="load")
-        except PlaywrightTimeout:
-            result.problems.append(f"did not finish loading within {timeout_s:g} s")
-        except PlaywrightError as exc:
-            result.problems.append(f"could not be opened: {quote(str(exc))}")
-        else:
-            images = await page.evaluate(_IMAGES_JS, timeout_s * 1000)
-            links = await page.evaluate(_LINKS_JS)
-            result.images, result.links = images["count"], links["count"]
-            for bad in sorted(images["bad"], key=lambda b: b["index"]):
-                label = f" alt={quote(bad['alt'], 40)}" if bad["alt"] else ""
-                result.problems.append(f"image {bad['index']} ({quote(bad['src'], 60)}{label}) {bad['error']}")
-            for bad in links["bad"]:
-                result.problems.append(f"contents link {quote(bad['href'])} ({quote(bad['text'], 40)}): {bad['error']}")
-            if target.screenshot is not None:
-                _write_screenshot(target.screenshot, await page.screenshot(animations="disabled"))
-                result.screenshot = target.screenshot
-    finally:
-        await context.close()
-    blocked = {urldefrag(u).url for u in requests}
-    result.problems += [f"network request blocked: {quote(u)}" for u in dict.fromkeys(requests)]
+        await page.goto(seen.page_url, wait_until="load")
+        images = await page.evaluate(_IMAGES_JS, timeout_s * 1000)
+        links = await page.evaluate(_LINKS_JS)
+        png = await page.screenshot(animations="disabled") if target.screenshot else None
+    except PlaywrightTimeout:
+        result.problems.append(f"did not finish loading and rendering within {timeout_s:g} s")
+        reusable = False
+    except PlaywrightError as exc:
+        result.problems.append(f"could not be opened or inspected: {quote(str(exc))}")
+        reusable = False
+    else:
+        result.images, result.links = images["count"], links["count"]
+        for bad in sorted(images["bad"], key=lambda b: b["index"]):
+            label = f" alt={quote(bad['alt'], 40)}" if bad["alt"] else ""
+            result.problems.append(f"image {bad['index']} ({quote(bad['src'], 60)}{label}) {bad['error']}")
+        for bad in links["bad"]:
+            result.problems.append(f"contents link {quote(bad['href'])} ({quote(bad['text'], 40)}): {bad['error']}")
+        if target.screenshot is not None and png is not None:
+            _write_screenshot(target.screenshot, png)
+            result.screenshot = target.screenshot
+    if reusable:
+        try:  # unload the report, so nothing it does later is blamed on the next one
+            await page.goto("about:blank", wait_until="load")
+        except PlaywrightError:
+            reusable = False
+    slot.seen = None
+    blocked = {urldefrag(u).url for u in seen.requests}
+    result.problems += [f"network request blocked: {quote(u)}" for u in dict.fromkeys(seen.requests)]
     result.problems += [
         f"console error: {quote(text)}"
-        for text, where in console
+        for text, where in seen.console
         if urldefrag(where).url not in blocked  # the blocked request was reported above
     ]
-    result.problems += [f"uncaught script error: {quote(text)}" for text in script_errors]
+    result.problems += [f"uncaught script error: {quote(text)}" for text in seen.script_errors]
     result.seconds = time.perf_counter() - started
-    return result
+    return result, reusable
 
 
 async def _check_all(
@@ -432,32 +489,43 @@ async def _check_all(
                 headless=True,
                 chromium_sandbox=False,
                 args=list(CHROMIUM_FLAGS),
-                timeout=timeout_s * 1000,
+                timeout=LAUNCH_TIMEOUT_S * 1000,
             )
         except PlaywrightError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ToolMissing(f"browser: Chromium at {str(executable)!r} did not start ({first}); {INSTALL_HINT}") from exc
+        idle: list[_Slot] = []  # at most `jobs` slots exist: one per pass through `gate`
+        gate = asyncio.Semaphore(jobs)
+
+        async def one(target: Target) -> ReportCheck:
+            async with gate:
+                slot = idle.pop() if idle else await _Slot.open(browser)
+                try:
+                    result, reusable = await _check_page(slot, target, timeout_s)
+                except BaseException:
+                    await slot.close()
+                    raise
+                if reusable:
+                    idle.append(slot)
+                else:
+                    await slot.close()
+                return result
+
+        tasks = [asyncio.ensure_future(one(t)) for t in targets]
+        results: list[ReportCheck] = []
         try:
-            gate = asyncio.Semaphore(jobs)
-
-            async def one(target: Target) -> ReportCheck:
-                async with gate:
-                    return await _check_page(browser, target, timeout_s)
-
-            tasks = [asyncio.ensure_future(one(t)) for t in targets]
-            results = []
-            try:
-                for task in tasks:  # in order, each as soon as it and those before it are done
-                    results.append(await task)
-                    if on_result is not None:
-                        on_result(results[-1])
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-            return results
+            for task in tasks:  # in order, each as soon as it and those before it are done
+                results.append(await task)
+                if on_result is not None:
+                    on_result(results[-1])
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for slot in idle:
+                await slot.close()
             await browser.close()
+        return results
 
 
 def check_reports(
@@ -479,7 +547,7 @@ def check_reports(
     jobs
         Pages loaded at once (>= 1).
     timeout_s
-        Seconds allowed per page, and for the browser to start.
+        Seconds allowed per page (loading, decoding images, the screenshot).
     on_result
         Called with each result, in the order of ``targets``, as soon as it is known.
 
@@ -580,12 +648,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     elapsed = time.perf_counter() - started
     failed = sum(not r.ok for r in results)
-    screens = sorted({_shown(r.screenshot.parent) for r in results if r.screenshot} - {""})
+    screens = sorted({_shown(t.screens_dir) for t in targets if t.screens_dir and t.screenshot})
     rate = len(results) / elapsed if elapsed > 0 else float("inf")
     print(
         f"{PROG}: {len(results)} reports in {elapsed:.1f} s ({rate:.1f} pages/s, {options.jobs} at a time): "
         f"{len(results) - failed} ok, {failed} failed"
-        + (f"; first screens under {_shown(Path(os.path.commonpath(screens)))}" if screens else "")
+        + (f"; first screens under {', '.join(screens)}" if screens else "")
     )
     return EXIT_CHECKS_FAILED if failed else EXIT_OK
 
