@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from sharedservices import programmes, scenario
+from sharedservices import cuts, programmes, scenario
 from sharedservices.errors import InputError
 from sharedservices.programmes import Programme, ServiceShare
 
@@ -189,3 +189,20 @@ def test_real_council_actual_path_and_ons_code() -> None:
     b = scenario.run_scenario(str(ons), "broad", cut_path="actual").metrics
     assert a["npv_gbp_thousand"] == b["npv_gbp_thousand"]
     assert a["front_loading_index"] is None or math.isfinite(a["front_loading_index"])
+
+
+@needs_data
+def test_front_loading_table_for_actual_paths() -> None:
+    tab = scenario.front_loading_table(["E0101", "E0102"])
+    assert list(tab["ecode"]) == ["E0101", "E0102"]
+    row = tab.iloc[0]
+    assert row["central_funding_2010_11_gbp_thousand"] > row["central_funding_2014_15_gbp_thousand"] > 0
+    assert row["front_loading_label"] == cuts.NO_NET_CUT or np.isfinite(row["front_loading_index"])
+    m = scenario.run_scenario("E0101", "back_office", cut_path="actual").metrics
+    assert m["front_loading_index_sr_period"] == pytest.approx(row["front_loading_index"])
+
+
+def test_sr2010_national_index_in_metrics(council) -> None:
+    m = scenario.run_scenario(council, "back_office").metrics
+    assert m["sr2010_national_front_loading_index"] == pytest.approx(scenario.sr2010_front_loading_index())
+    assert m["front_loading_index_sr_period"] == pytest.approx(m["sr2010_national_front_loading_index"])

@@ -445,15 +445,17 @@ def central_funding(finance: pd.DataFrame, ecode: str, deflator: Mapping[str, fl
     >>> cf.real_gbp_thousand.tolist(), cf.rollin_abg_gbp_thousand
     ([100.0, 90.0], 10.0)
     """
-    sub = finance[finance["ecode"] == ecode]
-    wide = sub.pivot_table(index="year", columns="item", values="gbp_thousand", aggfunc="sum")
-    if BASE_YEAR not in wide.index:
+    sub = finance[finance["ecode"] == ecode] if finance["ecode"].nunique() > 1 else finance
+    totals: dict[tuple[str, str], float] = {}
+    for y, i, v in zip(sub["year"].to_numpy(), sub["item"].to_numpy(), sub["gbp_thousand"].to_numpy(), strict=True):
+        if not pd.isna(v):
+            totals[(str(y), str(i))] = totals.get((str(y), str(i)), 0.0) + float(v)
+    years = sorted({str(y) for y in sub["year"].to_numpy()})
+    if BASE_YEAR not in years:
         raise DataError(f"finance: council {ecode!r} has no {BASE_YEAR} lines (allowed: a council in data/processed/finance.csv)")
-    years = sorted(str(y) for y in wide.index)
 
     def item(y: str, name: str) -> float:
-        v = wide.at[y, name] if name in wide.columns else np.nan
-        return 0.0 if pd.isna(v) else float(v)
+        return totals.get((y, name), 0.0)
 
     cash = []
     for y in years:

@@ -39,7 +39,9 @@ __all__ = [
     "clear_cache",
     "council_inputs",
     "defaults_from_assumptions",
+    "front_loading_table",
     "run_scenario",
+    "sr2010_front_loading_index",
 ]
 
 CUT_PATHS = ("sr2010", "actual", "parametric")
@@ -103,13 +105,26 @@ def _split_social_care(spend_y0: dict[str, float], spend_y1: Mapping[str, float]
     return share_c, 1.0 - share_c
 
 
-@functools.lru_cache(maxsize=512)
-def _council_inputs(ecode: str) -> CouncilInputs:
-    from sharedservices import data
+@functools.lru_cache(maxsize=4)
+def _tables(processed: str) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str], dict[str, float]]:
+    """Spending and finance split by council once, council names, and the deflator."""
+    from sharedservices import assumptions, data
 
-    sp = data.spending()
-    sp = sp[sp["ecode"] == ecode]
-    if sp.empty:
+    spending = dict(tuple(data.spending().groupby("ecode", sort=False)))
+    fin = dict(tuple(data.finance().groupby("ecode", sort=False)))
+    c = data.councils()
+    names = dict(zip(c["ecode"], c["name"].astype(str), strict=True))
+    deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+    return spending, fin, names, deflator
+
+
+@functools.lru_cache(maxsize=1024)
+def _council_inputs(ecode: str) -> CouncilInputs:
+    from sharedservices import paths
+
+    spending, fin_by, names, deflator = _tables(str(paths.processed_dir()))
+    sp = spending.get(ecode)
+    if sp is None or sp.empty:
         raise DataError(f"spending: council {ecode!r} has no rows (allowed: a council in data/processed/spending.csv)")
     by_year = {y: dict(zip(g["service"], g["gbp_thousand"].astype(float), strict=True)) for y, g in sp.groupby("year")}
     if cuts.BASE_YEAR not in by_year:
@@ -119,14 +134,15 @@ def _council_inputs(ecode: str) -> CouncilInputs:
     tse = float(y0.pop("total_service_expenditure", sum(y0.get(s, 0.0) for s in programmes.SERVICES)))
     y0.pop("net_current_expenditure", None)
     spend = {s: float(y0.get(s, 0.0)) for s in programmes.SERVICES}
-    fin = data.finance()
-    cf = cuts.central_funding(fin, ecode)
+    fin = fin_by.get(ecode)
+    if fin is None:
+        raise DataError(f"finance: council {ecode!r} has no rows (allowed: a council in data/processed/finance.csv)")
+    cf = cuts.central_funding(fin, ecode, deflator)
     idx = [cuts.year_index(y) for y in cf.years]
     actual = np.interp(np.arange(max(idx) + 1), idx, cf.real_gbp_thousand)
-    names = data.councils().set_index("ecode")["name"]
     return CouncilInputs(
         ecode=ecode,
-        name=str(names.get(ecode, ecode)),
+        name=names.get(ecode, ecode),
         spend=spend,
         total_service_expenditure=tse,
         base_funding=float(cf.real_gbp_thousand[0]),
@@ -215,6 +231,7 @@ def defaults_from_assumptions() -> ModelDefaults:
 def clear_cache() -> None:
     """Forget cached council inputs and assumption defaults."""
     _council_inputs.cache_clear()
+    _tables.cache_clear()
     _resolve.cache_clear()
     defaults_from_assumptions.cache_clear()
     _discount.cache_clear()
@@ -505,6 +522,8 @@ def _metrics(
     pb = finance.payback_year(cash)
     pb_after = finance.payback_year(net)
     fli = cuts.front_loading_index(path[0] - path[1 : n + 1])
+    sr_n = min(d.sr2010_period_years, h)
+    fli_sr = cuts.front_loading_index(path[0] - path[1 : sr_n + 1])
 
     def share(x: float, base: float) -> float | None:
         return None if base <= 0 else float(x) / base
@@ -520,6 +539,8 @@ def _metrics(
         "funding_cut_share_of_base": share(path[0] - path[n], path[0]),
         "front_loading_index": fli,
         "front_loading_index_label": cuts.NO_NET_CUT if fli is None else f"{fli:.2f}",
+        "front_loading_index_sr_period": fli_sr,
+        "sr2010_national_front_loading_index": sr2010_front_loading_index(),
         "total_service_expenditure_gbp_thousand": tse,
         "core_spending_gbp_thousand": core,
         "steady_state_saving_gbp_thousand": ss["net_gbp_thousand"],
@@ -553,3 +574,59 @@ def _metrics(
         "rollin_break_abg_gbp_thousand": ci.rollin_abg,
         "retention_break_step_gbp_thousand": ci.retention_step,
     }
+
+
+def sr2010_front_loading_index() -> float | None:
+    """Front-loading index of the SR2010 national profile over the SR period (real terms).
+
+    Examples
+    --------
+    >>> 0 < sr2010_front_loading_index() < 1
+    True
+    """
+    d = defaults_from_assumptions()
+    return cuts.front_loading_index(1.0 - d.sr2010_ratio[1 : d.sr2010_period_years + 1])
+
+
+def front_loading_table(councils: Iterable[str] | None = None) -> pd.DataFrame:
+    """Each council's actual central funding path over the SR period, with its index.
+
+    Parameters
+    ----------
+    councils : iterable of str, optional
+        RS or ONS codes; default every principal council (``data.select_councils("all")``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per council: ``ecode``, ``name``, ``central_funding_2010_11_gbp_thousand``
+        and ``central_funding_2014_15_gbp_thousand`` (real, 2010-11 prices),
+        ``real_cut_share`` (fraction of 2010-11), ``front_loading_index`` (NaN where
+        there was no net cut), ``front_loading_label`` (the index to two places, or "no
+        net cut"), ``rollin_abg_gbp_thousand`` and ``retention_step_gbp_thousand`` (the
+        sizes of the 2011-12 roll-in and 2013-14 rates-retention breaks).
+    """
+    from sharedservices import data
+
+    codes = data.select_councils("all") if councils is None else list(councils)
+    n = defaults_from_assumptions().sr2010_period_years
+    rows = []
+    for code in codes:
+        ci = council_inputs(code)
+        f = ci.actual_funding
+        last = min(n, f.size - 1)
+        fli = cuts.front_loading_index(f[0] - f[1 : last + 1]) if last >= 1 else None
+        rows.append(
+            {
+                "ecode": ci.ecode,
+                "name": ci.name,
+                "central_funding_2010_11_gbp_thousand": float(f[0]),
+                "central_funding_2014_15_gbp_thousand": float(f[last]),
+                "real_cut_share": (float(f[0] - f[last]) / float(f[0])) if f[0] > 0 else np.nan,
+                "front_loading_index": np.nan if fli is None else fli,
+                "front_loading_label": cuts.NO_NET_CUT if fli is None else f"{fli:.2f}",
+                "rollin_abg_gbp_thousand": ci.rollin_abg,
+                "retention_step_gbp_thousand": np.nan if ci.retention_step is None else ci.retention_step,
+            }
+        )
+    return pd.DataFrame(rows)
