@@ -246,3 +246,20 @@ def test_corrupted_raw_dir_stops_and_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"2012-13_by_LA__Revised__-_18-Feb-2014\.xls: cannot be read"):
         run_import(raw, out_dir=out)
     assert not out.exists()
+
+
+def test_cli_exits_2_with_a_one_line_error_on_a_damaged_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "rs_outturn").mkdir()
+    (tmp_path / "population").mkdir()
+    (tmp_path / "rs_outturn" / "RS_2017-18_data_by_LA.xlsx").write_bytes(b"")
+    (tmp_path / "population" / "census_population_2011_2021_by_LAD2021_EW.csv").write_text(
+        "lad_code_2021,lad_name,census2011_usual_residents\nE06000001,Hartlepool,92028\n"
+    )
+    proc = subprocess.run([sys.executable, "-m", "sharedservices", "data", "--raw-dir", str(tmp_path)],
+                          capture_output=True, text=True, cwd=paths.ROOT, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "RS_2017-18_data_by_LA.xlsx: file is empty" in last
