@@ -263,3 +263,24 @@ def test_cli_exits_2_with_a_one_line_error_on_a_damaged_file(tmp_path: Path) -> 
     assert proc.returncode == 2, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert "RS_2017-18_data_by_LA.xlsx: file is empty" in last
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lad_code_2021,lad_name\nE06000001,Hartlepool\n", r"pop\.csv: missing column 'census2011_usual_residents'"),
+        ("lad_code_2021,lad_name,census2011_usual_residents\nE06000001,Hartlepool,92k\n",
+         r"pop\.csv: row 2, column 'census2011_usual_residents': '92k' is not a whole number"),
+        ("lad_code_2021,lad_name,census2011_usual_residents\nE06000001,A,1\nE06000001,A,1\n",
+         r"pop\.csv: district E06000001 appears twice"),
+        ("", r"pop\.csv: file is empty"),
+        ("lad_code_2021,lad_name,census2011_usual_residents\n", r"pop\.csv: no data rows"),
+    ],
+)
+def test_corrupted_census_file(tmp_path: Path, text: str, message: str) -> None:
+    from sharedservices.importers.population import read_census
+
+    p = tmp_path / "pop.csv"
+    p.write_text(text)
+    with pytest.raises(DataError, match=message):
+        read_census(p)
