@@ -51,7 +51,7 @@ def data_files(root: Path | None = None) -> dict[str, str]:
     """sha256 of every processed table and assumption file the notebooks read.
 
     Files are listed relative to ``root`` (the repository root) where they lie under it,
-    in sorted order; hidden files are skipped.
+    in sorted order; hidden files and READMEs (documentation, not data) are skipped.
     """
     root = root or paths.ROOT
     out: dict[str, str] = {}
@@ -59,7 +59,9 @@ def data_files(root: Path | None = None) -> dict[str, str]:
         if not directory.is_dir():
             continue
         for f in sorted(directory.rglob("*")):
-            if f.is_file() and not any(p.startswith(".") for p in f.relative_to(directory).parts):
+            rel = f.relative_to(directory).parts
+            if f.is_file() and not any(p.startswith(".") for p in rel) \
+                    and not f.name.upper().startswith("README"):
                 out[_display_path(f, root)] = sha256_file(f)
     return out
 
