@@ -586,13 +586,12 @@ def report_line(result: ReportCheck) -> str:
     --------
     >>> report_line(ReportCheck(Path("/no/such/index.html"), seconds=0.25, images=2, links=5))
     'ok    /no/such/index.html (0.25 s; 2 images, 5 contents links)'
-    >>> report_line(ReportCheck(Path("/no/such/x.html"), ["console error: 'boom'"], seconds=0.1))
-    "FAIL  /no/such/x.html (0.10 s): console error: 'boom'"
+    >>> report_line(ReportCheck(Path("/no/such/x.html"), ["console error: 'boom'"], seconds=0.1, links=1))
+    "FAIL  /no/such/x.html (0.10 s; 0 images, 1 contents link): console error: 'boom'"
     """
-    if result.ok:
-        counts = f"{_plural(result.images, 'image')}, {_plural(result.links, 'contents link')}"
-        return f"ok    {_shown(result.path)} ({result.seconds:.2f} s; {counts})"
-    return f"FAIL  {_shown(result.path)} ({result.seconds:.2f} s): " + "; ".join(result.problems)
+    counts = f"{_plural(result.images, 'image')}, {_plural(result.links, 'contents link')}"
+    line = f"{'ok  ' if result.ok else 'FAIL'}  {_shown(result.path)} ({result.seconds:.2f} s; {counts})"
+    return line + (": " + "; ".join(result.problems) if result.problems else "")
 
 
 class _Parser(argparse.ArgumentParser):
