@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import filecmp
 import math
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -237,13 +236,18 @@ def test_fresh_import_counts_and_totals(fresh: Path) -> None:
 @needs_raw
 def test_corrupted_raw_dir_stops_and_writes_nothing(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw)
-    target = raw / "rs_outturn" / "Revenue_Outturn_Summary__RS__data_2012-13_by_LA__Revised__-_18-Feb-2014.xls"
-    target.chmod(0o644)
-    data = target.read_bytes()
-    target.write_bytes(data[: len(data) // 3])
+    name = "Revenue_Outturn_Summary__RS__data_2010-11_by_LA_-_27-Nov-2012-v2.xls"
+    for rel in KNOWN_SOURCES:  # links to the real files, one truncated copy (an .xls)
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        if rel.endswith(name):
+            data = (RAW / rel).read_bytes()
+            (raw / rel).write_bytes(data[: len(data) // 3])
+        else:
+            (raw / rel).symlink_to(RAW / rel)
     out = tmp_path / "out"
-    with pytest.raises(DataError, match=r"2012-13_by_LA__Revised__-_18-Feb-2014\.xls: cannot be read"):
+    with pytest.warns(UserWarning, match="sha256"), pytest.raises(
+        DataError, match=r"2010-11_by_LA_-_27-Nov-2012-v2\.xls: cannot be read as a workbook"
+    ):
         run_import(raw, out_dir=out)
     assert not out.exists()
 
