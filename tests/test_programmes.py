@@ -87,13 +87,18 @@ def test_presets_load_with_cited_values() -> None:
 
 
 def test_back_office_calibration_matches_nlgn_realistic() -> None:
-    """The assumptions' calibration note: a typical unitary's back office nets 1.8 % of TSE."""
+    """On the calibration council of programmes.yaml (a typical unitary's service mix, % of
+    TSE), the back-office preset's gross saving is NLGN's realistic share of TSE, and even
+    the broad preset stays short of "close to 10 %" of TSE."""
+    from sharedservices import assumptions
+
     shares = {"education": 49.8, "adult_social_care": 18.9, "childrens_social_care": 8.3,
               "environmental_regulatory": 6.5, "highways_transport": 4.2, "cultural": 3.9, "central": 3.0}
     spend = {s: shares.get(s, 0.0) for s in programmes.SERVICES}
     spend["other"] = 100.0 - sum(shares.values())
-    arr = programmes.programme_arrays(programmes.preset("back_office"), spend)
-    ss = programmes.steady_state_saving(arr)
-    assert ss["net_gbp_thousand"] == pytest.approx(1.8, abs=0.02)  # % of TSE (TSE = 100)
+    ss = programmes.steady_state_saving(programmes.programme_arrays(programmes.preset("back_office"), spend))
+    nlgn = 100 * assumptions.value("savings_evidence.back_office_realistic")
+    assert ss["gross_gbp_thousand"] == pytest.approx(nlgn, abs=0.05)  # % of TSE (TSE = 100)
+    assert 0 < ss["net_gbp_thousand"] < ss["gross_gbp_thousand"]
     broad = programmes.steady_state_saving(programmes.programme_arrays(programmes.preset("broad"), spend))
-    assert broad["gross_gbp_thousand"] == pytest.approx(4.69, abs=0.03)
+    assert ss["gross_gbp_thousand"] < broad["gross_gbp_thousand"] < 100 * assumptions.value("savings_evidence.ambitious_target")

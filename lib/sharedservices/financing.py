@@ -31,7 +31,7 @@ All functions broadcast over leading (draw) axes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -130,7 +130,8 @@ class FinancingFlows:
     reserves_draw: np.ndarray
 
 
-def _repayment_matrix(n_years: int, start: int, payment_per_unit: float, term: int) -> np.ndarray:
+def _repayment_matrix(n_years: int, payment_per_unit: float, term: int) -> np.ndarray:
+    """m[j, t] = payment per unit borrowed in year j, paid in year t (years j+1..j+term)."""
     j = np.arange(n_years)[:, None]
     t = np.arange(n_years)[None, :]
     lag = t - j
@@ -184,7 +185,7 @@ def financing_flows(
         return FinancingFlows(option, cost.copy(), cost * (1.0 - terms.grant_share))
     if option == "borrowing":
         a = annuity_payment(1.0, terms.real_borrowing_rate, terms.borrowing_term_years)
-        m = _repayment_matrix(n, start_year, a, terms.borrowing_term_years)
+        m = _repayment_matrix(n, a, terms.borrowing_term_years)
         repay = (cost[..., :, None] * m).sum(axis=-2)  # same order for one draw or many
         return FinancingFlows(option, cost - repay, zero)
     if option == "gain_share":
@@ -291,6 +292,3 @@ def compare_financing(
         )
     return pd.DataFrame(rows)
 
-
-def _terms_dict(terms: FinancingTerms) -> dict[str, float]:
-    return {k: float(v) for k, v in asdict(terms).items()}
