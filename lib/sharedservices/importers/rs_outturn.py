@@ -113,6 +113,8 @@ RESERVE_ITEMS: tuple[str, ...] = (
 )
 
 _ECODE = re.compile(r"^E\d{4}$")
+#: A footnote marker after a name, e.g. "Havant (e)" in 2017-18; dropped from names.
+_FOOTNOTE = re.compile(r"\s*\([a-z]\)$")
 _SHEET = re.compile(r"^RS LA Data (\d{4}-\d{2})( \(1\))?$")
 _CLASS_ROWS = {
     "LONDON BOROUGHS": "L",
@@ -494,7 +496,7 @@ def read_rs_workbook(path: Path) -> RsYear:
         klass = _cell_to_text(_get(row, c_class))
         if klass not in CLASSES:
             raise DataError(f"{_where(path, sheet, r, c_class)}: class {klass!r} for {code} (allowed: {', '.join(CLASSES)})")
-        name = _cell_to_text(_get(row, c_name))
+        name = _FOOTNOTE.sub("", _cell_to_text(_get(row, c_name)))
         if not name:
             raise DataError(f"{_where(path, sheet, r, c_name)}: authority {code} has no name")
         is_grossed = False
