@@ -573,6 +573,9 @@ def _metrics(
         "reserves_draw_gbp_thousand": float(res.reserves_draw.sum()),
         "reserves_sufficient": bool(res.reserves_draw.sum() <= ci.usable_reserves + 1e-9),
         "reserves_exhausted_year": financing.reserves_exhausted_year(ci.usable_reserves, draws),
+        "social_care_split_2010_11": None
+        if ci.social_care_split is None
+        else {"childrens_social_care": ci.social_care_split[0], "adult_social_care": ci.social_care_split[1]},
         "rollin_break_abg_gbp_thousand": ci.rollin_abg,
         "retention_break_step_gbp_thousand": ci.retention_step,
     }
