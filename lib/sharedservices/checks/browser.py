@@ -387,8 +387,8 @@ class _Slot:
         )
         slot = cls(context, await context.new_page())
         await context.route("**/*", slot._route)
-        slot.page.on("request", slot._on_request)
-        slot.page.on("console", slot._on_console)
+        context.on("request", slot._on_request)  # the context's: pop-up windows included
+        context.on("console", slot._on_console)
         slot.page.on("pageerror", slot._on_page_error)
         return slot
 
@@ -455,7 +455,10 @@ async def _check_page(slot: _Slot, target: Target, timeout_s: float) -> tuple[Re
             _write_screenshot(target.screenshot, png)
             result.screenshot = target.screenshot
     if reusable:
-        try:  # unload the report, so nothing it does later is blamed on the next one
+        try:  # unload the report (and its pop-ups), so nothing is blamed on the next one
+            for other in slot.context.pages:
+                if other is not page:
+                    await other.close()
             await page.goto("about:blank", wait_until="load")
         except PlaywrightError:
             reusable = False
@@ -604,7 +607,8 @@ def _positive(kind: type) -> Callable[[str], float | int]:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} (allowed: {what} > 0)") from None
         if not value > 0 or value == float("inf"):
             raise argparse.ArgumentTypeError(f"{text!r} is not allowed (allowed: a finite number > 0)")
         return value
@@ -645,6 +649,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CHECKS_FAILED
     elapsed = time.perf_counter() - started
     failed = sum(not r.ok for r in results)
     screens = sorted({_shown(t.screens_dir) for t in targets if t.screens_dir and t.screenshot})
