@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
+__all__ = ['england_services', 'service_mix', 'style_name', 'distribution_by_class']
+
 def england_services(by_service: pd.DataFrame, title: str, *, top: int = 6) -> Figure:
     """England spending by service over the years, £bn cash (lines), largest services.
 

@@ -35,6 +35,8 @@ SERVICE_LABELS: dict[str, str] = {
 CLASS_ORDER: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L", "O")
 
 
+__all__ = ['SERVICE_LABELS', 'coverage', 'england_check', 'england_by_service', 'service_mix', 'per_head', 'usable_reserves', 'population_coverage', 'largest_line_by_class', 'median_by_class', 'overview_numbers', 'source_files']
+
 def coverage(spending: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
     """Authorities per year and class, and how many were not collected.
 
