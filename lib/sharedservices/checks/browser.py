@@ -36,8 +36,9 @@ unless the environment variable ``SHAREDSERVICES_CHROMIUM`` names another execut
 Chromium runs with ``--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 --disable-background-networking --disable-component-update --disable-sync`` and a fresh
 temporary profile (``--user-data-dir``, created and removed by Playwright).  Host names
-resolve to nothing (``--host-resolver-rules``), so even a request that escaped the
-interception could not reach the network.  One browser serves every report; ``--jobs``
+resolve to nothing (``--host-resolver-rules``) and every proxied connection goes to a
+closed local port (``--proxy-server``), so even a request that escaped the interception
+could not reach the network.  One browser serves every report; ``--jobs``
 pages, each in its own browser context, load reports at once, one after another.
 """
 
@@ -88,6 +89,8 @@ CHROMIUM_FLAGS: tuple[str, ...] = (
     "--disable-component-update",
     "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
 )
 #: URL schemes that never touch the network or another file.
 LOCAL_SCHEMES: tuple[str, ...] = ("data:", "blob:", "about:")
