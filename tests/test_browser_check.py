@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 from sharedservices.checks import browser
-from sharedservices.errors import EXIT_INVALID_INPUT, EXIT_TOOL_MISSING, InputError, ToolMissing
+from sharedservices.errors import (
+    EXIT_INVALID_INPUT,
+    EXIT_TOOL_MISSING,
+    InputError,
+    OutputError,
+    ToolMissing,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "browser"
 BAD_FIXTURES = {
@@ -219,3 +225,10 @@ def test_all_good_reports_exit_0_in_order_with_screens_redirected(tmp_path):
     assert lines[-1].endswith(f"3 ok, 0 failed; first screens under {shots}")
     assert sorted(p.name for p in shots.iterdir()) == ["a.png", "b.png", "index.png"]
     assert not (root / "_screens").exists()
+
+
+def test_unwritable_screenshot_is_an_output_error(tmp_path):
+    (tmp_path / "screens").write_text("a plain file where a folder belongs")
+    with pytest.raises(OutputError, match="screenshot: cannot write") as caught:
+        browser._write_screenshot(tmp_path / "screens" / "good.png", b"\x89PNG")
+    assert caught.value.exit_code == 4
