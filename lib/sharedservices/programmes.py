@@ -308,7 +308,8 @@ def ramp_fraction(years: npt.ArrayLike, onset: npt.ArrayLike, ramp: npt.ArrayLik
 
 def _ramp_integral(y: np.ndarray, r: np.ndarray, half_inv: np.ndarray) -> np.ndarray:
     """Integral of clip(x / r, 0, 1) from 0 to y (overwrites ``y``; r = 0: max(y, 0))."""
-    yc = np.clip(y, 0.0, r)
+    yc = np.maximum(y, 0.0)  # clip(y, 0, r), faster than np.clip with array bounds
+    np.minimum(yc, r, out=yc)
     np.multiply(yc, yc, out=yc)
     np.multiply(yc, half_inv, out=yc)
     np.subtract(y, r, out=y)
@@ -321,7 +322,8 @@ def _on_fraction(years: np.ndarray, onset: np.ndarray) -> np.ndarray:
     """Share of a year after ``onset``: clip(t + 1 - onset, 0, 1)."""
     y = years - onset
     y += 1.0
-    return np.clip(y, 0.0, 1.0, out=y)
+    np.maximum(y, 0.0, out=y)
+    return np.minimum(y, 1.0, out=y)
 
 
 def survival(years: npt.ArrayLike, start_year: int, failure_probability: npt.ArrayLike) -> np.ndarray:

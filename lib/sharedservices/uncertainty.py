@@ -179,7 +179,7 @@ def simulate(
     draws: int,
     seed: int,
     discount: float | str = "green_book",
-    chunk: int = 8192,
+    chunk: int = 2048,
 ) -> MonteCarloResult:
     """Run the Monte Carlo on resolved scenario inputs (:func:`scenario.scenario_inputs`).
 
@@ -207,14 +207,17 @@ def simulate(
     dfs = finance.discount_factors(t, discount)
     even = cuts.even_path(path, si["n"])
     gap_even = cuts.funding_gap(even, si["pressure"])
+    fp = arrays.failure_probability
+    if fp.size and np.all(fp == fp[0]):
+        fp = fp[:1]  # one partnership, one failure year: broadcast over services
     out_gross = np.empty((draws, n_years))
     out_cash = np.empty((draws, n_years))
     out_net = np.empty((draws, n_years))
     one_off_total = np.empty(draws)
     for lo in range(0, draws, chunk):  # chunks of draws, vectorised within
         sl = slice(lo, min(lo + chunk, draws))
-        fy = programmes.failure_years(u[sl, None], start, arrays.failure_probability)  # (c, S)
-        alive = (t < fy[..., None]).astype(float)  # (c, S, T)
+        fy = programmes.failure_years(u[sl, None], start, fp)  # (c, S), or (c, 1) if one p
+        alive = (t < fy[..., None]).astype(float)  # (c, S or 1, T)
         gross, running, one_off = programmes.service_profiles(
             arrays,
             t,
