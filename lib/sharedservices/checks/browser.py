@@ -436,12 +436,17 @@ async def _check_page(slot: _Slot, target: Target, timeout_s: float) -> tuple[Re
     reusable = True
     page = slot.page
     page.set_default_timeout(timeout_s * 1000)
-    try:
+
+    async def inspect() -> tuple[dict, dict, bytes | None]:
         await page.goto(seen.page_url, wait_until="load")
         images = await page.evaluate(_IMAGES_JS, timeout_s * 1000)
         links = await page.evaluate(_LINKS_JS)
         png = await page.screenshot(animations="disabled") if target.screenshot else None
-    except PlaywrightTimeout:
+        return images, links, png
+
+    try:  # evaluate() has no time limit of its own: a script that never yields would hang it
+        images, links, png = await asyncio.wait_for(inspect(), timeout_s)
+    except (PlaywrightTimeout, TimeoutError):
         result.problems.append(f"did not finish loading and rendering within {timeout_s:g} s")
         reusable = False
     except PlaywrightError as exc:
