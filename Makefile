@@ -70,3 +70,6 @@ requirements: $(DEV_STAMP) ## Re-resolve requirements*.txt from requirements*.in
 	grep -v '^-e' requirements.txt > .constraints.txt
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host -o requirements-dev.txt requirements-dev.in
 	rm -f .constraints.txt
+
+update-snapshots: $(DEV_STAMP) ## Recompute the published reports' headline snapshots (review the diff!)
+	$(BIN)/python -m sharedservices.findings --update
