@@ -71,5 +71,12 @@ requirements: $(DEV_STAMP) ## Re-resolve requirements*.txt from requirements*.in
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host -o requirements-dev.txt requirements-dev.in
 	rm -f .constraints.txt
 
+CHECK ?=
+check-reports: $(DEV_STAMP) ## Open every built report in headless Chromium, offline; first screens in reports/_screens
+	$(BIN)/python -m sharedservices.checks.browser $(CHECK)
+
+bench: $(DEV_STAMP) ## Benchmarks (build vs papermill+nbconvert, model, explorer); writes BENCHMARKS.md
+	$(BIN)/python bench/bench_build.py
+
 update-snapshots: $(DEV_STAMP) ## Recompute the published reports' headline snapshots (review the diff!)
 	$(BIN)/python -m sharedservices.findings --update
