@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 from conftest import FX_CLI, write_reports_yaml
 from sharedservices.build import publish
 from sharedservices.build.export import find_remote_resources
+from sharedservices.build.fingerprint import tree_hash
 from sharedservices.cli import main
 
 ONE = pytest.mark.xdist_group("runner-1")
@@ -42,6 +44,24 @@ def snapshot(reports: Path, name: str) -> dict[str, str]:
             for f in files if f.is_file()}
 
 
+def noop_build(root: Path, tree_at_last_build: str,
+               env: dict | None = None) -> tuple[subprocess.CompletedProcess, float, int]:
+    """Run a build in a fresh process and time it.  A rebuild is accepted (and the no-op
+    retried) only if lib/ or data changed since the last build (other work in the tree
+    during development); in CI nothing changes, so the first try must skip."""
+    for attempt in range(3):
+        t0 = time.monotonic()
+        proc = cli_subprocess(root, "build", env=env)
+        seconds = time.monotonic() - t0
+        assert proc.returncode == 0, proc.stderr
+        if "built" not in proc.stdout:
+            return proc, seconds, attempt + 1
+        now = tree_hash(root)
+        assert now != tree_at_last_build, f"rebuilt although nothing changed: {proc.stdout}"
+        tree_at_last_build = now
+    raise AssertionError("the source tree kept changing during the test")
+
+
 def normalised_html(path: Path) -> str:
     return re.sub(r'<span class="ss-build-time">[^<]*</span>', "", path.read_text())
 
@@ -51,6 +71,7 @@ def test_build_publishes_skips_and_rebuilds_on_assumption_change(mini_project, c
     root = mini_project
     write_reports_yaml(root, [{"name": "fx-a", "title": "Fixture <A> & co",
                                "parameters": {"scale": 1.5, "label": "<b>bold</b>"}}])
+    tree = tree_hash(root)
     assert cli(root, "build", "-j", "2") == 0
     assert re.search(r"^built\s+fx-a\s+\d+\.\d s$", capsys.readouterr().out, re.M)
     reports = root / "reports"
@@ -69,7 +90,7 @@ def test_build_publishes_skips_and_rebuilds_on_assumption_change(mini_project, c
         side = json.loads((out / f"{f}.provenance.json").read_text())
         assert side["sha256"] == hashlib.sha256((out / f).read_bytes()).hexdigest()
         assert side["report"] == "fx-a" and side["parameters"]["scale"] == 1.5
-    assert (out / "growth-table.csv").read_text().splitlines()[0] == "year,index"
+    assert (out / "growth-table.csv").read_text().splitlines()[0] == "year,index,jitter"
     # manifest
     m = json.loads((reports / "fx-a.json").read_text())
     assert m["status"] == "complete"
@@ -87,23 +108,19 @@ def test_build_publishes_skips_and_rebuilds_on_assumption_change(mini_project, c
 
     # a second build straight after skips everything, quickly, in a fresh process
     before = snapshot(reports, "fx-a")
-    t0 = time.monotonic()
-    proc = cli_subprocess(root, "build")
-    noop_seconds = time.monotonic() - t0
-    assert proc.returncode == 0, proc.stderr
-    assert re.search(r"^skipped\s+fx-a$", proc.stdout, re.M)
+    proc, noop_seconds, tries = noop_build(root, tree)
+    assert re.search(r"^skipped\s+fx-a$", proc.stdout, re.M), proc.stdout
     assert noop_seconds < 2.0, f"no-op build took {noop_seconds:.2f} s"
-    assert snapshot(reports, "fx-a") == before
+    if tries == 1:
+        assert snapshot(reports, "fx-a") == before
 
     # a copy of the tree (as a fresh clone with its reports) rebuilds nothing
     clone = root.parent / "clone"
     shutil.copytree(root, clone)
     env_dirs = {"SHAREDSERVICES_ASSUMPTIONS_DIR": str(clone / "data/assumptions"),
                 "SHAREDSERVICES_PROCESSED_DIR": str(clone / "data/processed")}
-    import os
-
-    proc = cli_subprocess(clone, "build", env={**os.environ, **env_dirs})
-    assert proc.returncode == 0 and "skipped" in proc.stdout and "built" not in proc.stdout
+    proc, _, _ = noop_build(clone, tree_hash(root), env={**os.environ, **env_dirs})
+    assert proc.returncode == 0 and "skipped" in proc.stdout
 
     # a change to an assumption file triggers a rebuild with the new number
     f = root / "data/assumptions/fixture.yaml"
@@ -172,7 +189,7 @@ def test_interrupted_publish_is_repaired_by_next_build(mini_project, monkeypatch
     # mixed files on disk, but the report is marked incomplete: no manifest
     assert not (reports / "fx-a.json").exists()
     assert (reports / "fx-a.html").read_bytes() == old_html
-    assert "not built yet or incomplete" not in (reports / "index.html").read_text() or True
+    assert not publish.is_current(reports, "fx-a", "any")
 
     monkeypatch.setattr(publish, "_after_step", lambda step: None)
     assert cli(root, "build") == 0
@@ -285,6 +302,16 @@ def test_reports_yaml_validation(mini_project, capsys, yaml_text, needle):
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1 and err.startswith("error: reports.yaml")
     assert not (mini_project / "reports").exists()
+
+
+def test_bad_assumption_file_stops_before_any_kernel(mini_project, capsys):
+    bad = mini_project / "data/assumptions/broken.yaml"
+    bad.write_text("title: Broken\nvalues:\n  x:\n    value: 1\n")  # no unit, no source
+    assert cli(mini_project, "build") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "broken.yaml" in err and err.count("\n") == 1
+    assert not (mini_project / "reports" / ".staging").exists()
+    assert not (mini_project / "reports" / "fx-a.html").exists()
 
 
 def test_unknown_only_and_unwritable_reports(mini_project, capsys):

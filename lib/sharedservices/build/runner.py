@@ -41,6 +41,18 @@ from sharedservices.build.publish import (
 from sharedservices.errors import DataError, InputError, NotebookFailed, SharedServicesError
 
 DEFAULT_TIMEOUT = 600.0
+#: Kernel start-up code (IPython profile of each run): seed the global random number
+#: generators so that anything drawing on them (e.g. seaborn's strip-plot jitter) gives
+#: the same figure in every build.
+KERNEL_STARTUP = """\
+import random as _random
+_random.seed(0)
+try:
+    import numpy as _np
+    _np.random.seed(0)
+except ImportError:  # pragma: no cover
+    pass
+"""
 
 
 @dataclass
@@ -150,6 +162,9 @@ def run_job(job: dict[str, Any], timeout: float, workers: _Workers) -> tuple[int
     """Run one job in a worker process; return (exit code, seconds).  Never raises on failure."""
     staging = Path(job["staging"])
     _write_json(staging / "job.json", job)
+    startup = staging / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-sharedservices-seed.py").write_text(KERNEL_STARTUP, encoding="utf-8")
     env = dict(os.environ, PYTHONHASHSEED="0", IPYTHONDIR=str(staging / "ipython"),
                PYDEVD_DISABLE_FILE_VALIDATION="1")
     started = time.monotonic()
