@@ -318,7 +318,9 @@ def one_way_sensitivities(
     if metric not in central.metrics or not isinstance(central.metrics[metric], int | float):
         raise InputError(f"metric: {metric!r} (allowed: a numeric key of ScenarioResult.metrics)")
     arrays = central.settings
-    ramp_c = float(np.mean(scenario.scenario_inputs(council, programme, **scenario_kwargs)["arrays"].ramp))
+    si_kw = {k: v for k, v in scenario_kwargs.items() if k not in ("discount", "protect")}
+    ramp_c = float(np.mean(scenario.scenario_inputs(council, programme, **si_kw)["arrays"].ramp))
+    ramp_c *= float(scenario_kwargs.get("ramp_multiplier", 1.0))
     if scenario_kwargs.get("ramp_years") is not None:
         ramp_c = float(scenario_kwargs["ramp_years"])
     p_c = float(np.max(arrays["failure_probability"]))
