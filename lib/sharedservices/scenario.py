@@ -40,7 +40,10 @@ __all__ = [
     "council_inputs",
     "defaults_from_assumptions",
     "front_loading_table",
+    "monte_carlo_from_params",
+    "run_from_params",
     "run_scenario",
+    "scenario_kwargs_from_params",
     "sr2010_front_loading_index",
 ]
 
@@ -303,6 +306,7 @@ def scenario_inputs(
     one_off_cost_multiplier: float = 1.0,
     delay_years: float = 0.0,
     ramp_years: float | None = None,
+    ramp_multiplier: float = 1.0,
     optimism_bias: bool = True,
     failure_probability: float | None = None,
 ) -> dict[str, Any]:
@@ -324,6 +328,7 @@ def scenario_inputs(
     _check_range("delay_years", delay_years, 0.0, 20.0)
     if ramp_years is not None:
         _check_range("ramp_years", ramp_years, 0.0, 20.0)
+    _check_range("ramp_multiplier", ramp_multiplier, 0.0, 10.0)
     if cut_path not in CUT_PATHS:
         raise InputError(f"cut_path: {cut_path!r} (allowed: {', '.join(CUT_PATHS)})")
     if cut_path != "parametric" and (front_loading is not None or total_cut is not None):
@@ -354,7 +359,7 @@ def scenario_inputs(
         prog = prog.with_failure_probability(failure_probability)
     arrays = programmes.programme_arrays(prog, ci.spend)
     cap, dur, opx = (d.capex_uplift, d.duration_uplift, d.opex_uplift) if optimism_bias else (0.0, 0.0, 0.0)
-    base_ramp = arrays.ramp if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
+    base_ramp = arrays.ramp * ramp_multiplier if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
     settings.update(
         programme=prog.name,
         services=list(prog.service_slugs),
@@ -362,6 +367,7 @@ def scenario_inputs(
         one_off_cost_multiplier=one_off_cost_multiplier,
         delay_years=delay_years,
         ramp_years=ramp_years,
+        ramp_multiplier=ramp_multiplier,
         optimism_bias=optimism_bias,
         optimism_bias_uplifts={"one_off_cost": cap, "duration": dur, "running_cost": opx},
         failure_probability=[float(x) for x in arrays.failure_probability],
@@ -398,6 +404,7 @@ def run_scenario(
     one_off_cost_multiplier: float = 1.0,
     delay_years: float = 0.0,
     ramp_years: float | None = None,
+    ramp_multiplier: float = 1.0,
     optimism_bias: bool = True,
     protect: Iterable[str] = (),
     failure_probability: float | None = None,
@@ -426,6 +433,9 @@ def run_scenario(
         Extra years before any saving (added after optimism bias).
     ramp_years : float, optional
         Replace every service's ramp (before optimism bias).
+    ramp_multiplier : float
+        Scale the cited ramp-up durations (before optimism bias; ignored where
+        ``ramp_years`` is given).
     optimism_bias : bool
         Apply the Green Book upper-bound uplifts (one-off cost, lead and ramp durations,
         running cost) for the mapped category.
@@ -464,6 +474,7 @@ def run_scenario(
         one_off_cost_multiplier=one_off_cost_multiplier,
         delay_years=delay_years,
         ramp_years=ramp_years,
+        ramp_multiplier=ramp_multiplier,
         optimism_bias=optimism_bias,
         failure_probability=failure_probability,
     )
@@ -487,6 +498,116 @@ def run_scenario(
     metrics = _metrics(res, si, ci, d, dfs, timing)
     settings = {**si["settings"], "financing": ff.option, "discount": discount, "protect": list(protect)}
     return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings)
+
+
+#: Keys a notebook schema may add to the scenario fields that the scenario itself ignores
+#: (the Monte Carlo's, read by :func:`monte_carlo_from_params`).
+MONTE_CARLO_PARAMS = ("draws", "seed")
+
+
+def scenario_kwargs_from_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Translate :class:`~sharedservices.params.scenario_fields.ScenarioParams` fields
+    into :func:`run_scenario` keyword arguments.
+
+    Missing fields take the schema's defaults; ``draws`` and ``seed`` are ignored (see
+    :func:`monte_carlo_from_params`).  ``total_cut_multiplier`` becomes ``total_cut`` =
+    multiplier x the cited SR2010 real-terms cut (``sr2010.real_terms_cut``, a fraction of
+    2010-11 funding); ``front_loading`` and ``total_cut_multiplier`` shape only the
+    parametric path and are dropped for ``sr2010`` and ``actual``.  ``discount="none"``
+    becomes a rate of 0.0; ``"green_book"`` stays the Green Book declining schedule.
+
+    Raises
+    ------
+    InputError
+        An unknown name or a value the schema does not allow (one line).
+
+    Examples
+    --------
+    >>> kw = scenario_kwargs_from_params({"council": "E2532", "discount": "none"})
+    >>> kw["discount"], kw["cut_path"], "total_cut" in kw
+    (0.0, 'sr2010', False)
+    >>> kw = scenario_kwargs_from_params({"cut_path": "parametric", "total_cut_multiplier": 2.0})
+    >>> kw["total_cut"] == 2.0 * defaults_from_assumptions().sr2010_total_cut
+    True
+    >>> scenario_kwargs_from_params({"horizon": 2})
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: parameter 'horizon': 2 is not allowed (Input should be greater than or equal to 4)
+    """
+    from pydantic import ValidationError
+
+    from sharedservices.params.scenario_fields import ScenarioParams
+
+    fields = ScenarioParams.model_fields
+    if not isinstance(params, Mapping):
+        raise InputError(f"scenario parameters: {params!r} is not a mapping (allowed: name: value pairs)")
+    unknown = [k for k in params if k not in fields and k not in MONTE_CARLO_PARAMS]
+    if unknown:
+        raise InputError(f"parameter {unknown[0]!r}: unknown scenario parameter (allowed: {', '.join(fields)})")
+    given = {k: v for k, v in params.items() if k in fields}
+    try:
+        p = ScenarioParams.model_validate(given).model_dump()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else "?"
+        raise InputError(f"parameter {key!r}: {given.get(key)!r} is not allowed ({err['msg']})") from None
+    kw: dict[str, Any] = {
+        k: p[k]
+        for k in ("council", "programme", "financing", "cut_path", "horizon", "savings_multiplier",
+                  "one_off_cost_multiplier", "delay_years", "ramp_multiplier", "optimism_bias")
+    }
+    kw["discount"] = 0.0 if p["discount"] == "none" else p["discount"]
+    if p["cut_path"] == "parametric":
+        kw["front_loading"] = p["front_loading"]
+        kw["total_cut"] = p["total_cut_multiplier"] * defaults_from_assumptions().sr2010_total_cut
+    return kw
+
+
+def run_from_params(params: Mapping[str, Any]) -> ScenarioResult:
+    """Run the scenario a notebook's (or the explorer's) parameters describe.
+
+    Parameters
+    ----------
+    params : mapping
+        ScenarioParams fields by name (missing ones take the schema's defaults); see
+        :func:`scenario_kwargs_from_params` for how they map onto :func:`run_scenario`.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Examples
+    --------
+    >>> r = run_from_params({"council": "E2532", "horizon": 6})
+    >>> r.metrics["council"], r.metrics["horizon"], len(r.timing)
+    ('E2532', 6, 7)
+    """
+    return run_scenario(**scenario_kwargs_from_params(params))
+
+
+def monte_carlo_from_params(params: Mapping[str, Any], *, draws: int | None = None, seed: int | None = None) -> Any:
+    """Monte Carlo (:func:`sharedservices.uncertainty.monte_carlo`) around ``params``.
+
+    ``draws`` and ``seed`` come from the arguments, else from ``params``, else 10 000
+    draws and :data:`sharedservices.uncertainty.DEFAULT_SEED`.
+
+    Returns
+    -------
+    sharedservices.uncertainty.MonteCarloResult
+
+    Examples
+    --------
+    >>> mc = monte_carlo_from_params({"council": "E2532", "horizon": 6, "draws": 50, "seed": 1})
+    >>> mc.net_savings.shape
+    (50, 7)
+    """
+    from sharedservices import uncertainty
+
+    kw = scenario_kwargs_from_params(params)
+    n = draws if draws is not None else params.get("draws", 10_000)
+    s = seed if seed is not None else params.get("seed", uncertainty.DEFAULT_SEED)
+    council, programme, option = kw.pop("council"), kw.pop("programme"), kw.pop("financing")
+    return uncertainty.monte_carlo(council, programme, option, draws=n, seed=s, **kw)
 
 
 def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, start: int, terms: financing.FinancingTerms) -> financing.FinancingFlows:
