@@ -333,3 +333,44 @@ def test_committed_notebooks_have_no_outputs():
             if cell["cell_type"] == "code":
                 assert cell.get("outputs") == [], f"{nb.name} cell {i} has outputs"
                 assert cell.get("execution_count") is None, f"{nb.name} cell {i} has a count"
+
+
+@ONE
+def test_ctrl_c_exits_130_and_stops_the_kernel(mini_project):
+    import signal
+
+    root = mini_project
+    write_reports_yaml(root, [{"name": "fx-slow", "parameters": {"sleep_seconds": 120}}])
+    proc = subprocess.Popen([sys.executable, str(FX_CLI), "--root", str(root), "build"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    staging = root / "reports" / ".staging"
+    deadline = time.monotonic() + 120
+    while not list(staging.glob("fx-slow-*/executed.ipynb")):  # the kernel is running cells
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    [job] = list(staging.glob("fx-slow-*/job.json"))
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.strip().endswith("error: interrupted")
+    # no worker left behind; nothing published; the lock is free again
+    leftovers = subprocess.run(["pgrep", "-f", str(job)], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""
+    assert not (root / "reports" / "fx-slow.json").exists()
+    with publish.build_lock(root / "reports"):
+        pass
+
+
+def test_kernel_start_failure_is_retried_once_then_reported(tmp_path):
+    from sharedservices.build import runner
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    nb = Path(__file__).parent / "fixtures/runner/notebooks/fx-report.ipynb"
+    job = runner._job("fx", None, nb, "fx-report.ipynb", {}, staging, 60, {})
+    job["kernel"] = "no-such-kernel"
+    rc, _ = runner.run_job(job, 60, runner._Workers())
+    assert rc == 1
+    failure = json.loads((staging / "failure.json").read_text())
+    assert "no-such-kernel" in failure["error"] and "\n" not in failure["error"]
+    assert (staging / "worker.log").read_text().count("retrying once") == 1

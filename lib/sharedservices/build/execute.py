@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -101,9 +102,15 @@ def execute(job: dict[str, Any]) -> int:
     return 0
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM from the parent (timeout or Ctrl-C): unwind so the kernel is shut down."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the worker process: ``python -m sharedservices.build.execute JOB.json``."""
     argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _terminate)
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     return execute(job)
 

@@ -140,11 +140,22 @@ class _Workers:
             self._procs.discard(p)
 
     @staticmethod
-    def kill(p: subprocess.Popen) -> None:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    def kill(p: subprocess.Popen, grace: float = 3.0) -> None:
+        """SIGTERM the worker (it shuts its kernel down), then SIGKILL after ``grace`` s.
+
+        The kernel runs in its own session; should it outlive the worker, its parent
+        poller ends it within a few seconds.
+        """
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+            try:
+                os.killpg(p.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                break
+            try:
+                p.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         p.wait()
 
     def kill_all(self) -> None:
