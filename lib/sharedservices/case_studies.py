@@ -1,0 +1,461 @@
+"""The model against the reported outcomes of real shared-service case studies.
+
+For each case study in ``data/assumptions/case_studies.yaml`` with enough figures, the
+partner councils are run through :func:`sharedservices.scenario.run_scenario` with the
+suite's **default assumptions** and the programme preset that best matches what the
+partnership shared, and each reported figure is set beside what the model would have
+predicted for the same scope and the same point in the programme's life.
+
+What is compared
+----------------
+A reported figure (a *claim*: a plan, a target or a self-reported saving from a council
+page or the press, never audited outturn) is one of
+
+* ``annual``: the saving in the k-th year of the partnership (k = 1 is its first year);
+  the model's figure is its gross saving in programme year k;
+* ``cumulative``: the total saved over the first n years; the model's figure is the sum of
+  its gross savings over programme years 1..n;
+* ``steady``: an ongoing annual saving; the model's figure is its steady-state gross saving
+  (full rate, before failure and running costs).
+
+Model savings are **gross** (before running costs), survival-weighted, with optimism bias,
+summed over the partner councils, in **£m, real 2010-11 prices**.  The model's programme
+starts in 2011-12 whatever year the partnership started, so programme year k of the model
+is compared with the k-th year of the partnership.  Claims are **£m, cash** in the years
+they name; the GDP deflator moves by a few per cent over these years (see
+:func:`deflator_range_pct`), far less than the gaps found.
+
+``ratio`` is reported / model (above 1: the partnership claimed more than the model
+predicts).  ``within_spread`` says whether the claim lies within one relative standard
+deviation of the model's figure, the cited ``programmes.spread.savings_rate``.
+
+Each :class:`Case` names its partner councils (RS codes), the preset, the claims used and,
+in words, what the model leaves out that matters for that case (``why``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sharedservices.errors import InputError
+
+__all__ = [
+    "CASES",
+    "Case",
+    "Claim",
+    "case_names",
+    "case_overview",
+    "claim_model_value",
+    "compare",
+    "comparison_summary",
+    "deflator_range_pct",
+    "model_savings",
+]
+
+ClaimKind = Literal["annual", "cumulative", "steady"]
+CLAIM_KINDS: tuple[str, ...] = ("annual", "cumulative", "steady")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One reported figure and how it lines up with the model.
+
+    Attributes
+    ----------
+    metric : str
+        Key under the case in ``case_studies.yaml`` (``<case>.<metric>``); the value is £m.
+    kind : {"annual", "cumulative", "steady"}
+        See the module docstring.
+    years : int
+        ``annual``: the programme year k (1 = first year); ``cumulative``: the number of
+        years n summed; ``steady``: 0.
+    """
+
+    metric: str
+    kind: ClaimKind
+    years: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in CLAIM_KINDS:
+            raise InputError(f"claim kind: {self.kind!r} (allowed: {', '.join(CLAIM_KINDS)})")
+        if self.kind == "steady" and self.years != 0:
+            raise InputError(f"claim {self.metric!r}: years {self.years} for a steady claim (allowed: 0)")
+        if self.kind != "steady" and self.years < 1:
+            raise InputError(f"claim {self.metric!r}: years {self.years} (allowed: 1 or more)")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A shared-service partnership and the claims compared with the model.
+
+    Attributes
+    ----------
+    key : str
+        Prefix of its figures in ``case_studies.yaml``.
+    name : str
+        Plain name.
+    councils : tuple of str
+        RS codes of the partner councils in the data (bodies that are not councils, such as
+        a police force, are left out and named in ``note``).
+    preset : str
+        Programme preset matching what was shared.
+    started : str
+        Financial year the partnership started (for the reader; the model starts in 2011-12).
+    claims : tuple of Claim
+    why : str
+        What the model leaves out that matters for this case (words, no figures).
+    note : str
+        Scope notes.
+    """
+
+    key: str
+    name: str
+    councils: tuple[str, ...]
+    preset: str
+    started: str
+    claims: tuple[Claim, ...]
+    why: str
+    note: str = ""
+
+
+#: The case studies with enough figures to compare (a partnership of councils in the data,
+#: at least one £m saving).  Left out: Harlow-Uttlesford (one service, revenues and
+#: benefits, which the RS summary does not separate), the Anglia Revenues Partnership
+#: and Worcestershire Regulatory Services (no savings figure), the LGA's pooled figure
+#: (five unnamed arrangements).
+CASES: tuple[Case, ...] = (
+    Case(
+        "tri_borough", "Tri-borough (Hammersmith & Fulham, Kensington & Chelsea, Westminster)",
+        ("E5014", "E5016", "E5022"), "broad", "2011-12",
+        (Claim("in_year_saving_2012_13_gbp_m", "annual", 2),
+         Claim("projected_annual_saving_gbp_m", "annual", 4),
+         Claim("target_annual_saving_gbp_m", "annual", 5),
+         Claim("revised_annual_saving_gbp_m", "annual", 5)),
+        why="Shared children's services, adult social care and senior management across three "
+            "large boroughs; their central-services lines are net of recharges (negative for "
+            "some), so the model's back-office base understates what was merged. The "
+            "arrangement ended in 2018, which the model's expected-failure rate spreads thinly.",
+        note="Broad preset: back office, environmental services, adult and children's social care.",
+    ),
+    Case(
+        "cpbs", "Compass Point Business Services (East Lindsey, South Holland)",
+        ("E2532", "E2535"), "back_office", "2010-11",
+        (Claim("first_year_saving_gbp_m", "annual", 1),
+         Claim("two_year_cumulative_saving_gbp_m", "cumulative", 2),
+         Claim("business_case_saving_gbp_m", "cumulative", 10)),
+        why="A back-office company planned to save a fifth of the cost of the services moved; "
+            "the model's ramp and optimism-bias delay hold first-year savings back, while the "
+            "partners claimed savings from the first year.",
+    ),
+    Case(
+        "adur_worthing", "Adur & Worthing", ("E3831", "E3837"), "back_office", "2008-09",
+        (Claim("saving_2011_12_gbp_m", "annual", 4),
+         Claim("ten_year_cumulative_saving_gbp_m", "cumulative", 10)),
+        why="One officer structure for two councils (management and front-line teams as well "
+            "as the back office), so more was shared than the back-office preset covers.",
+    ),
+    Case(
+        "lgss", "LGSS (Cambridgeshire, Northamptonshire)", ("E0521", "E2820"), "back_office",
+        "2010-11",
+        (Claim("savings_to_aug_2011_gbp_m", "cumulative", 1),
+         Claim("first_year_saving_gbp_m", "annual", 1),
+         Claim("predicted_saving_2012_13_gbp_m", "annual", 3)),
+        why="Two large county councils with big back offices and an up-front ERP investment; "
+            "early figures count savings banked while the service was being set up.",
+    ),
+    Case(
+        "south_west_one", "South West One (Somerset CC, Taunton Deane)", ("E3320", "E3333"),
+        "back_office", "2007-08",
+        (Claim("saving_to_2010_11_gbp_m", "cumulative", 3),
+         Claim("saving_to_dec_2012_gbp_m", "cumulative", 5),
+         Claim("promised_saving_gbp_m", "cumulative", 10)),
+        why="An outsourcing joint venture whose savings rested on procurement deals that were "
+            "mostly not implemented and an SAP roll-out; the model assumes the cited savings "
+            "rate is delivered, so it has no term for a contract that under-delivers.",
+        note="Avon and Somerset Police, the third partner, is not a council and is left out.",
+    ),
+    Case(
+        "suffolk_coastal_waveney", "Suffolk Coastal & Waveney", ("E3536", "E3537"),
+        "back_office", "2010-11",
+        (Claim("merged_management_saving_gbp_m", "steady"),
+         Claim("cumulative_saving_gbp_m", "cumulative", 5)),
+        why="Began with a shared chief executive and one management team, a narrower scope "
+            "than the whole back office; later merged into East Suffolk.",
+    ),
+    Case(
+        "west_suffolk", "West Suffolk (St Edmundsbury, Forest Heath)", ("E3535", "E3532"),
+        "back_office", "2011-12",
+        (Claim("planned_saving_gbp_m", "cumulative", 6),),
+        why="A plan, not an outturn; shared management and services ahead of a merger.",
+    ),
+    Case(
+        "babergh_mid_suffolk", "Babergh & Mid Suffolk", ("E3531", "E3534"), "back_office",
+        "2011-12",
+        (Claim("integration_saving_gbp_m", "annual", 1),),
+        why="A plan for an integrated officer structure; claimed for the first full year.",
+    ),
+    Case(
+        "arun_chichester_horsham", "Arun, Chichester & Horsham (abandoned)",
+        ("E3832", "E3833", "E3835"), "back_office", "2016-17",
+        (Claim("planned_saving_gbp_m", "steady"),),
+        why="Abandoned before it started because the savings did not justify the costs and "
+            "risks: the model predicts a saving, not whether councils will go ahead.",
+    ),
+)
+
+
+def case_names(cases: Sequence[Case] = CASES) -> dict[str, str]:
+    """Case key to plain name.
+
+    Examples
+    --------
+    >>> case_names()["cpbs"]
+    'Compass Point Business Services (East Lindsey, South Holland)'
+    """
+    return {c.key: c.name for c in cases}
+
+
+def claim_model_value(gross_by_year: Sequence[float] | np.ndarray, start_year: int, claim: Claim,
+                      steady_state: float) -> float:
+    """The model's figure for one claim, from its gross savings by model year.
+
+    Parameters
+    ----------
+    gross_by_year : array_like
+        Gross savings by model year 0..H (any money unit; the result has the same unit).
+    start_year : int
+        Model year of the programme's start (programme year 1).
+    claim : Claim
+    steady_state : float
+        Steady-state gross saving a year (same unit), for ``steady`` claims.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InputError
+        The claim needs years beyond the horizon.
+
+    Examples
+    --------
+    >>> g = [0.0, 1.0, 3.0, 4.0, 4.0]
+    >>> claim_model_value(g, 1, Claim("x", "annual", 2), 4.0)
+    3.0
+    >>> claim_model_value(g, 1, Claim("x", "cumulative", 3), 4.0)
+    8.0
+    >>> claim_model_value(g, 1, Claim("x", "steady"), 4.0)
+    4.0
+    """
+    g = np.asarray(gross_by_year, dtype="float64")
+    if claim.kind == "steady":
+        return float(steady_state)
+    last = start_year + claim.years - 1
+    if last >= g.size:
+        raise InputError(
+            f"claim {claim.metric!r}: needs model year {last} (allowed: horizon at least {last})"
+        )
+    if claim.kind == "annual":
+        return float(g[last])
+    return float(g[start_year : last + 1].sum())
+
+
+def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10,
+                  run: Callable[..., object] | None = None) -> dict[str, object]:
+    """Run the model with default assumptions for each partner council; sum the results.
+
+    Parameters
+    ----------
+    case : Case
+    programme : str, optional
+        Preset to use instead of the case's own.
+    horizon : int
+        Last model year (years 0..H).
+    run : callable, optional
+        ``run_scenario`` (default :func:`sharedservices.scenario.run_scenario`); injectable
+        for tests.
+
+    Returns
+    -------
+    dict
+        ``programme``, ``start_year`` (model year), ``gross_by_year`` (ndarray, £m real
+        2010-11 prices), ``steady_state_gross_gbp_m``, ``steady_state_net_gbp_m``,
+        ``one_off_cost_gbp_m`` (after optimism bias), ``total_service_expenditure_gbp_m``
+        (partners' 2010-11 total, £m real 2010-11 prices) and ``by_council`` (RS code to its
+        steady-state gross saving, £m).
+    """
+    from sharedservices import programmes
+
+    if run is None:
+        from sharedservices.scenario import run_scenario as run
+    preset = programme or case.preset
+    start = programmes.preset(preset).start_year
+    gross = np.zeros(horizon + 1)
+    ss_gross = ss_net = one_off = tse = 0.0
+    by_council: dict[str, float] = {}
+    for code in case.councils:
+        r = run(code, preset, horizon=horizon)
+        m = r.metrics
+        gross += np.asarray(r.arrays.gross_savings, dtype="float64") / 1000.0
+        ss_gross += m["gross_steady_state_saving_gbp_thousand"] / 1000.0
+        ss_net += m["steady_state_saving_gbp_thousand"] / 1000.0
+        one_off += m["one_off_cost_gbp_thousand"] / 1000.0
+        tse += m["total_service_expenditure_gbp_thousand"] / 1000.0
+        by_council[code] = m["gross_steady_state_saving_gbp_thousand"] / 1000.0
+    return {
+        "programme": preset, "start_year": start, "gross_by_year": gross,
+        "steady_state_gross_gbp_m": ss_gross, "steady_state_net_gbp_m": ss_net,
+        "one_off_cost_gbp_m": one_off, "total_service_expenditure_gbp_m": tse,
+        "by_council": by_council,
+    }
+
+
+COMPARISON_COLUMNS = [
+    "case", "case_name", "councils", "programme", "started", "claim", "claim_unit", "kind",
+    "years", "reported_gbp_m", "model_gbp_m", "ratio", "within_spread", "direction",
+    "quality", "source_title", "source_url",
+]
+
+
+def compare(cases: Sequence[Case] = CASES, *, programme: str | None = None, horizon: int = 10,
+            run: Callable[..., object] | None = None) -> pd.DataFrame:
+    """Each claim beside the model's prediction for the same scope and programme year.
+
+    Parameters
+    ----------
+    cases : sequence of Case
+        Default: :data:`CASES`.
+    programme : str, optional
+        One preset for every case instead of each case's own (a what-if).
+    horizon : int
+        Last model year; at least the longest claim's last year.
+    run : callable, optional
+        Injectable ``run_scenario``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim (:data:`COMPARISON_COLUMNS`): ``reported_gbp_m`` (£m, cash, a
+        claim), ``model_gbp_m`` (£m, real 2010-11 prices, gross), ``ratio`` (reported /
+        model; NaN where the model predicts no saving), ``within_spread`` (bool),
+        ``direction`` ("reported above model" / "reported below model"), and the claim's
+        rating and source.
+    """
+    from sharedservices import assumptions
+
+    spread = float(assumptions.value("programmes.spread.savings_rate"))
+    rows = []
+    for case in cases:
+        model = model_savings(case, programme=programme, horizon=horizon, run=run)
+        for claim in case.claims:
+            a = assumptions.get(f"case_studies.{case.key}.{claim.metric}")
+            reported = float(a.value)
+            predicted = claim_model_value(model["gross_by_year"], model["start_year"], claim,
+                                          model["steady_state_gross_gbp_m"])
+            ratio = reported / predicted if predicted > 0 else float("nan")
+            rows.append({
+                "case": case.key, "case_name": case.name, "councils": ",".join(case.councils),
+                "programme": model["programme"], "started": case.started, "claim": claim.metric,
+                "claim_unit": a.unit, "kind": claim.kind, "years": claim.years,
+                "reported_gbp_m": reported, "model_gbp_m": predicted, "ratio": ratio,
+                "within_spread": bool(np.isfinite(ratio) and abs(ratio - 1.0) <= spread),
+                "direction": "reported above model" if reported > predicted else "reported below model",
+                "quality": a.quality, "source_title": a.source_title, "source_url": a.source_url,
+            })
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def comparison_summary(comparison: pd.DataFrame) -> dict[str, float | int | str]:
+    """Counts and medians over a :func:`compare` table.
+
+    Returns
+    -------
+    dict
+        ``claims``, ``cases``, ``within_spread``, ``above_model``, ``below_model`` (counts),
+        ``median_ratio`` (reported / model), ``largest_overclaim_case`` and
+        ``largest_shortfall_case`` (case keys with the highest and lowest ratio) with their
+        ``_ratio``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"case": ["a", "a", "b"], "ratio": [2.0, 1.0, 0.1],
+    ...     "within_spread": [False, True, False],
+    ...     "direction": ["reported above model", "reported below model", "reported below model"]})
+    >>> s = comparison_summary(t)
+    >>> s["median_ratio"], s["largest_shortfall_case"], s["above_model"]
+    (1.0, 'b', 1)
+    """
+    ratio = comparison["ratio"].astype("float64")
+    ok = ratio.notna()
+    hi = comparison.loc[ratio[ok].idxmax()] if ok.any() else None
+    lo = comparison.loc[ratio[ok].idxmin()] if ok.any() else None
+    return {
+        "claims": len(comparison),
+        "cases": int(comparison["case"].nunique()),
+        "within_spread": int(comparison["within_spread"].sum()),
+        "above_model": int((comparison["direction"] == "reported above model").sum()),
+        "below_model": int((comparison["direction"] == "reported below model").sum()),
+        "median_ratio": float(ratio[ok].median()) if ok.any() else float("nan"),
+        "largest_overclaim_case": "" if hi is None else str(hi["case"]),
+        "largest_overclaim_ratio": float("nan") if hi is None else float(hi["ratio"]),
+        "largest_shortfall_case": "" if lo is None else str(lo["case"]),
+        "largest_shortfall_ratio": float("nan") if lo is None else float(lo["ratio"]),
+    }
+
+
+def deflator_range_pct(deflator: dict[str, float] | None = None) -> float:
+    """How far the GDP deflator moves over its table, % (max / min - 1).
+
+    Examples
+    --------
+    >>> deflator_range_pct({"2010-11": 100.0, "2014-15": 107.2})
+    7.2
+    """
+    if deflator is None:
+        from sharedservices import assumptions
+
+        deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+    vals = np.array(list(deflator.values()), dtype="float64")
+    return float(round(100.0 * (vals.max() / vals.min() - 1.0), 6))
+
+
+CASE_COLUMNS = [
+    "case", "case_name", "councils", "programme", "started", "steady_state_gross_gbp_m",
+    "steady_state_net_gbp_m", "one_off_cost_gbp_m", "total_service_expenditure_gbp_m",
+    "steady_state_gross_share_of_tse_pct", "why", "note",
+]
+
+
+def case_overview(cases: Sequence[Case] = CASES, *, programme: str | None = None, horizon: int = 10,
+                  run: Callable[..., object] | None = None) -> pd.DataFrame:
+    """One row per case: the model's steady-state prediction for the partners and why it may miss.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CASE_COLUMNS`; money £m a year (one-off: £m once), real 2010-11 prices;
+        ``steady_state_gross_share_of_tse_pct`` is % of the partners' 2010-11 total service
+        expenditure.
+    """
+    rows = []
+    for case in cases:
+        m = model_savings(case, programme=programme, horizon=horizon, run=run)
+        tse = float(m["total_service_expenditure_gbp_m"])
+        rows.append({
+            "case": case.key, "case_name": case.name, "councils": ",".join(case.councils),
+            "programme": m["programme"], "started": case.started,
+            "steady_state_gross_gbp_m": m["steady_state_gross_gbp_m"],
+            "steady_state_net_gbp_m": m["steady_state_net_gbp_m"],
+            "one_off_cost_gbp_m": m["one_off_cost_gbp_m"],
+            "total_service_expenditure_gbp_m": tse,
+            "steady_state_gross_share_of_tse_pct": 100.0 * float(m["steady_state_gross_gbp_m"]) / tse
+            if tse > 0 else float("nan"),
+            "why": case.why, "note": case.note,
+        })
+    return pd.DataFrame(rows, columns=CASE_COLUMNS)
