@@ -116,3 +116,17 @@ def test_data_overview_schema():
     [spec] = params.describe("00-data-overview")
     assert spec.default == "2014-15" and spec.type == "str"
     assert spec.choices == ("2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2017-18")
+
+
+def test_council_lookup_can_be_deferred(councils_fixture, tmp_path):
+    from sharedservices.build.config import check_report, parse_reports
+
+    assert params.validate("zz-test-params", {"council": "E9999"}, check_councils=False)
+    (tmp_path / "zz-test-params.ipynb").write_text("{}")
+    data = {"reports": [{"name": "a", "title": "T", "notebook": "zz-test-params.ipynb",
+                         "parameters": {"council": "E9999"}}]}
+    [report] = parse_reports(data, tmp_path, check_councils=False)
+    with pytest.raises(InputError, match=r"^reports.yaml: report 'a': parameter 'council': 'E9999'"):
+        check_report(report)
+    with pytest.raises(InputError, match="parameter 'council'"):
+        parse_reports(data, tmp_path)

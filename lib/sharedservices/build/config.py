@@ -48,8 +48,12 @@ def _fail(where: str, msg: str) -> InputError:
     return InputError(f"{where}: {msg}")
 
 
-def parse_reports(data: Any, root: Path, where: str = "reports.yaml") -> list[Report]:
+def parse_reports(data: Any, root: Path, where: str = "reports.yaml",
+                  check_councils: bool = True) -> list[Report]:
     """Validate parsed reports.yaml content; return the reports in file order.
+
+    With ``check_councils=False`` council codes are checked for form only; call
+    :func:`check_report` before running a report.
 
     Raises
     ------
@@ -87,7 +91,7 @@ def parse_reports(data: Any, root: Path, where: str = "reports.yaml") -> list[Re
         if not isinstance(raw, dict):
             raise _fail(where, f"report {name!r}: parameters {raw!r} is not a mapping")
         try:
-            validated = params.validate(nb, raw)
+            validated = params.validate(nb, raw, check_councils=check_councils)
         except InputError as exc:
             raise _fail(where, f"report {name!r}: {exc}") from None
         out.append(Report(name=name, title=" ".join(title.split()), notebook=nb,
@@ -95,7 +99,16 @@ def parse_reports(data: Any, root: Path, where: str = "reports.yaml") -> list[Re
     return out
 
 
-def load_reports(path: Path, root: Path | None = None) -> list[Report]:
+def check_report(report: Report, where: str = "reports.yaml") -> None:
+    """Full validation of one report's parameters, council look-ups included."""
+    try:
+        params.validate(report.notebook, report.entry.get("parameters") or {})
+    except InputError as exc:
+        raise _fail(where, f"report {report.name!r}: {exc}") from None
+
+
+def load_reports(path: Path, root: Path | None = None,
+                 check_councils: bool = True) -> list[Report]:
     """Read and validate ``reports.yaml`` (exit 2 naming the file on any problem)."""
     import yaml
 
@@ -110,7 +123,7 @@ def load_reports(path: Path, root: Path | None = None) -> list[Report]:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         at = f" at line {line + 1}" if line is not None else ""
         raise _fail(path.name, f"is not valid YAML{at}") from None
-    return parse_reports(data, root, path.name)
+    return parse_reports(data, root, path.name, check_councils)
 
 
 def load_params_file(path: Path) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from sharedservices import params as params_mod
 from sharedservices import paths
-from sharedservices.build.config import Report, load_reports
+from sharedservices.build.config import Report, check_report, load_reports
 from sharedservices.build.fingerprint import report_fingerprint, tree_hash
 from sharedservices.build.publish import (
     FAILED,
@@ -280,7 +280,7 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
         raise InputError(f"-j: {jobs} is out of range (allowed: integer 1 or more)")
     if not timeout > 0:
         raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
-    reports = load_reports(reports_yaml, root)
+    reports = load_reports(reports_yaml, root, check_councils=False)
     selected = reports
     if only:
         known = {r.name for r in reports}
@@ -309,6 +309,8 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
 
                 write_index(reports_dir, reports)
             return summary
+        for r, _ in todo:
+            check_report(r, reports_yaml.name)
         validate_inputs()
         from sharedservices import provenance
 
