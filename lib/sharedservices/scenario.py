@@ -362,6 +362,7 @@ def scenario_inputs(
     base_ramp = arrays.ramp * ramp_multiplier if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
     settings.update(
         programme=prog.name,
+        start_year=int(prog.start_year),
         services=list(prog.service_slugs),
         savings_multiplier=savings_multiplier,
         one_off_cost_multiplier=one_off_cost_multiplier,

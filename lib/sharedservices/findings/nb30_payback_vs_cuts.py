@@ -1,0 +1,238 @@
+"""Headlines of ``30-payback-vs-cuts``: can shared services close a council's funding gap in time?
+
+:func:`summarise` turns one :class:`~sharedservices.scenario.ScenarioResult` into the flat
+headline mapping (money in £m, 2010-11 prices; shares as fractions with their basis in
+the name); :func:`headlines` (registered) runs the scenario from the report's
+parameters; :func:`finding_lines` writes the key findings from the headlines, so no
+number is ever typed into the prose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sharedservices import cuts, scenario
+from sharedservices.findings import Headlines, register
+
+__all__ = ["STEM", "discount_words", "finding_lines", "gbp_m", "headlines", "pct", "summarise"]
+
+STEM = "30-payback-vs-cuts"
+
+
+def gbp_m(x_gbp_m: float | None) -> str:
+    """Format £m with one decimal and the sign before the pound sign.
+
+    Examples
+    --------
+    >>> gbp_m(1.234), gbp_m(-12.0), gbp_m(None)
+    ('£1.2m', '-£12.0m', 'n/a')
+    """
+    if x_gbp_m is None:
+        return "n/a"
+    return f"{'-' if x_gbp_m < 0 else ''}£{abs(x_gbp_m):,.1f}m"
+
+
+def pct(share: float | None, decimals: int = 1) -> str:
+    """Format a fraction as a percentage ("no gap" for None).
+
+    Examples
+    --------
+    >>> pct(0.1557), pct(None), pct(0.25, 0), pct(-1e-12)
+    ('15.6%', 'no gap', '25%', '0.0%')
+    """
+    return "no gap" if share is None else f"{round(100 * share, decimals) + 0.0:.{decimals}f}%"
+
+
+def discount_words(discount: float | str) -> str:
+    """How the NPV was discounted, in words.
+
+    Examples
+    --------
+    >>> discount_words(0.0), discount_words("green_book")
+    ('undiscounted', 'discounted at the Green Book declining schedule, 3.5% from 2010-11')
+    """
+    if discount == "green_book":
+        from sharedservices import finance
+
+        rate = finance.green_book_schedule()[0]["rate"]
+        return f"discounted at the Green Book declining schedule, {100 * rate:.1f}% from 2010-11"
+    rate = float(discount)
+    return "undiscounted" if rate == 0 else f"discounted at {100 * rate:.1f}% a year"
+
+
+def _m(x: float | None) -> float | None:
+    return None if x is None else float(x) / 1000.0
+
+
+def _opt(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
+
+
+def summarise(result: scenario.ScenarioResult) -> Headlines:
+    """The headline values of one scenario (£m, 2010-11 prices; fractions; years 0..H).
+
+    Keys: ``council``, ``council_name``, ``programme``, ``financing``, ``discount``,
+    ``payback_year`` / ``payback_financial_year`` (None: never within the horizon),
+    ``npv_gbp_m`` (programme cash flow, before financing), ``npv_after_financing_gbp_m``,
+    ``one_off_cost_gbp_m``, ``funding_gap_year1_gbp_m``, ``net_savings_year1_gbp_m``,
+    ``coverage_year1``, ``funding_gap_sr_end_gbp_m``, ``net_savings_sr_end_gbp_m``,
+    ``coverage_sr_end`` (coverage None = "no gap"), ``best_coverage``,
+    ``best_coverage_financial_year``, ``gap_closed_year`` / ``gap_closed_financial_year``
+    (first year net savings cover the whole gap; None: never), ``closes_gap_in_sr_period``,
+    the front-loading penalty with and without the programme (``_gbp_m``,
+    ``_share_of_core_spending``), ``penalty_absorbed_gbp_m`` and
+    ``penalty_absorbed_share`` (of the penalty without the programme; None if there is no
+    penalty), the steady-state saving gross and net (``_gbp_m``, ``_share_of_tse``,
+    ``_share_of_core_spending``), the NLGN benchmarks (``_share_of_tse``), usable reserves,
+    the reserves draw, ``reserves_sufficient`` and ``reserves_exhausted_year`` /
+    ``_financial_year`` (reserves meeting the programme and the residual gap).
+
+    Examples
+    --------
+    >>> h = summarise(scenario.run_from_params({"council": "E2532", "horizon": 6}))
+    >>> h["council_name"], h["coverage_year1"] is None or 0 <= h["coverage_year1"] <= 1
+    ('East Lindsey', True)
+    """
+    m = result.metrics
+    t = result.timing
+    sr = min(int(scenario.defaults_from_assumptions().sr2010_period_years), int(m["horizon"]))
+    cov = t["coverage"].to_numpy(dtype=float)
+    gap_ = t["funding_gap"].to_numpy(dtype=float)
+    closed = np.flatnonzero((gap_ > 0) & (cov >= 1.0 - 1e-12))
+    closed_year = int(closed[0]) if closed.size else None
+    with_gap = np.flatnonzero(gap_ > 0)
+    best = int(with_gap[np.nanargmax(cov[with_gap])]) if with_gap.size else None
+    pen = m["front_loading_penalty_gbp_thousand"]
+    pen_none = m["front_loading_penalty_no_programme_gbp_thousand"]
+    absorbed = m["front_loading_penalty_absorbed_gbp_thousand"]
+    ex = m["reserves_exhausted_year"]
+    return {
+        "council": m["council"],
+        "council_name": m["council_name"],
+        "programme": m["programme"],
+        "financing": result.settings["financing"],
+        "discount": str(result.settings["discount"]),
+        "payback_year": m["payback_year"],
+        "payback_financial_year": m["payback_financial_year"],
+        "npv_gbp_m": _m(m["npv_gbp_thousand"]),
+        "npv_after_financing_gbp_m": _m(m["npv_after_financing_gbp_thousand"]),
+        "one_off_cost_gbp_m": _m(m["one_off_cost_gbp_thousand"]),
+        "funding_gap_year1_gbp_m": _m(t["funding_gap"].iloc[1]),
+        "net_savings_year1_gbp_m": _m(t["net_savings"].iloc[1]),
+        "coverage_year1": _opt(m["coverage_year1"]),
+        "sr_end_financial_year": cuts.fy_label(sr),
+        "funding_gap_sr_end_gbp_m": _m(t["funding_gap"].iloc[sr]),
+        "net_savings_sr_end_gbp_m": _m(t["net_savings"].iloc[sr]),
+        "coverage_sr_end": _opt(float(cov[sr])),
+        "best_coverage": None if best is None else float(cov[best]),
+        "best_coverage_financial_year": None if best is None else cuts.fy_label(best),
+        "gap_closed_year": closed_year,
+        "gap_closed_financial_year": None if closed_year is None else cuts.fy_label(closed_year),
+        "closes_gap_in_sr_period": closed_year is not None and closed_year <= sr,
+        "cumulative_frontline_cuts_gbp_m": _m(m["cumulative_frontline_cuts_gbp_thousand"]),
+        "cumulative_frontline_cuts_no_programme_gbp_m": _m(m["cumulative_frontline_cuts_no_programme_gbp_thousand"]),
+        "front_loading_index": _opt(m["front_loading_index"]),
+        "front_loading_penalty_gbp_m": _m(pen),
+        "front_loading_penalty_share_of_core_spending": m["front_loading_penalty_share_of_core_spending"],
+        "front_loading_penalty_no_programme_gbp_m": _m(pen_none),
+        "front_loading_penalty_no_programme_share_of_core_spending":
+            m["front_loading_penalty_no_programme_share_of_core_spending"],
+        "penalty_absorbed_gbp_m": _m(absorbed),
+        "penalty_absorbed_share": None if pen_none <= 0 else float(absorbed) / float(pen_none),
+        "steady_state_saving_gbp_m": _m(m["steady_state_saving_gbp_thousand"]),
+        "steady_state_saving_share_of_tse": m["steady_state_saving_share_of_tse"],
+        "steady_state_saving_share_of_core_spending": m["steady_state_saving_share_of_core_spending"],
+        "gross_steady_state_saving_gbp_m": _m(m["gross_steady_state_saving_gbp_thousand"]),
+        "gross_steady_state_saving_share_of_tse": m["gross_steady_state_saving_share_of_tse"],
+        "gross_steady_state_saving_share_of_core_spending": m["gross_steady_state_saving_share_of_core_spending"],
+        "benchmark_realistic_share_of_tse": m["benchmark_back_office_realistic_share_of_tse"],
+        "benchmark_best_case_share_of_tse": m["benchmark_back_office_best_case_share_of_tse"],
+        "benchmark_ambitious_share_of_tse": m["benchmark_ambitious_target_share_of_tse"],
+        "total_service_expenditure_gbp_m": _m(m["total_service_expenditure_gbp_thousand"]),
+        "core_spending_gbp_m": _m(m["core_spending_gbp_thousand"]),
+        "usable_reserves_gbp_m": _m(m["usable_reserves_gbp_thousand"]),
+        "reserves_draw_gbp_m": _m(m["reserves_draw_gbp_thousand"]),
+        "reserves_sufficient": m["reserves_sufficient"],
+        "reserves_exhausted_year": ex,
+        "reserves_exhausted_financial_year": None if ex is None else cuts.fy_label(int(ex)),
+    }
+
+
+@register(STEM)
+def headlines(**params: Any) -> Headlines:
+    """Headlines of ``30-payback-vs-cuts`` for its validated parameters.
+
+    Examples
+    --------
+    >>> headlines(council="E2532", horizon=6)["council"]
+    'E2532'
+    """
+    return summarise(scenario.run_from_params(params))
+
+
+_PROGRAMME_WORDS = {
+    "back_office": "back-office",
+    "back_office_waste": "back-office and waste",
+    "broad": "broad",
+    "public_realm": "public-realm",
+}
+
+
+def finding_lines(h: Headlines) -> list[str]:
+    """The key findings of the report, written from the headlines (most important first).
+
+    Examples
+    --------
+    >>> lines = finding_lines(headlines(council="E2532"))
+    >>> lines[0].startswith(("No:", "Yes:", "There is no gap"))
+    True
+    """
+    name, prog = h["council_name"], _PROGRAMME_WORDS.get(str(h["programme"]), str(h["programme"]))
+    sr_end = h["sr_end_financial_year"]
+    if h["best_coverage"] is None:
+        verdict = (f"There is no gap to close: {name}'s funding does not fall below its 2010-11 "
+                   "level plus demand growth on this path.")
+    elif h["closes_gap_in_sr_period"]:
+        verdict = (f"Yes: from {h['gap_closed_financial_year']} the {prog} programme's net savings cover "
+                   f"{name}'s whole funding gap; by {sr_end} they cover {pct(h['coverage_sr_end'])} of a "
+                   f"{gbp_m(h['funding_gap_sr_end_gbp_m'])} gap (£m, 2010-11 prices).")
+    else:
+        later = ("and they never cover the whole gap within the horizon"
+                 if h["gap_closed_year"] is None else
+                 f"and they cover the whole gap only from {h['gap_closed_financial_year']}")
+        verdict = (f"No: by {sr_end}, the last Spending Review year, the {prog} programme's net savings "
+                   f"cover {pct(h['coverage_sr_end'])} of {name}'s {gbp_m(h['funding_gap_sr_end_gbp_m'])} "
+                   f"funding gap (£m, 2010-11 prices), {later} (best year {h['best_coverage_financial_year']}: "
+                   f"{pct(h['best_coverage'])}).")
+    first = (f"In {cuts.fy_label(1)}, the first year of the cuts, the gap is {gbp_m(h['funding_gap_year1_gbp_m'])} and net "
+             f"savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])} (coverage "
+             f"{pct(h['coverage_year1'])}), while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
+             "(£m, 2010-11 prices).")
+    pb = ("never pays back within the horizon" if h["payback_year"] is None else
+          f"pays back in {h['payback_financial_year']} (year {h['payback_year']})")
+    payback = (f"Before financing, the programme {pb}; its NPV is {gbp_m(h['npv_gbp_m'])} (£m, 2010-11 prices, "
+               f"{discount_words(h['discount'] if h['discount'] == 'green_book' else float(h['discount']))}), "
+               f"{gbp_m(h['npv_after_financing_gbp_m'])} after {h['financing']} financing.")
+    if h["penalty_absorbed_share"] is None:
+        penalty = "The cut path is no more front-loaded than an even path, so there is no front-loading penalty."
+    else:
+        penalty = (f"Front-loading penalty: against an even path with the same total cut, the front-loaded path "
+                   f"costs {gbp_m(h['front_loading_penalty_no_programme_gbp_m'])} more front-line cuts over the "
+                   f"horizon without the programme ({pct(h['front_loading_penalty_no_programme_share_of_core_spending'])} "
+                   f"of core spending) and {gbp_m(h['front_loading_penalty_gbp_m'])} with it: shared services absorb "
+                   f"{pct(h['penalty_absorbed_share'], 0)} of the penalty (£m, 2010-11 prices).")
+    scale = (f"At full run the programme saves {gbp_m(h['gross_steady_state_saving_gbp_m'])} a year gross, "
+             f"{pct(h['gross_steady_state_saving_share_of_tse'])} of total service expenditure, against NLGN's "
+             f"{pct(h['benchmark_realistic_share_of_tse'])} realistic and {pct(h['benchmark_best_case_share_of_tse'])} "
+             f"best case and the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)}; net of running "
+             f"costs {gbp_m(h['steady_state_saving_gbp_m'])}, {pct(h['steady_state_saving_share_of_core_spending'])} "
+             "of core spending (£m a year, 2010-11 prices).")
+    exhausted = ("would last the horizon" if h["reserves_exhausted_year"] is None else
+                 f"would run out in {h['reserves_exhausted_financial_year']}")
+    reserves = (f"Usable reserves of {gbp_m(h['usable_reserves_gbp_m'])} (2010-11) "
+                f"{'cover' if h['reserves_sufficient'] else 'do not cover'} the programme's reserves draw of "
+                f"{gbp_m(h['reserves_draw_gbp_m'])}; used for the residual gap as well, they {exhausted} "
+                "(£m, 2010-11 prices).")
+    return [verdict, first, payback, penalty, scale, reserves]

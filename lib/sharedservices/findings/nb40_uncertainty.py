@@ -1,0 +1,174 @@
+"""Headlines of ``40-uncertainty``: how sure is a council's payback from shared services?
+
+:func:`analyse` runs what the report shows (the central scenario, the Monte Carlo with
+and without optimism bias, the one-way sensitivities of the NPV); :func:`summarise` turns
+that into flat headlines (money £m, 2010-11 prices; probabilities as fractions);
+:func:`headlines` (registered) does both from the report's parameters and
+:func:`finding_lines` writes the key findings from the headlines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from sharedservices import scenario, uncertainty
+from sharedservices.findings import Headlines, register
+from sharedservices.findings.nb30_payback_vs_cuts import discount_words, gbp_m
+
+__all__ = ["STEM", "SENSITIVITY_LABELS", "analyse", "finding_lines", "headlines", "summarise"]
+
+STEM = "40-uncertainty"
+
+#: Plain words for the one-way sensitivity parameters.
+SENSITIVITY_LABELS = {
+    "savings_multiplier": "savings rate",
+    "one_off_cost_multiplier": "one-off cost",
+    "delay_years": "delay before savings start",
+    "ramp_years": "ramp-up time",
+    "failure_probability": "partnership failure risk",
+    "front_loading": "front-loading of the cuts",
+}
+
+
+def analyse(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Run the report's model calls for validated ``40-uncertainty`` parameters.
+
+    Returns
+    -------
+    dict
+        ``params``; ``central`` (ScenarioResult); ``mc`` (MonteCarloResult of the chosen
+        ``optimism_bias``); ``mc_with_ob`` and ``mc_without_ob``; ``sensitivities``
+        (:func:`sharedservices.uncertainty.one_way_sensitivities` of the NPV, £ thousand).
+
+    Examples
+    --------
+    >>> a = analyse({"council": "E2532", "horizon": 6, "draws": 200, "seed": 1})
+    >>> a["mc"] is a["mc_with_ob"], a["mc"].net_savings.shape
+    (True, (200, 7))
+    """
+    params = dict(params)
+    ob = bool(params.get("optimism_bias", True))
+    mc_on = scenario.monte_carlo_from_params({**params, "optimism_bias": True})
+    mc_off = scenario.monte_carlo_from_params({**params, "optimism_bias": False})
+    kw = scenario.scenario_kwargs_from_params(params)
+    council, programme, option = kw.pop("council"), kw.pop("programme"), kw.pop("financing")
+    sens = uncertainty.one_way_sensitivities(council, programme, option, metric="npv_gbp_thousand", **kw)
+    return {
+        "params": params,
+        "central": scenario.run_from_params(params),
+        "mc": mc_on if ob else mc_off,
+        "mc_with_ob": mc_on,
+        "mc_without_ob": mc_off,
+        "sensitivities": sens,
+    }
+
+
+def _mc_numbers(mc: uncertainty.MonteCarloResult) -> dict[str, float | None]:
+    npv = mc.draws["npv_gbp_thousand"].to_numpy() / 1000.0
+    has_gap = len(mc.funding_gap) > 1 and mc.funding_gap[1] > 0
+    return {
+        "p_payback_within_sr_period": mc.p_payback_within(),
+        "p_never_pays_back": float(np.mean(mc.draws["payback_year"].to_numpy() < 0)),
+        "p_cover_year1_gap": mc.p_coverage_at_least(1.0, 1) if has_gap else None,
+        "p_cover_half_year1_gap": mc.p_coverage_at_least(0.5, 1) if has_gap else None,
+        "p_npv_negative": float(np.mean(npv < 0)),
+        "npv_mean_gbp_m": float(npv.mean()),
+        "npv_p5_gbp_m": float(np.percentile(npv, 5)),
+        "npv_p50_gbp_m": float(np.percentile(npv, 50)),
+        "npv_p95_gbp_m": float(np.percentile(npv, 95)),
+    }
+
+
+def summarise(analysis: Mapping[str, Any]) -> Headlines:
+    """Headline values of an :func:`analyse` result.
+
+    Keys: ``council``, ``council_name``, ``programme``, ``draws``, ``seed``, ``discount``,
+    ``sr_period_years``, ``central_payback_year``, ``central_npv_gbp_m`` (deterministic,
+    expected values); for the chosen optimism-bias setting ``p_payback_within_sr_period``,
+    ``p_never_pays_back``, ``p_cover_year1_gap`` (P(net savings >= the 2011-12 gap); None
+    if there is no gap), ``p_cover_half_year1_gap``, ``p_npv_negative``,
+    ``npv_mean_gbp_m``, ``npv_p5_gbp_m``, ``npv_p50_gbp_m``, ``npv_p95_gbp_m``; the same
+    with suffix ``_with_ob`` and ``_without_ob``; ``top_sensitivity`` (parameter with the
+    largest NPV swing), ``top_sensitivity_label``, ``top_sensitivity_swing_gbp_m``,
+    ``top_sensitivity_npv_low_gbp_m`` / ``_high_gbp_m``.
+    """
+    central, mc, sens = analysis["central"], analysis["mc"], analysis["sensitivities"]
+    m = central.metrics
+    out: dict[str, Any] = {
+        "council": m["council"],
+        "council_name": m["council_name"],
+        "programme": m["programme"],
+        "draws": int(mc.settings["draws"]),
+        "seed": int(mc.settings["seed"]),
+        "discount": str(central.settings["discount"]),
+        "optimism_bias": bool(central.settings["optimism_bias"]),
+        "sr_period_years": int(mc.sr_period_years),
+        "central_payback_year": m["payback_year"],
+        "central_npv_gbp_m": float(m["npv_gbp_thousand"]) / 1000.0,
+    }
+    out.update(_mc_numbers(mc))
+    for suffix, key in (("_with_ob", "mc_with_ob"), ("_without_ob", "mc_without_ob")):
+        out.update({f"{k}{suffix}": v for k, v in _mc_numbers(analysis[key]).items()})
+    top = sens.iloc[0]
+    out.update(
+        top_sensitivity=str(top["parameter"]),
+        top_sensitivity_label=SENSITIVITY_LABELS.get(str(top["parameter"]), str(top["parameter"])),
+        top_sensitivity_swing_gbp_m=float(top["swing"]) / 1000.0,
+        top_sensitivity_npv_low_gbp_m=float(top["metric_low"]) / 1000.0,
+        top_sensitivity_npv_high_gbp_m=float(top["metric_high"]) / 1000.0,
+    )
+    return out
+
+
+@register(STEM)
+def headlines(**params: Any) -> Headlines:
+    """Headlines of ``40-uncertainty`` for its validated parameters.
+
+    Examples
+    --------
+    >>> h = headlines(council="E2532", horizon=6, draws=200, seed=1)
+    >>> 0.0 <= h["p_payback_within_sr_period"] <= 1.0
+    True
+    """
+    return summarise(analyse(params))
+
+
+def _p(x: float | None) -> str:
+    return "n/a (no gap)" if x is None else f"{100 * x:.0f}%"
+
+
+def finding_lines(h: Headlines) -> list[str]:
+    """The key findings, written from the headlines (most important first).
+
+    Examples
+    --------
+    >>> lines = finding_lines(headlines(council="E2532", horizon=6, draws=200, seed=1))
+    >>> len(lines), "East Lindsey" in lines[0]
+    (5, True)
+    """
+    n = int(h["sr_period_years"])
+    ob = "with" if h["optimism_bias"] else "without"
+    disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
+    return [
+        f"In {h['draws']:,} simulated futures for {h['council_name']} ({ob} optimism bias), the programme pays "
+        f"back within the {n}-year Spending Review period in {_p(h['p_payback_within_sr_period'])} of them and "
+        f"never pays back within the horizon in {_p(h['p_never_pays_back'])}.",
+        f"Net savings cover the whole first-year (2011-12) funding gap in {_p(h['p_cover_year1_gap'])} of "
+        f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}: the savings come too late for the "
+        "front-loaded first year." if (h["p_cover_half_year1_gap"] or 0) < 0.5 else
+        f"Net savings cover the whole first-year (2011-12) funding gap in {_p(h['p_cover_year1_gap'])} of "
+        f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}.",
+        f"The NPV of the programme's cash flow is {gbp_m(h['npv_p50_gbp_m'])} at the median, with a 90% range of "
+        f"{gbp_m(h['npv_p5_gbp_m'])} to {gbp_m(h['npv_p95_gbp_m'])}; it is negative in "
+        f"{_p(h['p_npv_negative'])} of simulations (£m, 2010-11 prices, {disc}).",
+        f"Without the Green Book optimism-bias uplifts the chance of payback within the Spending Review period "
+        f"is {_p(h['p_payback_within_sr_period_without_ob'])} and the median NPV {gbp_m(h['npv_p50_gbp_m_without_ob'])}; "
+        f"with them, {_p(h['p_payback_within_sr_period_with_ob'])} and {gbp_m(h['npv_p50_gbp_m_with_ob'])} "
+        "(£m, 2010-11 prices).",
+        f"The NPV is most sensitive to the {h['top_sensitivity_label']}: between its low and high cases it moves "
+        f"from {gbp_m(h['top_sensitivity_npv_low_gbp_m'])} to {gbp_m(h['top_sensitivity_npv_high_gbp_m'])}, a "
+        f"swing of {gbp_m(h['top_sensitivity_swing_gbp_m'])} (£m, 2010-11 prices).",
+    ]
