@@ -49,6 +49,7 @@ __all__ = [
     "Case",
     "Claim",
     "case_names",
+    "assumption_keys",
     "case_overview",
     "claim_model_value",
     "compare",
@@ -111,6 +112,8 @@ class Case:
         What the model leaves out that matters for this case (words, no figures).
     note : str
         Scope notes.
+    short : str
+        Short name for figure labels (default: ``name``).
     """
 
     key: str
@@ -121,6 +124,7 @@ class Case:
     claims: tuple[Claim, ...]
     why: str
     note: str = ""
+    short: str = ""
 
 
 #: The case studies with enough figures to compare (a partnership of councils in the data,
@@ -141,6 +145,7 @@ CASES: tuple[Case, ...] = (
             "some), so the model's back-office base understates what was merged. The "
             "arrangement ended in 2018, which the model's expected-failure rate spreads thinly.",
         note="Broad preset: back office, environmental services, adult and children's social care.",
+        short="Tri-borough",
     ),
     Case(
         "cpbs", "Compass Point Business Services (East Lindsey, South Holland)",
@@ -148,9 +153,10 @@ CASES: tuple[Case, ...] = (
         (Claim("first_year_saving_gbp_m", "annual", 1),
          Claim("two_year_cumulative_saving_gbp_m", "cumulative", 2),
          Claim("business_case_saving_gbp_m", "cumulative", 10)),
-        why="A back-office company planned to save a fifth of the cost of the services moved; "
-            "the model's ramp and optimism-bias delay hold first-year savings back, while the "
-            "partners claimed savings from the first year.",
+        why="A back-office company whose planned savings rate is the model's own back-office "
+            "rate (so not an independent test); the model's ramp and optimism-bias delay hold "
+            "first-year savings back, while the partners claimed savings from the first year.",
+        short="Compass Point",
     ),
     Case(
         "adur_worthing", "Adur & Worthing", ("E3831", "E3837"), "back_office", "2008-09",
@@ -158,6 +164,7 @@ CASES: tuple[Case, ...] = (
          Claim("ten_year_cumulative_saving_gbp_m", "cumulative", 10)),
         why="One officer structure for two councils (management and front-line teams as well "
             "as the back office), so more was shared than the back-office preset covers.",
+        short="Adur & Worthing",
     ),
     Case(
         "lgss", "LGSS (Cambridgeshire, Northamptonshire)", ("E0521", "E2820"), "back_office",
@@ -167,6 +174,7 @@ CASES: tuple[Case, ...] = (
          Claim("predicted_saving_2012_13_gbp_m", "annual", 3)),
         why="Two large county councils with big back offices and an up-front ERP investment; "
             "early figures count savings banked while the service was being set up.",
+        short="LGSS",
     ),
     Case(
         "south_west_one", "South West One (Somerset CC, Taunton Deane)", ("E3320", "E3333"),
@@ -178,6 +186,7 @@ CASES: tuple[Case, ...] = (
             "mostly not implemented and an SAP roll-out; the model assumes the cited savings "
             "rate is delivered, so it has no term for a contract that under-delivers.",
         note="Avon and Somerset Police, the third partner, is not a council and is left out.",
+        short="South West One",
     ),
     Case(
         "suffolk_coastal_waveney", "Suffolk Coastal & Waveney", ("E3536", "E3537"),
@@ -186,18 +195,21 @@ CASES: tuple[Case, ...] = (
          Claim("cumulative_saving_gbp_m", "cumulative", 5)),
         why="Began with a shared chief executive and one management team, a narrower scope "
             "than the whole back office; later merged into East Suffolk.",
+        short="Suffolk Coastal & Waveney",
     ),
     Case(
         "west_suffolk", "West Suffolk (St Edmundsbury, Forest Heath)", ("E3535", "E3532"),
         "back_office", "2011-12",
         (Claim("planned_saving_gbp_m", "cumulative", 6),),
         why="A plan, not an outturn; shared management and services ahead of a merger.",
+        short="West Suffolk",
     ),
     Case(
         "babergh_mid_suffolk", "Babergh & Mid Suffolk", ("E3531", "E3534"), "back_office",
         "2011-12",
         (Claim("integration_saving_gbp_m", "annual", 1),),
         why="A plan for an integrated officer structure; claimed for the first full year.",
+        short="Babergh & Mid Suffolk",
     ),
     Case(
         "arun_chichester_horsham", "Arun, Chichester & Horsham (abandoned)",
@@ -205,19 +217,22 @@ CASES: tuple[Case, ...] = (
         (Claim("planned_saving_gbp_m", "steady"),),
         why="Abandoned before it started because the savings did not justify the costs and "
             "risks: the model predicts a saving, not whether councils will go ahead.",
+        short="Arun, Chichester & Horsham",
     ),
 )
 
 
-def case_names(cases: Sequence[Case] = CASES) -> dict[str, str]:
-    """Case key to plain name.
+def case_names(cases: Sequence[Case] = CASES, *, short: bool = False) -> dict[str, str]:
+    """Case key to plain name (``short``: the short name for figure labels).
 
     Examples
     --------
     >>> case_names()["cpbs"]
     'Compass Point Business Services (East Lindsey, South Holland)'
+    >>> case_names(short=True)["cpbs"]
+    'Compass Point'
     """
-    return {c.key: c.name for c in cases}
+    return {c.key: (c.short or c.name) if short else c.name for c in cases}
 
 
 def claim_model_value(gross_by_year: Sequence[float] | np.ndarray, start_year: int, claim: Claim,
@@ -459,3 +474,32 @@ def case_overview(cases: Sequence[Case] = CASES, *, programme: str | None = None
             "why": case.why, "note": case.note,
         })
     return pd.DataFrame(rows, columns=CASE_COLUMNS)
+
+
+#: Programme fields cited for each service a compared preset shares.
+_SERVICE_FIELDS = ("addressable_share", "savings_rate", "one_off_cost_ratio", "lead_time_years", "ramp_years",
+                   "running_cost_ratio")
+
+
+def assumption_keys(cases: Sequence[Case] = CASES, *, programme: str | None = None) -> list[str]:
+    """The ``data/assumptions`` keys behind a comparison, for the report's sources table.
+
+    The claims of each case, the presets used with the cited figures of every service they
+    share, the savings-rate spread, the failure probability, the back-office overhead share
+    and the deflator.
+
+    Examples
+    --------
+    >>> keys = assumption_keys(CASES[:1])
+    >>> keys[0], "programmes.preset.broad" in keys, "programmes.spread.savings_rate" in keys
+    ('case_studies.tri_borough.in_year_saving_2012_13_gbp_m', True, True)
+    """
+    from sharedservices import assumptions
+
+    claims = [f"case_studies.{c.key}.{cl.metric}" for c in cases for cl in c.claims]
+    presets = list(dict.fromkeys(programme or c.preset for c in cases))
+    services = list(dict.fromkeys(s for p in presets for s in assumptions.value(f"programmes.preset.{p}")))
+    service_keys = [f"programmes.service.{s}.{f}" for s in services for f in _SERVICE_FIELDS]
+    return [*claims, *(f"programmes.preset.{p}" for p in presets), *service_keys,
+            "programmes.back_office_overhead_share", "programmes.partnership.annual_failure_probability",
+            "programmes.spread.savings_rate", "prices.gdp_deflator"]

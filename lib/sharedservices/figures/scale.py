@@ -96,9 +96,9 @@ def scale_residual_plot(resid: pd.DataFrame, title: str, *, label_top: int = 3) 
     ax.set_xscale("log")
     ax.axhline(0.0, color="#000000", linewidth=0.8)
     top = resid.reindex(resid["studentized_residual"].abs().sort_values(ascending=False).index).head(label_top)
-    for row in top.itertuples():
+    for i, row in enumerate(top.itertuples()):  # staggered so neighbouring labels do not overlap
         ax.annotate(str(row.name), (np.exp(row.log_population) / 1000.0, row.residual), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
+                    xytext=(4, 4 - 9 * i), textcoords="offset points")
     ax.legend(title="class", fontsize=8, loc="best")
     s = resid["studentized_residual"].dropna().sort_values().to_numpy()
     theory = stats.norm.ppf((np.arange(1, s.size + 1) - 0.5) / max(s.size, 1))
@@ -146,6 +146,6 @@ def partner_savings_plot(candidates: pd.DataFrame, title: str) -> Figure:
 
     ax.legend(handles=[Patch(color=colour["near"], label="near: same county or region"),
                        Patch(color=colour["far"], label="far: similar class and size elsewhere")],
-              loc="lower right", fontsize=8)
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return style.finish(fig, ax, title, x="£m a year, real 2010-11 prices (pair combined)", y=None,
                         source=style.SOURCE_RS_CENSUS)

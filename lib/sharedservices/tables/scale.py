@@ -13,6 +13,7 @@ from sharedservices.tables.overview import SERVICE_LABELS
 
 __all__ = [
     "partner_table",
+    "saving_words",
     "pooling_summary",
     "scale_coefficient_table",
     "scale_influential",
@@ -99,15 +100,15 @@ def scale_left_out_councils(left_out: pd.DataFrame, reasons: tuple[str, ...] = (
     return out.sort_values(["reason_code", "class", "name"], kind="stable").reset_index(drop=True)
 
 
-def pooling_summary(pooling: pd.DataFrame, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+def pooling_summary(pooling: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
     """Saving from pooling each service across k councils of equal size, readable.
 
     Parameters
     ----------
     pooling : DataFrame
         :func:`sharedservices.scale.pooling_table` output.
-    services : tuple of str, optional
-        Services to keep (default all).
+    exclude : tuple of str
+        Services to leave out (e.g. ``scale.NOT_POOLED_BY_DEFAULT``: totals and education).
 
     Returns
     -------
@@ -124,7 +125,7 @@ def pooling_summary(pooling: pd.DataFrame, services: tuple[str, ...] | None = No
     >>> pooling_summary(p)["saving_gbp_m"].tolist()
     [0.67]
     """
-    p = pooling if services is None else pooling[pooling["service"].isin(list(services))]
+    p = pooling[~pooling["service"].isin(list(exclude))]
     return pd.DataFrame({
         "service": [_label(s) for s in p["service"]],
         "councils_pooled": p["councils_pooled"].astype(int).to_numpy(),
@@ -197,3 +198,14 @@ def partner_table(candidates: pd.DataFrame) -> pd.DataFrame:
         "saving_pct_low": candidates["saving_pct_of_combined_spend_low"].to_numpy(),
         "saving_pct_high": candidates["saving_pct_of_combined_spend_high"].to_numpy(),
     })
+
+
+def saving_words(gbp_m: float) -> str:
+    """A saving in words that reads right for either sign (£m a year).
+
+    Examples
+    --------
+    >>> saving_words(0.83), saving_words(-2.3)
+    ('save £0.8m a year', 'add £2.3m a year to spending')
+    """
+    return f"save £{gbp_m:.1f}m a year" if gbp_m >= 0 else f"add £{-gbp_m:.1f}m a year to spending"
