@@ -1,0 +1,223 @@
+"""National views for the national reports (10 front-loading, 20 savings potential).
+
+The model works one council at a time (:mod:`sharedservices.scenario`); this module runs
+it over every principal council of a class and returns long or wide tables for
+:mod:`sharedservices.tables`.  It reads the processed data through
+:mod:`sharedservices.data` and :mod:`sharedservices.scenario` (both cached) and
+computes nothing new: central funding comes from
+:func:`sharedservices.scenario.council_inputs`, savings from
+:func:`sharedservices.programmes.programme_arrays` and
+:func:`~sharedservices.programmes.steady_state_saving`.
+
+Conventions: money in £ thousand, real 2010-11 prices (GDP deflator,
+``prices.gdp_deflator``) unless a function is asked for cash; savings positive; every
+share names its basis (``_share_of_tse``: total service expenditure, the basis of NLGN's
+1.8 % / 3.6 % and of "close to 10 %"; ``_share_of_core_spending``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from sharedservices import cuts, gap, programmes
+from sharedservices.errors import InputError
+
+__all__ = [
+    "CLASSES",
+    "DATA_YEARS",
+    "deflator",
+    "funding_paths",
+    "principal_councils",
+    "savings_potential",
+    "savings_potential_all",
+    "service_spend",
+    "spending_long",
+]
+
+#: Classes of principal council, upper tier first.
+CLASSES: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L")
+#: Financial years in the data (2015-16 and 2016-17 were not collected in the RS files used).
+DATA_YEARS: tuple[str, ...] = ("2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2017-18")
+
+
+def deflator() -> dict[str, float]:
+    """The GDP deflator by financial year (``prices.gdp_deflator``, 2010-11 = 100)."""
+    from sharedservices import assumptions
+
+    return {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+
+
+def principal_councils(council_class: str = "all") -> pd.DataFrame:
+    """Principal councils, optionally of one class: ``ecode, name, class, region``.
+
+    Parameters
+    ----------
+    council_class : {"all", "SC", "SD", "UA", "MD", "L"}
+
+    Raises
+    ------
+    InputError
+        Unknown class.
+    """
+    from sharedservices import data
+
+    if council_class != "all" and council_class not in CLASSES:
+        raise InputError(f"council_class: {council_class!r} (allowed: all, {', '.join(CLASSES)})")
+    c = data.councils()
+    c = c[c["principal"].astype(bool) & c["class"].isin(CLASSES)]
+    if council_class != "all":
+        c = c[c["class"] == council_class]
+    return c[["ecode", "name", "class", "region"]].reset_index(drop=True)
+
+
+def funding_paths(codes: Iterable[str], *, real: bool = True) -> pd.DataFrame:
+    """Each council's like-for-like central funding in every data year.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        RS codes.
+    real : bool
+        2010-11 prices (default) or cash.
+
+    Returns
+    -------
+    DataFrame
+        Long: ``ecode, year, gbp_thousand`` for the years of :data:`DATA_YEARS` (the
+        interpolated 2015-16 and 2016-17 of the model path are left out).
+    """
+    from sharedservices import scenario
+
+    dfl = deflator()
+    rows = []
+    for code in codes:
+        f = scenario.council_inputs(code).actual_funding
+        for y in DATA_YEARS:
+            t = cuts.year_index(y)
+            if t < f.size:
+                v = float(f[t]) if real else float(f[t]) * dfl[y] / dfl[cuts.BASE_YEAR]
+                rows.append((code, y, v))
+    return pd.DataFrame(rows, columns=["ecode", "year", "gbp_thousand"])
+
+
+def spending_long(*, real: bool = True) -> pd.DataFrame:
+    """The processed ``spending`` table, deflated to 2010-11 prices if ``real``."""
+    from sharedservices import data
+    from sharedservices.tables.front_loading import deflate_long
+
+    s = data.spending()
+    return deflate_long(s, deflator()) if real else s.copy()
+
+
+def service_spend(codes: Iterable[str], year: str = cuts.BASE_YEAR) -> pd.DataFrame:
+    """Each council's spend by model service in ``year``, real 2010-11 prices.
+
+    For 2010-11 this is the model's own year-0 input (social care split into adult and
+    children's by the council's 2011-12 shares, :func:`sharedservices.scenario.council_inputs`);
+    for later years the RS lines of that year, deflated.  Councils not collected that
+    year are left out.
+
+    Returns
+    -------
+    DataFrame
+        Index ``ecode``; one column per service of :data:`sharedservices.programmes.SERVICES`,
+        ``total_service_expenditure`` and ``core_spending`` (£ thousand, real).
+    """
+    from sharedservices import data, scenario
+
+    codes = list(codes)
+    t = cuts.year_index(year)
+    if year == cuts.BASE_YEAR:
+        rows = {}
+        for code in codes:
+            ci = scenario.council_inputs(code)
+            rows[code] = {**{s: float(ci.spend.get(s, 0.0)) for s in programmes.SERVICES},
+                          "total_service_expenditure": ci.total_service_expenditure}
+        wide = pd.DataFrame.from_dict(rows, orient="index")
+    else:
+        if year not in DATA_YEARS:
+            raise InputError(f"year: {year!r} (allowed: {', '.join(DATA_YEARS)})")
+        w = data.spending_wide(year).reindex(codes)
+        w = w[w["total_service_expenditure"].notna()]
+        wide = pd.DataFrame({s: w[s].fillna(0.0) if s in w.columns else 0.0 for s in programmes.SERVICES},
+                            index=w.index)
+        wide["total_service_expenditure"] = w["total_service_expenditure"]
+        wide = wide * (deflator()[cuts.BASE_YEAR] / deflator()[year])
+    wide["core_spending"] = [gap.core_spending(r, t) for r in wide.to_dict("records")]
+    wide.index.name = "ecode"
+    return wide.astype(float)
+
+
+def savings_potential(spend: pd.DataFrame, presets: Mapping[str, programmes.Programme],
+                      savings_multiplier: float = 1.0) -> pd.DataFrame:
+    """Steady-state annual saving of each programme for each council, and its shares.
+
+    The full-rate saving once a programme has ramped up, before partnership failure and
+    optimism bias (:func:`sharedservices.programmes.steady_state_saving`), with every
+    service's cited savings rate times ``savings_multiplier``.
+
+    Parameters
+    ----------
+    spend : DataFrame
+        :func:`service_spend` (index ``ecode``; services, ``total_service_expenditure``,
+        ``core_spending``; £ thousand).
+    presets : mapping of str to Programme
+        Programmes by name (``programmes.preset(name)``).
+    savings_multiplier : float
+        Scales the cited savings rates, 0 to 10.
+
+    Returns
+    -------
+    DataFrame
+        Long, one row per council and programme: ``ecode, programme``,
+        ``gross_gbp_thousand``, ``net_gbp_thousand`` (after running costs),
+        ``gross_share_of_tse``, ``net_share_of_tse``, ``gross_share_of_core_spending``,
+        ``net_share_of_core_spending`` (fractions; NaN where the basis is not positive).
+
+    Examples
+    --------
+    >>> p = programmes.Programme("demo", (programmes.ServiceShare("central", 1.0, 0.1, 0.5, 1, 1, 0.02),))
+    >>> s = pd.DataFrame({"central": [100.0], "total_service_expenditure": [1000.0],
+    ...                   "core_spending": [500.0]}, index=pd.Index(["A"], name="ecode"))
+    >>> savings_potential(s, {"demo": p})[["gross_share_of_tse", "net_share_of_core_spending"]].round(3).values.tolist()
+    [[0.01, 0.016]]
+    """
+    if not (0.0 <= float(savings_multiplier) <= 10.0) or not np.isfinite(savings_multiplier):
+        raise InputError(f"savings_multiplier: {savings_multiplier!r} (allowed: 0 to 10)")
+    records = spend.to_dict("index")
+    rows = []
+    for name, prog in presets.items():
+        for code, r in records.items():
+            arrays = programmes.programme_arrays(prog, r)
+            arrays = replace(arrays, savings_rate=arrays.savings_rate * savings_multiplier)
+            ss = programmes.steady_state_saving(arrays)
+            rows.append((code, name, ss["gross_gbp_thousand"], ss["net_gbp_thousand"],
+                         r["total_service_expenditure"], r["core_spending"]))
+    df = pd.DataFrame(rows, columns=["ecode", "programme", "gross_gbp_thousand", "net_gbp_thousand",
+                                     "tse", "core"])
+    tse = df["tse"].where(df["tse"] > 0)
+    core = df["core"].where(df["core"] > 0)
+    for kind in ("gross", "net"):
+        df[f"{kind}_share_of_tse"] = df[f"{kind}_gbp_thousand"] / tse
+        df[f"{kind}_share_of_core_spending"] = df[f"{kind}_gbp_thousand"] / core
+    return df.drop(columns=["tse", "core"])
+
+
+def savings_potential_all(year: str = cuts.BASE_YEAR, savings_multiplier: float = 1.0
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every principal council and its steady-state saving under every programme preset.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        :func:`principal_councils` and :func:`savings_potential` for the service mix of
+        ``year`` (real 2010-11 prices) and the presets of ``programmes.yaml``.
+    """
+    councils = principal_councils("all")
+    spend = service_spend(councils["ecode"], year)
+    presets = {n: programmes.preset(n) for n in programmes.preset_names()}
+    return councils, savings_potential(spend, presets, savings_multiplier)
