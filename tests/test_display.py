@@ -77,3 +77,11 @@ def test_bad_inputs_rejected(published):
         display.key_findings([])
     with pytest.raises(InputError, match="caption"):
         display.show_table(pd.DataFrame({"a": [1]}), "a", "")
+
+
+def test_axes_accepted_and_non_figures_rejected(published):
+    fig, ax = plt.subplots()
+    display.show_figure(ax, "from-axes", "Drawn on an Axes")
+    assert published[0][1]["name"] == "from-axes" and not plt.fignum_exists(fig.number)
+    with pytest.raises(InputError, match="is not a matplotlib Figure"):
+        display.show_figure("nope", "x", "X")

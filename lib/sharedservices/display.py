@@ -121,16 +121,23 @@ def show_figure(fig: Figure, name: str, caption: str) -> None:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        Figure built by a function in :mod:`sharedservices.figures` (which does no I/O).
+        Figure built by a function in :mod:`sharedservices.figures` (which does no I/O);
+        an object with a ``.figure`` (seaborn grids, Axes) is accepted too.
     name : str
         Output name (slug); the build writes ``reports/NAME/<name>.png`` and ``.svg``.
     caption : str
         One-line caption shown under the figure in the report.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     name = check_name(name)
     caption = _check_caption(caption)
+    if not isinstance(fig, Figure) and isinstance(getattr(fig, "figure", None), Figure):
+        fig = fig.figure
+    if not isinstance(fig, Figure):
+        raise InputError(f"figure {name!r}: {type(fig).__name__} is not a matplotlib Figure "
+                         "(allowed: a Figure, or an object with a .figure)")
     png, svg = render_figure(fig)
     plt.close(fig)
     _publish(
