@@ -165,7 +165,8 @@ def _wide_lines(spending: pd.DataFrame) -> pd.DataFrame:
                          aggfunc="sum")
     parts = [c for c in _SOCIAL_CARE_PARTS if c in wide.columns]
     social = wide[parts].sum(axis=1, min_count=1)
-    wide["core_spending"] = _core(wide)
+    if "total_service_expenditure" in wide.columns:
+        wide["core_spending"] = _core(wide)
     wide = wide.drop(columns=parts)
     wide["social_care"] = social
     return wide[[c for c in CHANGE_LINES if c in wide.columns]]
