@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sharedservices import scenario, uncertainty
+from sharedservices import cuts, scenario, uncertainty
 from sharedservices.findings import Headlines, register
 from sharedservices.findings.nb30_payback_vs_cuts import discount_words, gbp_m
 
@@ -86,7 +86,9 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
     """Headline values of an :func:`analyse` result.
 
     Keys: ``council``, ``council_name``, ``programme``, ``draws``, ``seed``, ``discount``,
-    ``sr_period_years``, ``central_payback_year``, ``central_npv_gbp_m`` (deterministic,
+    ``sr_period_years``, ``sr_end_financial_year``, ``funding_gap_sr_end_gbp_m``,
+    ``net_savings_sr_end_p50_gbp_m`` and ``_p95_gbp_m`` (net savings in the last SR year),
+    ``central_payback_year``, ``central_npv_gbp_m`` (deterministic,
     expected values); for the chosen optimism-bias setting ``p_payback_within_sr_period``,
     ``p_never_pays_back``, ``p_cover_year1_gap`` (P(net savings >= the 2011-12 gap); None
     if there is no gap), ``p_cover_half_year1_gap``, ``p_npv_negative``,
@@ -109,6 +111,14 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
         "central_payback_year": m["payback_year"],
         "central_npv_gbp_m": float(m["npv_gbp_thousand"]) / 1000.0,
     }
+    sr = min(int(mc.sr_period_years), len(mc.funding_gap) - 1)
+    sr_net = mc.net_savings[:, sr] / 1000.0
+    out.update(
+        sr_end_financial_year=cuts.fy_label(sr),
+        funding_gap_sr_end_gbp_m=float(mc.funding_gap[sr]) / 1000.0,
+        net_savings_sr_end_p50_gbp_m=float(np.percentile(sr_net, 50)),
+        net_savings_sr_end_p95_gbp_m=float(np.percentile(sr_net, 95)),
+    )
     out.update(_mc_numbers(mc))
     for suffix, key in (("_with_ob", "mc_with_ob"), ("_without_ob", "mc_without_ob")):
         out.update({f"{k}{suffix}": v for k, v in _mc_numbers(analysis[key]).items()})

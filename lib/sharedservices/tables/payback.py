@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sharedservices import assumptions, financing
+from sharedservices import assumptions, cuts, financing
 
 __all__ = [
+    "financing_best_worst",
     "financing_options",
     "front_loading_penalty_table",
     "payback_timing",
@@ -23,6 +24,7 @@ __all__ = [
     "reserves_check",
     "savings_benchmarks",
     "scenario_assumption_keys",
+    "scenario_settings",
 ]
 
 _TIMING = {
@@ -197,6 +199,39 @@ def financing_options(result: Any, terms: financing.FinancingTerms | None = None
     return out
 
 
+def financing_best_worst(options: pd.DataFrame, tolerance_gbp_m: float = 0.05) -> dict[str, Any]:
+    """The financing options with the highest and lowest budget NPV, ties named together.
+
+    Options within ``tolerance_gbp_m`` of the best (or worst) count as tied (the default
+    is half the £0.1m shown).
+
+    Returns
+    -------
+    dict
+        ``best`` and ``worst`` (option names in words, "a and b" for ties),
+        ``best_gbp_m`` and ``worst_gbp_m`` (£m, 2010-11 prices).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"budget_npv_gbp_m": [38.8, 38.8, 15.0]},
+    ...                  index=pd.Index(["reserves", "grant", "gain_share"], name="option"))
+    >>> financing_best_worst(o)["best"], financing_best_worst(o)["worst"]
+    ('reserves and grant', 'gain share')
+    """
+    v = options["budget_npv_gbp_m"].astype(float)
+
+    def names(mask: pd.Series) -> str:
+        words = [str(i).replace("_", " ") for i in v.index[mask.to_numpy()]]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    return {
+        "best": names(v >= v.max() - tolerance_gbp_m),
+        "best_gbp_m": float(v.max()),
+        "worst": names(v <= v.min() + tolerance_gbp_m),
+        "worst_gbp_m": float(v.min()),
+    }
+
+
 def reserves_check(h: Mapping[str, Any]) -> pd.DataFrame:
     """Usable reserves against the programme's draw and the year they would run out.
 
@@ -299,3 +334,49 @@ def red_assumptions(keys: Iterable[str]) -> pd.DataFrame:
     red = [k for k, q in zip(tab["key"], tab["quality"], strict=True) if q == "red"]
     return pd.DataFrame({"key": red, "citation": [assumptions.citation(k) for k in red]},
                         columns=["key", "citation"])
+
+
+def scenario_settings(settings: Mapping[str, Any], council_name: str) -> pd.DataFrame:
+    """The scenario as run, in words: one row per setting (``setting``, ``value`` as text).
+
+    Parameters
+    ----------
+    settings : mapping
+        ``ScenarioResult.settings``.
+    council_name : str
+
+    Examples
+    --------
+    >>> s = {"council": "E2532", "programme": "back_office", "services": ["central"], "financing": "reserves",
+    ...      "cut_path": "sr2010", "cut_years": 4, "horizon": 10, "discount": 0.0, "savings_multiplier": 1.0,
+    ...      "one_off_cost_multiplier": 1.0, "delay_years": 0.0, "ramp_multiplier": 1.0,
+    ...      "optimism_bias": True, "optimism_bias_uplifts": {"one_off_cost": 0.5, "duration": 0.2,
+    ...      "running_cost": 0.1}, "start_year": 1}
+    >>> scenario_settings(s, "East Lindsey").set_index("setting").loc["discount", "value"]
+    'none (undiscounted)'
+    """
+    up = settings.get("optimism_bias_uplifts", {})
+    path = str(settings["cut_path"])
+    if path == "parametric":
+        path += (f" (total real cut {100 * float(settings['total_cut']):.1f}% of 2010-11 funding, "
+                 f"front-loading index {float(settings['front_loading']):.2f})")
+    disc = settings["discount"]
+    rows = [
+        ("council", f"{council_name} ({settings['council']})"),
+        ("programme", f"{settings['programme']}: {', '.join(settings['services'])}"),
+        ("programme starts", cuts.fy_label(int(settings.get("start_year", 1)))),
+        ("financing of the one-off cost", str(settings["financing"])),
+        ("cut path", path),
+        ("cut years (even-path comparison)", str(settings["cut_years"])),
+        ("horizon", f"{cuts.fy_label(0)} to {cuts.fy_label(int(settings['horizon']))}"),
+        ("discount", "Green Book declining schedule" if disc == "green_book"
+         else ("none (undiscounted)" if float(disc) == 0 else f"{100 * float(disc):.1f}% a year")),
+        ("savings rates", f"{float(settings['savings_multiplier']):g} x cited"),
+        ("one-off costs", f"{float(settings['one_off_cost_multiplier']):g} x cited"),
+        ("extra delay", f"{float(settings['delay_years']):g} years"),
+        ("ramp-up durations", f"{float(settings.get('ramp_multiplier', 1.0)):g} x cited"),
+        ("optimism bias", "applied: one-off cost +{:.0f}%, durations +{:.0f}%, running cost +{:.0f}%".format(
+            100 * up.get("one_off_cost", 0.0), 100 * up.get("duration", 0.0), 100 * up.get("running_cost", 0.0))
+         if settings["optimism_bias"] else "not applied"),
+    ]
+    return pd.DataFrame(rows, columns=["setting", "value"])

@@ -1,0 +1,133 @@
+"""notebooks/30-payback-vs-cuts.ipynb: committed clean, runs, and quotes the library's numbers."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import nbformat
+import numpy as np
+import pytest
+from sharedservices import findings, params, paths, scenario, tables
+from sharedservices.findings import nb30_payback_vs_cuts as f30
+
+pytestmark = pytest.mark.xdist_group("nb30-payback")
+
+STEM = "30-payback-vs-cuts"
+NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
+RUN = {"council": "E4203", "horizon": 8, "financing": "borrowing", "discount": "none"}
+FIGURES = {"timing-gap-vs-savings", "front-loading-penalty", "financing-options"}
+TABLES = {"scenario-settings", "timing-table", "front-loading-penalty-table", "savings-vs-benchmarks",
+          "financing-options-table", "reserves-check", "assumptions", "red-assumptions"}
+
+
+def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert code[0].metadata.get("tags") == ["parameters"]
+    assert [c.name for c in params.parameters_cell(NOTEBOOK)] == [s.name for s in params.describe(STEM)]
+    for c in code[1:]:  # narrative calls only: no loops, classes or functions
+        kinds = {type(n).__name__ for n in ast.walk(ast.parse(c.source))}
+        assert not kinds & {"For", "While", "ClassDef", "FunctionDef", "Lambda", "ListComp", "DictComp"}, c.source
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    out = tmp_path_factory.mktemp("nb30") / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=RUN, kernel_name="sharedservices",
+                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def test_outputs_present(executed) -> None:
+    tags = _tagged(executed)
+    assert tags[0]["kind"] == "key_findings"
+    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
+    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+
+
+def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
+    h = findings.headlines(STEM, params.validate(STEM, RUN))
+    tags = _tagged(executed)
+    lines = next(t for t in tags if t["kind"] == "key_findings")["lines"]
+    assert lines == [" ".join(x.split()) for x in f30.finding_lines(h)]
+    recorded = {t["name"]: t["value"] for t in tags if t["kind"] == "headline"}
+    assert len(recorded) >= 8
+    for name, value in recorded.items():
+        assert _same(value, h[name]), (name, value, h[name])
+    # the numbers in the prose are the model's, formatted
+    m = scenario.run_scenario("E4203", financing="borrowing", horizon=8, discount=0.0).metrics
+    text = " ".join(lines)
+    assert f30.gbp_m(m["npv_gbp_thousand"] / 1000) in text
+    assert f30.pct(m["coverage_year1"]) in text and "undiscounted" in text
+    assert f30.gbp_m(m["usable_reserves_gbp_thousand"] / 1000) in text
+
+
+def test_timing_table_and_coverage_text() -> None:
+    r = scenario.run_from_params({"council": "E2532", "horizon": 6})
+    t = tables.payback_timing(r.timing)
+    assert t["coverage"].iloc[0] == "no gap"
+    np.testing.assert_allclose(t["funding_gap_gbp_m"] * 1000, r.timing["funding_gap"])
+    np.testing.assert_allclose(t["cumulative_cash_flow_gbp_m"].iloc[-1] * 1000, r.arrays.programme_cash_flow.sum())
+    gap_years = r.timing["funding_gap"] > 0
+    assert (t.loc[gap_years, "coverage"] != "no gap").all()
+
+
+def test_financing_table_agrees_with_running_each_option() -> None:
+    base = {"council": "E0521", "horizon": 10, "discount": "none"}
+    options = tables.financing_options(scenario.run_from_params(base))
+    assert set(options.index) == {"reserves", "borrowing", "gain_share", "grant", "revenue"}
+    for opt in ("reserves", "borrowing", "gain_share"):
+        m = scenario.run_from_params({**base, "financing": opt}).metrics
+        assert options.loc[opt, "budget_npv_gbp_m"] == pytest.approx(m["npv_after_financing_gbp_thousand"] / 1000)
+    assert options["chosen"].tolist().count(True) == 1 and options.loc["reserves", "chosen"]
+    bw = tables.financing_best_worst(options)
+    assert bw["best_gbp_m"] == pytest.approx(options["budget_npv_gbp_m"].max())
+
+
+def test_penalty_and_benchmarks_add_up() -> None:
+    h = f30.headlines(council="E5014", cut_path="parametric", front_loading=0.8, programme="broad")
+    pen = tables.front_loading_penalty_table(h)
+    a, b, c = pen["front_loading_penalty_gbp_m"]
+    assert c == pytest.approx(a - b)
+    assert h["penalty_absorbed_share"] == pytest.approx(c / a)
+    bench = tables.savings_benchmarks(h)
+    assert bench["pct_of_tse"].iloc[2] == pytest.approx(100 * h["benchmark_realistic_share_of_tse"])
+    assert bench["pct_of_tse"].iloc[0] == pytest.approx(100 * h["gross_steady_state_saving_share_of_tse"])
+
+
+def test_verdicts_follow_the_numbers() -> None:
+    no = f30.headlines(council="E2532")
+    assert no["closes_gap_in_sr_period"] is False and f30.finding_lines(no)[0].startswith("No:")
+    # no cut and no care demand in a shire district: nothing to close
+    none = f30.headlines(council="E2532", cut_path="parametric", total_cut_multiplier=0.0)
+    assert none["best_coverage"] is None and f30.finding_lines(none)[0].startswith("There is no gap")
+    # a small cut and generous savings: closed within the period
+    yes = f30.headlines(council="E2532", cut_path="parametric", total_cut_multiplier=0.05,
+                        savings_multiplier=5.0, optimism_bias=False)
+    assert yes["closes_gap_in_sr_period"] is True and f30.finding_lines(yes)[0].startswith("Yes:")
+    assert yes["gap_closed_year"] <= 4
+
+
+def test_red_assumptions_are_cited() -> None:
+    r = scenario.run_from_params({"council": "E2532"})
+    keys = tables.scenario_assumption_keys(r.settings)
+    red = tables.red_assumptions(keys)
+    assert "programmes.partnership.annual_failure_probability" in set(red["key"])
+    assert red["citation"].str.contains("SUITE ASSUMPTION|red", regex=True).all()
+    assert "optimism_bias.table" in keys
+    assert "optimism_bias.table" not in tables.scenario_assumption_keys({**r.settings, "optimism_bias": False})
