@@ -47,7 +47,7 @@ class ScenarioParams(NotebookParams):
         1.0, ge=0.0, le=3.0,
         description="parametric path: multiple of the cited SR2010 real-terms cut",
     )
-    horizon: int = Field(10, ge=4, le=60, description="last model year (years 0..H, 0 = 2010-11)")
+    horizon: int = Field(10, ge=4, le=60, description="last model year (years 0..H; year 0 is 2010-11)")
     discount: Literal["green_book", "none"] = Field(
         "green_book", description="discount schedule: green_book declining rates, or none"
     )
