@@ -1,0 +1,112 @@
+"""notebooks/40-uncertainty.ipynb: committed clean, runs with few draws, quotes the library's numbers."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import nbformat
+import numpy as np
+import pytest
+from sharedservices import findings, params, paths, scenario, tables, uncertainty
+from sharedservices.errors import InputError
+from sharedservices.findings import nb40_uncertainty as f40
+
+pytestmark = pytest.mark.xdist_group("nb40-uncertainty")
+
+STEM = "40-uncertainty"
+NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
+RUN = {"council": "E5014", "horizon": 8, "draws": 300, "seed": 11}
+FIGURES = {"fan-net-savings", "fan-cumulative-cash-flow", "payback-distribution", "tornado-npv"}
+TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-bias-comparison", "sensitivities-table",
+          "assumptions", "red-assumptions"}
+
+
+def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert code[0].metadata.get("tags") == ["parameters"]
+    assert [c.name for c in params.parameters_cell(NOTEBOOK)][-2:] == ["draws", "seed"]
+    for c in code[1:]:
+        kinds = {type(n).__name__ for n in ast.walk(ast.parse(c.source))}
+        assert not kinds & {"For", "While", "ClassDef", "FunctionDef", "Lambda", "ListComp", "DictComp"}, c.source
+
+
+def test_draws_and_seed_are_range_checked() -> None:
+    assert params.validate(STEM, {"draws": 100})["seed"] == params.defaults(STEM)["seed"]
+    for bad in ({"draws": 10}, {"draws": 10**7}, {"seed": -1}, {"draws": 500.0}):
+        with pytest.raises(InputError, match=next(iter(bad))):
+            params.validate(STEM, bad)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    out = tmp_path_factory.mktemp("nb40") / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=RUN, kernel_name="sharedservices",
+                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def test_outputs_present(executed) -> None:
+    tags = _tagged(executed)
+    assert tags[0]["kind"] == "key_findings"
+    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
+    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+
+
+def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
+    h = findings.headlines(STEM, params.validate(STEM, RUN))
+    tags = _tagged(executed)
+    lines = next(t for t in tags if t["kind"] == "key_findings")["lines"]
+    assert lines == [" ".join(x.split()) for x in f40.finding_lines(h)]
+    recorded = {t["name"]: t["value"] for t in tags if t["kind"] == "headline"}
+    assert recorded["draws"] == 300
+    for name, value in recorded.items():
+        assert _same(value, h[name]), (name, value, h[name])
+    # straight from the Monte Carlo with the same seed and draws
+    mc = uncertainty.monte_carlo("E5014", horizon=8, draws=300, seed=11)
+    assert h["p_payback_within_sr_period"] == mc.p_payback_within()
+    assert h["npv_p50_gbp_m"] == pytest.approx(np.percentile(mc.draws["npv_gbp_thousand"], 50) / 1000)
+    text = " ".join(lines)
+    assert f"{100 * mc.p_payback_within():.0f}%" in text and "300" in text
+
+
+def test_with_and_without_optimism_bias() -> None:
+    a = f40.analyse(params.validate(STEM, {"council": "E2532", "draws": 400, "optimism_bias": False}))
+    h = f40.summarise(a)
+    assert a["mc"] is a["mc_without_ob"] and h["optimism_bias"] is False
+    assert h["p_payback_within_sr_period"] == h["p_payback_within_sr_period_without_ob"]
+    # the uplifts raise costs and durations: payback is no likelier with them
+    assert h["p_payback_within_sr_period_with_ob"] <= h["p_payback_within_sr_period_without_ob"]
+    assert h["npv_p50_gbp_m_with_ob"] < h["npv_p50_gbp_m_without_ob"]
+    comp = tables.optimism_bias_comparison(h)
+    assert comp.iloc[0].tolist() == pytest.approx([100 * h["p_payback_within_sr_period_with_ob"],
+                                                   100 * h["p_payback_within_sr_period_without_ob"]])
+    dist = tables.payback_distribution({"x": a["mc"].draws["payback_year"]}, 10)
+    assert dist["x"].sum() == pytest.approx(100.0)
+    assert dist.loc["never", "x"] == pytest.approx(100 * h["p_never_pays_back"])
+
+
+def test_sensitivity_table_and_fans() -> None:
+    a = f40.analyse(params.validate(STEM, {"council": "E2532", "draws": 200, "cut_path": "parametric"}))
+    sens = tables.sensitivity_table(a["sensitivities"], f40.SENSITIVITY_LABELS)
+    assert sens["swing_gbp_m"].is_monotonic_decreasing
+    assert "front_loading" in set(sens["parameter"]) and (sens["assumption"] != "").all()
+    central = scenario.run_from_params(a["params"]).metrics["npv_gbp_thousand"] / 1000
+    assert sens["central_npv_gbp_m"].iloc[0] == pytest.approx(central)
+    fan = tables.fan_gbp_m(a["mc"].fan_chart("net_savings"))
+    assert (fan["p5_gbp_m"] <= fan["p50_gbp_m"] + 1e-12).all() and (fan["p50_gbp_m"] <= fan["p95_gbp_m"] + 1e-12).all()
