@@ -12,6 +12,8 @@ import pandas as pd
 from sharedservices.tables.overview import SERVICE_LABELS
 
 __all__ = [
+    "gbp_m_text",
+    "near_far_words",
     "partner_table",
     "saving_words",
     "pooling_summary",
@@ -209,3 +211,35 @@ def saving_words(gbp_m: float) -> str:
     ('save £0.8m a year', 'add £2.3m a year to spending')
     """
     return f"save £{gbp_m:.1f}m a year" if gbp_m >= 0 else f"add £{-gbp_m:.1f}m a year to spending"
+
+
+def gbp_m_text(gbp_m: float) -> str:
+    """£m with the sign in front of the pound sign.
+
+    Examples
+    --------
+    >>> gbp_m_text(2.16), gbp_m_text(-29.1)
+    ('£2.2m', '-£29.1m')
+    """
+    return f"-£{-gbp_m:.1f}m" if gbp_m < 0 else f"£{gbp_m:.1f}m"
+
+
+def near_far_words(near_max_pct: float | None, far_max_pct: float | None) -> str:
+    """What the best near and far candidates say about partners needing to be neighbours.
+
+    Percentages are the best implied saving of each kind, % of the pair's combined spend.
+
+    Examples
+    --------
+    >>> near_far_words(2.6, 3.1)
+    'the best far candidate (3.1% of combined spend) does at least as well as the best near one (2.6%): on these estimates partners need not be neighbours'
+    >>> near_far_words(0.5, 0.1)
+    'the best near candidate (0.5% of combined spend) does better than the best far one (0.1%): for this council the estimates favour a neighbour'
+    """
+    if near_max_pct is None or far_max_pct is None:
+        return "there are not both near and far candidates to compare"
+    if far_max_pct >= near_max_pct:
+        return (f"the best far candidate ({far_max_pct:.1f}% of combined spend) does at least as well as the "
+                f"best near one ({near_max_pct:.1f}%): on these estimates partners need not be neighbours")
+    return (f"the best near candidate ({near_max_pct:.1f}% of combined spend) does better than the best far "
+            f"one ({far_max_pct:.1f}%): for this council the estimates favour a neighbour")

@@ -1,0 +1,87 @@
+"""notebooks/60-case-studies.ipynb: committed clean, runs, quotes the comparison's numbers.
+
+The key findings and headlines are checked against :func:`sharedservices.case_studies.compare`
+and the cited claims, computed here; the notebook runs once with the default parameters
+(the national report has no size knob: nine cases, a second or so of model runs).
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pytest
+from sharedservices import assumptions, case_studies, params, paths
+
+pytestmark = pytest.mark.xdist_group("nb60-case-studies")
+
+STEM = "60-case-studies"
+NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
+FIGURES = {"claims-vs-model"}
+TABLES = {"claims-vs-model-table", "cases-model", "assumptions"}
+
+
+def test_committed_without_outputs() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert code[0].metadata.get("tags") == ["parameters"]
+    assert [p.name for p in params.parameters_cell(NOTEBOOK)] == ["programme_override"]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    out = tmp_path_factory.mktemp("nb60") / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"programme_override": None},
+                        kernel_name="sharedservices", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
+
+
+def test_outputs_present(executed: nbformat.NotebookNode) -> None:
+    tags = _tagged(executed)
+    assert tags[0]["kind"] == "key_findings"
+    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
+    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+    table = next(t for t in tags if t["name"] == "claims-vs-model-table")
+    assert table["csv"].count("\n") == 1 + sum(len(c.claims) for c in case_studies.CASES)
+
+
+def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.NotebookNode) -> None:
+    t = case_studies.compare()
+    ratio = t["ratio"].dropna()
+    above = int((t["reported_gbp_m"] > t["model_gbp_m"]).sum())
+    sw1 = t[t["case"] == "south_west_one"].set_index("claim")
+    realised = sw1.loc["saving_to_dec_2012_gbp_m"]
+    promised = assumptions.value("case_studies.south_west_one.promised_saving_gbp_m")
+    worst = t.loc[ratio.idxmax()]
+
+    tags = _tagged(executed)
+    text = " ".join(next(x for x in tags if x["kind"] == "key_findings")["lines"])
+    expected = [
+        f"Of {len(t)} reported figures from {t['case'].nunique()} shared-service partnerships, {above} claim more",
+        f"the median claim is {float(np.median(ratio)):.1f} times",
+        f"Only {int(t['within_spread'].sum())} of {len(t)} claims",
+        f"for {int((t['model_gbp_m'] <= 0).sum())} claims",
+        f"£{realised['reported_gbp_m']:.1f}m saved in its first five years",
+        f"{100 * realised['reported_gbp_m'] / promised:.1f}% of the £{promised:.0f}m promised",
+        f"predicts £{realised['model_gbp_m']:.1f}m over five years",
+        f"£{sw1.loc['promised_saving_gbp_m', 'model_gbp_m']:.0f}m over ten",
+        f"{worst['case_name']} ({worst['ratio']:.0f} times",
+        assumptions.citation("programmes.service.central.savings_rate"),
+    ]
+    missing = [e for e in expected if e not in text]
+    assert not missing, f"key findings do not quote {missing}: {json.dumps(text)}"
+
+    recorded = {x["name"]: x["value"] for x in tags if x["kind"] == "headline"}
+    assert recorded["claims_compared"] == len(t)
+    assert recorded["claims_above_model"] == above
+    assert recorded["median_claim_over_model"] == pytest.approx(float(np.median(ratio)), rel=1e-9)
+    assert recorded["sw1_model_5y_gbp_m"] == pytest.approx(realised["model_gbp_m"], rel=1e-9)
