@@ -18,7 +18,6 @@ CENTRAL = "central"
 TOTAL = "total_service_expenditure"
 
 
-@functools.lru_cache(maxsize=8)
 def analysis(council: str, year: str, n_near: int, n_far: int, diagnostic_service: str) -> dict[str, Any]:
     """Fit the scale models of ``year`` and rank partners for ``council``.
 
@@ -31,6 +30,20 @@ def analysis(council: str, year: str, n_near: int, n_far: int, diagnostic_servic
         (:func:`sharedservices.partners.candidate_partners`), ``council_name``.
         Cached: treat the frames as read-only.
     """
+    return _analysis(council, year, n_near, n_far, diagnostic_service, *_data_dirs())
+
+
+def _data_dirs() -> tuple[str, str]:
+    """The processed and assumptions directories: part of the cache key, so a redirected
+    data directory (tests) never sees another directory's results."""
+    from sharedservices import paths
+
+    return str(paths.processed_dir()), str(paths.assumptions_dir())
+
+
+@functools.lru_cache(maxsize=8)
+def _analysis(council: str, year: str, n_near: int, n_far: int, diagnostic_service: str,
+              processed: str, assumptions_dir: str) -> dict[str, Any]:
     from sharedservices import data, partners, scale
 
     councils, spending = data.councils(), data.spending()

@@ -16,11 +16,17 @@ from sharedservices.findings import register
 SHORTFALL_CASE = "south_west_one"
 
 
-@functools.lru_cache(maxsize=8)
 def analysis(programme_override: str | None = None) -> dict[str, Any]:
     """The comparison (:func:`sharedservices.case_studies.compare`), the case overview and
     the summary, for ``programme_override`` (None: each case's own preset).  Cached:
     treat the frames as read-only."""
+    from sharedservices import paths
+
+    return _analysis(programme_override, str(paths.processed_dir()), str(paths.assumptions_dir()))
+
+
+@functools.lru_cache(maxsize=8)
+def _analysis(programme_override: str | None, processed: str, assumptions_dir: str) -> dict[str, Any]:
     from sharedservices import case_studies
 
     comparison = case_studies.compare(programme=programme_override)
