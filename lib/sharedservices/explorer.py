@@ -630,7 +630,8 @@ class Explorer:
         self.error: str = ""
         self.last_ms = float("nan")
         self.chart = TimingChart()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="600px"))
+        width = f"{int(self.chart.figure.get_figwidth() * self.chart.figure.dpi)}px"
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=width, min_width=width))
         self.panel = widgets.HTML()
         self.title = widgets.HTML()
         self.message = widgets.HTML()
@@ -639,8 +640,11 @@ class Explorer:
         grid = widgets.GridBox(list(self.controls.values()),
                                layout=widgets.Layout(grid_template_columns="repeat(2, 1fr)",
                                                      grid_gap="2px 12px"))
-        chart = widgets.VBox([self.title, self.image], layout=widgets.Layout(width="620px"))
-        self.widget = widgets.VBox([grid, self.message, widgets.HBox([chart, self.panel])])
+        chart = widgets.VBox([self.title, self.image],
+                             layout=widgets.Layout(width=width, flex="0 0 auto", margin="0 16px 0 0"))
+        self.panel.layout = widgets.Layout(flex="1 1 320px")
+        self.widget = widgets.VBox([grid, self.message, widgets.HBox(
+            [chart, self.panel], layout=widgets.Layout(flex_flow="row wrap"))])
         self.refresh()
 
     @property
