@@ -546,12 +546,17 @@ def scenario_kwargs_from_params(params: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise InputError(f"parameter {unknown[0]!r}: unknown scenario parameter (allowed: {', '.join(fields)})")
     given = {k: v for k, v in params.items() if k in fields}
+    council = given.pop("council", fields["council"].default)
     try:
         p = ScenarioParams.model_validate(given).model_dump()
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err["loc"] else "?"
         raise InputError(f"parameter {key!r}: {given.get(key)!r} is not allowed ({err['msg']})") from None
+    if not isinstance(council, str):
+        raise InputError(f"parameter 'council': {council!r} is not a code (allowed: an RS code such as E0101 or an ONS code)")
+    _resolve(council)  # cached look-up (the schema's own check is not): InputError naming the council
+    p["council"] = council
     kw: dict[str, Any] = {
         k: p[k]
         for k in ("council", "programme", "financing", "cut_path", "horizon", "savings_multiplier",
