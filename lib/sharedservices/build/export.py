@@ -122,7 +122,7 @@ def provenance_html(notebook_rel: str, parameters: dict[str, Any],
         ("Build time (UTC)", f'<span class="ss-build-time">{_esc(prov.get("build_time"))}</span>'),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return f"<h2>Provenance</h2><table>{body}</table>"
+    return f'<h2 id="provenance">Provenance</h2><table>{body}</table>'
 
 
 def to_html(nb: Any, title: str, subtitle: str, notebook_rel: str,
