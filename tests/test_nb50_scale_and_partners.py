@@ -83,6 +83,7 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
     expected = [
         f"elasticity of {central.elasticity:.2f}", f"{lo:.2f} to {hi:.2f}",
         f"{int(central.result.nobs)} councils",
+        f"a council 10% larger spends about {abs(100 * (1.1 ** central.elasticity - 1)):.1f}% less per head",
         f"would spend {pool['saving_pct']:.0f}% less",
         f"most similar near partner is {near['name']}",
         tables.saving_words(near["saving_gbp_thousand"] / 1000.0),

@@ -13,6 +13,8 @@ from typing import Any
 
 from sharedservices.findings import register
 
+#: Illustrative size step for the key findings: a council this much larger (fraction).
+SIZE_STEP = 0.1
 #: Services whose coefficients are headlined (the back office, and the single-tier total).
 CENTRAL = "central"
 TOTAL = "total_service_expenditure"
@@ -92,7 +94,8 @@ def headlines(council: str, year: str = "2011-12", n_near: int = 5, n_far: int =
               diagnostic_service: str = CENTRAL) -> dict[str, float | int | str | None]:
     """Headline numbers of the scale-and-partners report (see the module docstring).
 
-    ``near_*`` / ``far_*`` describe the most similar near and far candidate (rank 1) and
+    ``central_per_head_change_pct`` is the % change in central-services spending per head
+    for a council ``central_size_step_pct`` % larger.  ``near_*`` / ``far_*`` describe the most similar near and far candidate (rank 1) and
     the largest saving among each kind (``_max_saving_pct``).
     """
     a = analysis(council, year, n_near, n_far, diagnostic_service)
@@ -118,6 +121,10 @@ def headlines(council: str, year: str = "2011-12", n_near: int = 5, n_far: int =
                         f"{prefix}_ci_low": float(row["ci_low"]),
                         f"{prefix}_ci_high": float(row["ci_high"]),
                         f"{prefix}_councils": int(row["n"])})
+    if "central_elasticity" in out:
+        step = (1.0 + SIZE_STEP) ** float(out["central_elasticity"]) - 1.0
+        out["central_size_step_pct"] = 100.0 * SIZE_STEP
+        out["central_per_head_change_pct"] = 100.0 * step
     for k in (2, 3):
         if (CENTRAL, k) in pool.index:
             row = pool.loc[(CENTRAL, k)]
