@@ -32,6 +32,7 @@ __all__ = [
     "deflator",
     "funding_paths",
     "principal_councils",
+    "red_citations",
     "savings_potential",
     "savings_potential_all",
     "service_spend",
@@ -221,3 +222,17 @@ def savings_potential_all(year: str = cuts.BASE_YEAR, savings_multiplier: float 
     spend = service_spend(councils["ecode"], year)
     presets = {n: programmes.preset(n) for n in programmes.preset_names()}
     return councils, savings_potential(spend, presets, savings_multiplier)
+
+
+def red_citations(keys: Iterable[str]) -> pd.DataFrame:
+    """One-line citations of the red-rated assumptions among ``keys`` (for a report table).
+
+    Returns
+    -------
+    DataFrame
+        ``key, citation`` (:func:`sharedservices.assumptions.citation`), in the order given.
+    """
+    from sharedservices import assumptions
+
+    red = [k for k in keys if assumptions.get(k).quality == "red"]
+    return pd.DataFrame({"key": red, "citation": [assumptions.citation(k) for k in red]})

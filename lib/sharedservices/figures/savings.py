@@ -18,7 +18,7 @@ from sharedservices import style
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["PROGRAMME_LABELS", "reach_chart", "savings_distribution"]
+__all__ = ["PROGRAMME_LABELS", "reach_chart", "reach_curves", "savings_distribution"]
 
 #: Plain names of the programme presets.
 PROGRAMME_LABELS: dict[str, str] = {
@@ -27,7 +27,7 @@ PROGRAMME_LABELS: dict[str, str] = {
     "broad": "Broad (+ adult and children's social care)",
     "public_realm": "Wider public realm (+ police, fire, public health)",
 }
-SOURCE_SAVINGS = ("Source: DCLG RS outturn 2010-11; savings rates and benchmarks from "
+SOURCE_SAVINGS = ("Source: DCLG/MHCLG RS outturn; GDP deflator; savings rates and benchmarks from "
                   "data/assumptions (programmes.yaml, savings_evidence.yaml); sharedservices model.")
 
 
@@ -107,8 +107,49 @@ def reach_chart(reach: pd.DataFrame, title: str, *, y_label: str) -> Figure:
         bars = ax.bar(x + (i - (len(reach.columns) - 1) / 2) * width, vals, width,
                       color=style.PALETTE[i % len(style.PALETTE)], label=PROGRAMME_LABELS.get(prog, prog))
         ax.bar_label(bars, labels=[f"{v:.0f}" for v in vals], fontsize=7, padding=1)
-    ax.set_xticks(x, ["All principal councils" if c == "All" else f"{c}\n({_class_name(c)})"
-                      for c in reach.index], fontsize=8)
+    ax.set_xticks(x, ["All" if c == "All" else c for c in reach.index])
     ax.set_ylim(0, 105)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return style.finish(fig, ax, title, x=None, y=y_label, source=SOURCE_SAVINGS)
+    return style.finish(fig, ax, title, x="Class of council (SC county, SD district, UA unitary, MD metropolitan, "
+                        "L London borough)", y=y_label,
+                        source=SOURCE_SAVINGS)
+
+
+def reach_curves(panels: Mapping[str, pd.DataFrame], target: float, title: str) -> Figure:
+    """Share of councils saving at least x, for each programme, one panel per basis.
+
+    Parameters
+    ----------
+    panels : mapping of str to DataFrame
+        Axis label (with its basis) -> one row per council and programme with
+        ``programme`` and a percentage column ``pct_of_*``
+        (:func:`sharedservices.tables.savings_long`).
+    target : float
+        The target in the same percentage units, drawn as a vertical line.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> d = pd.DataFrame({"programme": ["broad"] * 3, "pct_of_tse": [2.0, 5.0, 11.0]})
+    >>> fig = reach_curves({"% of TSE": d}, 10.0, "One in three reach 10 %")
+    >>> fig.axes[0].get_ylabel()
+    '% of councils saving at least x'
+    """
+    fig, axes = style.new_figure(1, len(panels), width=10, height=4.6)
+    axes = np.atleast_1d(axes)
+    for ax, (x_label, df) in zip(axes, panels.items(), strict=True):
+        col = next(c for c in df.columns if c.startswith("pct_of_"))
+        for i, prog in enumerate(dict.fromkeys(df["programme"])):
+            v = np.sort(df.loc[df["programme"] == prog, col].dropna().to_numpy(dtype=float))
+            share = 100.0 * (1.0 - np.arange(v.size) / max(v.size, 1))
+            ax.step(v, share, where="post", color=style.PALETTE[i % len(style.PALETTE)],
+                    label=PROGRAMME_LABELS.get(prog, prog))
+        ax.axvline(target, color="#000000", linewidth=1.2)
+        ax.text(target, 100, f" {target:g}%", va="top", fontsize=8)
+        ax.set_xlabel(x_label)
+        ax.set_ylim(0, 102)
+        ax.set_xlim(0, max(target * 1.5, 1.0))
+    axes[-1].legend(loc="lower left", fontsize=8)
+    style.finish(fig, axes[0], title, x=axes[0].get_xlabel(), y="% of councils saving at least x",
+                 source=SOURCE_SAVINGS)
+    return fig

@@ -10,13 +10,15 @@ expenditure, the basis of NLGN's 1.8 % / 3.6 % and of "close to 10 %") or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 __all__ = [
     "BASES",
-    "citations_table",
+    "SAVINGS_ASSUMPTION_KEYS",
+    "evidence_keys",
     "EVIDENCE_KINDS",
     "council_savings",
     "evidence_kind",
@@ -32,6 +34,18 @@ BASES: dict[str, tuple[str, str]] = {
     "tse": ("share_of_tse", "pct_of_tse"),
     "core_spending": ("share_of_core_spending", "pct_of_core_spending"),
 }
+#: The assumptions behind the savings shares of report 20 (keys in data/assumptions).
+SAVINGS_ASSUMPTION_KEYS: tuple[str, ...] = (
+    *(f"programmes.service.{s}.{f}" for s in ("central", "environmental_regulatory", "adult_social_care",
+                                             "childrens_social_care")
+      for f in ("addressable_share", "savings_rate", "running_cost_ratio")),
+    "programmes.back_office_overhead_share",
+    "savings_evidence.back_office_realistic",
+    "savings_evidence.back_office_best_case",
+    "savings_evidence.ambitious_target",
+    "savings_evidence.back_office_share_of_expenditure",
+    "prices.gdp_deflator",
+)
 #: How a piece of savings evidence is labelled.
 EVIDENCE_KINDS: tuple[str, ...] = ("published estimate", "peer-reviewed study", "claim")
 
@@ -265,12 +279,21 @@ def savings_evidence(assumption_table: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def citations_table(citations: Sequence[str]) -> pd.DataFrame:
-    """One-line citations (:func:`sharedservices.assumptions.citation`) as a one-column table.
+
+def evidence_keys(records: Mapping[str, Any]) -> list[str]:
+    """The savings-rate evidence among all assumptions: ``savings_evidence.*`` given as fractions.
+
+    Parameters
+    ----------
+    records : mapping of str to Assumption
+        :func:`sharedservices.assumptions.load_all` (anything with a ``unit`` attribute).
 
     Examples
     --------
-    >>> citations_table(["a.b = 1: SUITE ASSUMPTION (red: judgement)"]).shape
-    (1, 1)
+    >>> from types import SimpleNamespace as A
+    >>> evidence_keys({"savings_evidence.a": A(unit="fraction of x"), "savings_evidence.b": A(unit="£m"),
+    ...                "prices.c": A(unit="fraction")})
+    ['savings_evidence.a']
     """
-    return pd.DataFrame({"citation": list(citations)})
+    return [k for k, a in records.items()
+            if k.startswith("savings_evidence.") and str(a.unit).startswith("fraction")]
