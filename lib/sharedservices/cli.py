@@ -1,11 +1,11 @@
-"""Command line: ``python -m sharedservices build|run|params|data`` (``--help`` everywhere).
+"""Command line: ``python -m sharedservices build|run|params|data|batch`` (``--help`` everywhere).
 
 Exit codes (see :mod:`sharedservices.errors`): 0 success, 1 a notebook failed, 2 invalid
 input before running, 3 another build holds the lock, 4 outputs could not be written,
 5 a required outside tool is missing, 130 interrupted.  Every error is one line on stderr,
 ``error: ...``.
 
-The ``batch`` subcommand (issue 6) plugs in at :func:`_add_batch`.
+The ``batch`` subcommand (issue 6) is added by :func:`_add_batch`.
 """
 
 from __future__ import annotations
@@ -108,8 +108,58 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from sharedservices import params
+    from sharedservices.build.batch import batch, batch_dir
+    from sharedservices.build.config import load_params_file
+
+    raw: dict[str, Any] = {}
+    if args.params_file:
+        raw.update(load_params_file(Path(args.params_file)))
+    for name, value in args.param or []:
+        raw[name] = params.parse_cli_value(value)
+    summary = batch(Path(args.notebook), args.councils, raw, root=args.root, tag=args.tag,
+                    scheduler=args.scheduler, jobs=args.jobs, force=args.force,
+                    timeout=args.timeout, wait=args.wait)
+    counts = {s: len(summary.by_status(s)) for s in ("built", "skipped", "failed")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+    if summary.failed:
+        where = batch_dir(Path("reports"), args.tag) / "_failed"
+        raise NotebookFailed(f"{len(summary.failed)} council report(s) failed: "
+                             f"{', '.join(sorted(summary.failed))} (see {where}/)")
+    return 0
+
+
 def _add_batch(sub: argparse._SubParsersAction) -> None:
-    """Place for the ``batch`` subcommand (issue 6): add its parser and handler here."""
+    """The ``batch`` subcommand (issue 6): one report per council."""
+    ba = sub.add_parser(
+        "batch", help="one report per English principal council",
+        description="Run NOTEBOOK once per selected council and publish "
+                    "reports/councils[/TAG]/CODE.html (RS code), CODE/, CODE.json and an "
+                    "index.html; every code is validated before anything runs, only "
+                    "councils whose inputs changed are rebuilt, and one council failing does "
+                    "not stop the others (exit 1 at the end).")
+    ba.add_argument("notebook", metavar="NOTEBOOK", help="notebook with a 'council' parameter")
+    ba.add_argument("--councils", required=True, metavar="all|CLASS|CODE,...",
+                    help="all principal councils, a class (SC, SD, UA, MD, L) or "
+                         "comma-separated RS or ONS codes")
+    ba.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                    help="set a parameter for every council (codes such as E0101 stay text; "
+                         "numbers, True/False and None are parsed)")
+    ba.add_argument("-f", "--params-file", metavar="PARAMS.yaml",
+                    help="YAML mapping of parameters (-p values override it)")
+    ba.add_argument("--tag", metavar="NAME",
+                    help="publish under reports/councils/NAME/ (scenarios side by side)")
+    ba.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run on a Dask distributed cluster, e.g. tcp://host:8786")
+    ba.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
+                    help="notebooks run at once locally (default: number of CPUs)")
+    ba.add_argument("--force", action="store_true", help="rebuild even unchanged reports")
+    ba.add_argument("--timeout", type=_positive_float, default=600.0, metavar="SECONDS",
+                   help="per-council notebook time limit (default: 600)")
+    ba.add_argument("--wait", action="store_true",
+                    help="wait for another build to finish instead of exiting with code 3")
+    ba.set_defaults(func=_cmd_batch)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,341 @@
+"""The ``batch`` command: one report per English principal council.
+
+``python -m sharedservices batch NOTEBOOK --councils all|CLASS|CODE,...`` validates
+everything first (every council code, the other parameters once against the notebook's
+schema with the council filled in, the processed data and assumptions), then runs the
+notebook once per council and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
+``CODE/`` and ``CODE.json`` with the build's machinery: atomic publishing, incremental
+skipping by content hash, failure reports under ``_failed/``, the build lock.  Finally it
+writes the council index (:mod:`.councils_index`).
+
+Executors (pluggable):
+
+* ``warm`` (default): one long-lived worker per ``-j`` slot, each holding a pre-started,
+  pre-imported kernel, used for one council and then discarded (:mod:`.warm`);
+* ``cold``: a fresh worker process and kernel per council, exactly as ``build`` does;
+* ``--scheduler ADDRESS``: a Dask distributed cluster (:mod:`.cluster`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any, TextIO
+
+from sharedservices import params as params_mod
+from sharedservices import paths
+from sharedservices.build.fingerprint import report_fingerprint, tree_hash
+from sharedservices.build.publish import (
+    STAGING,
+    build_lock,
+    clean_staging,
+    ensure_dir,
+    is_current,
+    output_errors,
+)
+from sharedservices.build.runner import (
+    DEFAULT_TIMEOUT,
+    KERNEL_STARTUP,
+    BuildSummary,
+    Outcome,
+    _finish,
+    _job,
+    _Workers,
+    run_job,
+    validate_inputs,
+)
+from sharedservices.display import NAME_PATTERN
+from sharedservices.errors import InputError
+
+COUNCILS_DIR = "councils"
+EXECUTORS = ("warm", "cold")
+
+__all__ = ["COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters"]
+
+
+def batch_dir(reports_dir: Path, tag: str | None = None) -> Path:
+    """Folder of a batch: ``reports/councils`` or ``reports/councils/TAG``.
+
+    Examples
+    --------
+    >>> batch_dir(Path("reports"), "high-savings").as_posix()
+    'reports/councils/high-savings'
+    >>> batch_dir(Path("reports"), "Bad Tag")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: --tag: 'Bad Tag' is not a slug (allowed: lower-case letters, digits, '-' and '_', starting with a letter or digit)
+    """
+    if tag is None:
+        return Path(reports_dir) / COUNCILS_DIR
+    if not isinstance(tag, str) or not NAME_PATTERN.match(tag):
+        raise InputError(f"--tag: {tag!r} is not a slug (allowed: lower-case letters, digits, "
+                         "'-' and '_', starting with a letter or digit)")
+    return Path(reports_dir) / COUNCILS_DIR / tag
+
+
+def council_parameters(notebook: Path, raw: dict[str, Any], first_council: str) -> dict[str, Any]:
+    """Validate the parameters shared by every council once; return them with defaults.
+
+    The schema must have a ``council`` field, and ``raw`` must not set it (``--councils``
+    does).  Validation uses ``first_council`` for the council, whose code has already been
+    checked; the returned dict holds it, to be replaced per council.
+
+    Raises
+    ------
+    InputError
+        The notebook takes no council, ``council`` was given, or a value is invalid.
+    """
+    schema = params_mod.schema_for(notebook)
+    stem = notebook.stem
+    if "council" not in schema.model_fields:
+        raise InputError(f"notebook {stem!r}: has no 'council' parameter "
+                         "(allowed: a notebook whose schema takes a council)")
+    if "council" in raw:
+        raise InputError(f"parameter 'council': {raw['council']!r} cannot be set for a batch "
+                         "(allowed: choose councils with --councils)")
+    return params_mod.validate(notebook, {**raw, "council": first_council}, check_councils=False)
+
+
+def _line(o: Outcome, council_name: str) -> str:
+    secs = f"{o.seconds:6.1f} s" if o.status != "skipped" else ""
+    tail = f"  {o.message}" if o.message else ""
+    if o.status == "failed" and o.path is not None:
+        tail += f" (see {o.path})"
+    return f"{o.status:<8} {o.name:<6} {council_name[:40]:<40} {secs}{tail}".rstrip()
+
+
+def _worker_env() -> dict[str, str]:
+    return dict(os.environ, PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
+
+
+def _run_local_cold(jobs: list[dict[str, Any]], n: int, timeout: float,
+                    staging_root: Path) -> Iterator[tuple[dict[str, Any], int, float]]:
+    workers = _Workers()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(n, len(jobs))))
+    try:
+        futures = {pool.submit(run_job, j, timeout, workers): j for j in jobs}
+        for fut in as_completed(futures):
+            rc, seconds = fut.result()
+            yield futures[fut], rc, seconds
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers.kill_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _run_local_warm(jobs: list[dict[str, Any]], n: int, timeout: float,
+                    staging_root: Path) -> Iterator[tuple[dict[str, Any], int, float]]:
+    from sharedservices.build.warm import WarmWorker
+
+    n = max(1, min(n, len(jobs)))
+    ipython = staging_root / "ipython"
+    startup = ipython / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-sharedservices-seed.py").write_text(KERNEL_STARTUP, encoding="utf-8")
+    env = dict(_worker_env(), IPYTHONDIR=str(ipython))
+    notebook_dir = Path(jobs[0]["notebook"]).parent
+    slots: list[WarmWorker] = []
+    local = threading.local()
+    lock = threading.Lock()
+
+    def run(job: dict[str, Any]) -> tuple[int, float]:
+        w = getattr(local, "worker", None)
+        if w is None:
+            with lock:
+                w = WarmWorker(notebook_dir, env, staging_root / f"worker-{len(slots)}.log")
+                slots.append(w)
+            local.worker = w
+        return w.run(job, timeout)
+
+    pool = ThreadPoolExecutor(max_workers=n)
+    try:
+        futures = {pool.submit(run, j): j for j in jobs}
+        for fut in as_completed(futures):
+            rc, seconds = fut.result()
+            yield futures[fut], rc, seconds
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for w in list(slots):
+            w.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        for w in list(slots):
+            w.close()
+
+
+def _run_dask(scheduler: Any, jobs: list[dict[str, Any]], timeout: float,
+              staging_root: Path, err: TextIO) -> Iterator[tuple[dict[str, Any], int, float]]:
+    from sharedservices.build import cluster
+
+    ident = cluster.checkout_identity()
+    client = cluster.connect(scheduler)
+    try:
+        count = cluster.check_workers(client, ident)
+        print(f"dask: {count} worker(s) at {client.scheduler.address}, all on "
+              f"commit {str(ident['commit'])[:12]}", file=err, flush=True)
+        for job, result in cluster.run_on_cluster(client, jobs, timeout, ident):
+            staging = Path(job["staging"])
+            with output_errors(staging):
+                for rel, payload in result.get("files", {}).items():
+                    target = staging / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(payload)
+                problem = result.get("refused") or result.get("error")
+                if problem:
+                    (staging / "failure.json").write_text(json.dumps({
+                        "error": problem, "cell_index": None, "cell_source": "",
+                        "traceback": ""}), encoding="utf-8")
+            yield job, int(result["rc"]), float(result["seconds"])
+    finally:
+        client.close()
+
+
+def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | None = None, *,
+          root: Path | None = None, reports_dir: Path | None = None, tag: str | None = None,
+          scheduler: Any = None, jobs: int | None = None, force: bool = False,
+          timeout: float = DEFAULT_TIMEOUT, wait: bool = False, executor: str = "warm",
+          out: TextIO | None = None, err: TextIO | None = None) -> BuildSummary:
+    """Build one report of ``notebook`` per selected council.
+
+    Parameters
+    ----------
+    notebook : Path or str
+        Notebook whose schema has a ``council`` parameter.
+    councils : str
+        ``all``, a class (``SC``, ``SD``, ``UA``, ``MD``, ``L``) or comma-separated RS/ONS
+        codes (:func:`sharedservices.data.select_councils`).
+    raw_parameters : dict, optional
+        Other parameters, applied to every council (validated once).
+    root, reports_dir : Path, optional
+        Project root and its ``reports/`` (defaults as for ``build``).
+    tag : str, optional
+        Publish under ``reports/councils/TAG/`` (a slug).
+    scheduler : str or distributed cluster, optional
+        Run on a Dask cluster at this address instead of local processes.
+    jobs : int, optional
+        Local notebooks at once (default: number of CPUs).
+    force : bool
+        Rebuild councils whose reports are current.
+    timeout : float
+        Per-notebook time limit, seconds.
+    wait : bool
+        Wait for the build lock instead of raising ``LockHeld``.
+    executor : {"warm", "cold"}
+        Local executor (see the module docstring).
+
+    Returns
+    -------
+    BuildSummary
+        One outcome per council (named by RS code), in completion order.
+
+    Raises
+    ------
+    InputError
+        Anything invalid, before any kernel starts and before anything is written.
+    LockHeld
+        Another build or batch holds ``reports/.build.lock``.
+    """
+    from sharedservices import data
+
+    root = Path(root or paths.ROOT)
+    reports_dir = Path(reports_dir or root / "reports")
+    out = out or __import__("sys").stdout
+    err = err or __import__("sys").stderr
+    if jobs is not None and jobs < 1:
+        raise InputError(f"-j: {jobs} is out of range (allowed: integer 1 or more)")
+    if not timeout > 0:
+        raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
+    if executor not in EXECUTORS:
+        raise InputError(f"executor: {executor!r} is not known (allowed: {', '.join(EXECUTORS)})")
+    dest = batch_dir(reports_dir, tag)
+    nb = Path(notebook).resolve()
+    if nb.suffix != ".ipynb" or not nb.is_file():
+        raise InputError(f"notebook {str(notebook)!r}: does not exist (allowed: a path to an .ipynb file)")
+    try:
+        nb_rel = nb.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        nb_rel = str(nb)
+    codes = data.select_councils(councils)
+    if not codes:
+        raise InputError(f"--councils: {councils!r} selects no council (allowed: all, a class or codes)")
+    shared = council_parameters(nb, dict(raw_parameters or {}), codes[0])
+    validate_inputs()
+    table = data.councils().set_index("ecode")
+    names = {c: str(table.at[c, "name"]) for c in codes}
+
+    summary = BuildSummary()
+    with build_lock(reports_dir, wait):
+        ensure_dir(dest)
+        clean_staging(dest)
+        tree = tree_hash(root)
+        todo: list[tuple[str, dict[str, Any], str]] = []
+        for code in codes:
+            parameters = {**shared, "council": code}
+            entry = json.dumps({"notebook": nb_rel, "parameters": parameters, "tag": tag},
+                               sort_keys=True, default=str)
+            fp = report_fingerprint(tree, nb, entry)
+            if force or not is_current(dest, code, fp):
+                todo.append((code, parameters, fp))
+            else:
+                o = Outcome(code, "skipped")
+                summary.outcomes.append(o)
+                print(_line(o, names[code]), file=out, flush=True)
+        if todo:
+            from sharedservices import provenance
+
+            prov = provenance.collect(root)
+            _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
+                      timeout, scheduler, executor, summary, out, err)
+        from sharedservices.build.councils_index import write_councils_index
+
+        write_councils_index(dest, nb_rel, tag)
+        shutil.rmtree(dest / STAGING, ignore_errors=True)
+    return summary
+
+
+def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str, dest: Path,
+              prov: dict[str, Any], names: dict[str, str], n: int, timeout: float,
+              scheduler: Any, executor: str, summary: BuildSummary, out: TextIO,
+              err: TextIO) -> None:
+    from tqdm import tqdm
+
+    staging_root = ensure_dir(dest / STAGING)
+    jobs: list[dict[str, Any]] = []
+    meta: dict[str, tuple[dict[str, Any], str]] = {}
+    for code, parameters, fp in todo:
+        staging = staging_root / f"{code}-{os.getpid()}"
+        with output_errors(staging):
+            staging.mkdir(parents=True)
+        jobs.append(_job(code, None, nb, nb_rel, parameters, staging, timeout, prov))
+        meta[code] = (parameters, fp)
+    run: Callable[[], Iterator[tuple[dict[str, Any], int, float]]]
+    if scheduler is not None:
+        def run() -> Iterator[tuple[dict[str, Any], int, float]]:
+            return _run_dask(scheduler, jobs, timeout, staging_root, err)
+    elif executor == "cold":
+        def run() -> Iterator[tuple[dict[str, Any], int, float]]:
+            return _run_local_cold(jobs, n, timeout, staging_root)
+    else:
+        def run() -> Iterator[tuple[dict[str, Any], int, float]]:
+            return _run_local_warm(jobs, n, timeout, staging_root)
+    bar = tqdm(total=len(jobs), file=err, disable=None, unit="council", leave=False)
+    try:
+        for job, rc, seconds in run():
+            code = job["name"]
+            parameters, fp = meta[code]
+            o = _finish(rc, Path(job["staging"]), dest, code, None, nb_rel, parameters, fp,
+                        prov, seconds)
+            summary.outcomes.append(o)
+            bar.clear()
+            print(_line(o, names[code]), file=out, flush=True)
+            bar.update(1)
+    finally:
+        bar.close()
