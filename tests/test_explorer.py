@@ -3,6 +3,7 @@ refusals are one line, and notebooks/explorer.ipynb runs through papermill."""
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import typing
@@ -153,7 +154,7 @@ def test_every_change_matches_run_from_params_and_the_panel_quotes_it(ex: explor
         want = scenario.run_from_params(ex.values)
         assert _same(ex.metrics, want.metrics), name
         for text in explorer.format_metrics(want.metrics, want.settings).values():
-            assert text.replace("'", "&#x27;") in ex.panel.value, (name, text)
+            assert html.escape(text) in ex.panel.value, (name, text)
     assert ex.metrics["horizon"] == 14 and len(ex.result.timing) == 15
     assert math.isclose(ex.metrics["front_loading_index"], 0.8, rel_tol=1e-9)
     # discount "none": the NPV is the plain sum of the programme cash flow
@@ -260,14 +261,19 @@ def test_notebook_runs_through_papermill_and_shows_the_models_numbers(tmp_path) 
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
-    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    [shown] = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    snapshot = shown["data"]["text/html"]  # static copy for exports: the same title and numbers
+    assert "data:image/png;base64," in snapshot and "recomputed in" not in snapshot
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     models = [m["state"] for m in state.values()]
     html_values = " ".join(m.get("value", "") for m in models if m.get("_model_name") == "HTMLModel")
     want = scenario.run_from_params({"council": "E08000003"})
     for text in explorer.format_metrics(want.metrics, want.settings).values():
-        assert text.replace("'", "&#x27;") in html_values, text
+        assert html.escape(text) in html_values, text
     assert explorer.chart_title(want.metrics) in html_values
+    for text in [explorer.chart_title(want.metrics),
+                 *explorer.format_metrics(want.metrics, want.settings).values()]:
+        assert html.escape(text) in snapshot, text
     [combo] = [m for m in models if m.get("_model_name") == "ComboboxModel"]
     assert combo["value"] == "Manchester (MD, E4203 / E08000003)"
     assert sum(m.get("_model_name") == "ImageModel" for m in models) == 1

@@ -693,10 +693,23 @@ class Explorer:
         self.message.value = (f"<div style='color:#B00020'>{html.escape(text)} "
                               "(chart and metrics show the last valid values)</div>")
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def snapshot_html(self) -> str:
+        """The current chart and metrics as static HTML (for exports without live widgets)."""
+        import base64
 
-        display(self.widget)
+        if self.result is None:
+            return f"<p>{html.escape(self.error)}</p>"
+        png = base64.b64encode(bytes(self.image.value)).decode("ascii")
+        return (f"<div class='ss-explorer-snapshot'><p>{self.title.value}</p>"
+                f"<img alt='{html.escape(chart_title(self.metrics))}' "
+                f"src='data:image/png;base64,{png}'/>"
+                f"{_metrics_html(format_metrics(self.metrics, self.result.settings), None)}</div>")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, with a static snapshot for frontends and exports without widgets."""
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = self.snapshot_html()
+        return bundle
 
 
 def show(council: str = "E2532") -> None:
@@ -710,4 +723,4 @@ def show(council: str = "E2532") -> None:
     from IPython.display import display
 
     start = _params.validate("explorer", {"council": council})["council"]
-    display(Explorer(start).widget)
+    display(Explorer(start))
