@@ -85,3 +85,6 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
     assert recorded["claims_above_model"] == above
     assert recorded["median_claim_over_model"] == pytest.approx(float(np.median(ratio)), rel=1e-9)
     assert recorded["sw1_model_5y_gbp_m"] == pytest.approx(realised["model_gbp_m"], rel=1e-9)
+    deflator = assumptions.value("prices.gdp_deflator")
+    assert recorded["gdp_deflator_range_pct"] == pytest.approx(
+        100 * (max(deflator.values()) / min(deflator.values()) - 1), rel=1e-6)

@@ -141,9 +141,10 @@ CASES: tuple[Case, ...] = (
          Claim("target_annual_saving_gbp_m", "annual", 5),
          Claim("revised_annual_saving_gbp_m", "annual", 5)),
         why="Shared children's services, adult social care and senior management across three "
-            "large boroughs; their central-services lines are net of recharges (negative for "
-            "some), so the model's back-office base understates what was merged. The "
-            "arrangement ended in 2018, which the model's expected-failure rate spreads thinly.",
+            "large boroughs; the broad preset covers those services, but its long social-care "
+            "ramp, lengthened by optimism bias, puts most of the saving after the years the "
+            "boroughs reported on. The arrangement ended in 2018, which the model's annual "
+            "failure rate spreads thinly over every year.",
         note="Broad preset: back office, environmental services, adult and children's social care.",
         short="Tri-borough",
     ),
