@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -83,11 +82,9 @@ def test_cache_does_not_reread_unchanged_files(adir: Path, monkeypatch) -> None:
     calls = []
     real = assumptions._load_file
     monkeypatch.setattr(assumptions, "_load_file", lambda p: calls.append(p) or real(p))
-    t0 = time.perf_counter()
     for _ in range(50):
         assumptions.value("demo.realistic")
     assert calls == []
-    assert time.perf_counter() - t0 < 1.0
 
 
 def test_value_is_a_copy(adir: Path) -> None:

@@ -112,11 +112,12 @@ def test_build_publishes_skips_and_rebuilds_on_assumption_change(mini_project, c
     assert 'href="fx-a.html"' in index and "Index reaches 1.159" in index
     assert find_remote_resources(index) == []
 
-    # a second build straight after skips everything, quickly, in a fresh process
+    # a second build straight after skips everything, in a fresh process (how long it
+    # takes is measured by `make bench`, not asserted here: a timed test fails on a slow
+    # or busy machine)
     before = snapshot(reports, "fx-a")
-    proc, noop_seconds, tries = noop_build(root)
+    proc, _, tries = noop_build(root)
     assert re.search(r"^skipped\s+fx-a$", proc.stdout, re.M), proc.stdout
-    assert noop_seconds < 2.0, f"no-op build took {noop_seconds:.2f} s"
     if tries == 1:
         assert snapshot(reports, "fx-a") == before
 
