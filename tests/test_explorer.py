@@ -277,3 +277,17 @@ def test_notebook_runs_through_papermill_and_shows_the_models_numbers(tmp_path) 
     [combo] = [m for m in models if m.get("_model_name") == "ComboboxModel"]
     assert combo["value"] == "Manchester (MD, E4203 / E08000003)"
     assert sum(m.get("_model_name") == "ImageModel" for m in models) == 1
+
+
+def test_parametric_only_controls_are_enabled_only_for_the_parametric_path(ex: explorer.Explorer) -> None:
+    fl, tc = ex.controls["front_loading"], ex.controls["total_cut_multiplier"]
+    assert ex.values["cut_path"] == "sr2010"
+    assert fl.cited.disabled and fl.inner.disabled and tc.disabled
+    ex.controls["cut_path"].value = "parametric"
+    assert not fl.cited.disabled and fl.inner.disabled and not tc.disabled  # cited default ticked
+    # the disabled slider shows the default the model used: the SR2010 path's own index
+    assert math.isclose(fl.inner.value, ex.result.settings["front_loading"], abs_tol=fl.inner.step)
+    fl.cited.value = False
+    assert not fl.inner.disabled and fl.value == fl.inner.value
+    ex.controls["cut_path"].value = "actual"
+    assert fl.cited.disabled and fl.inner.disabled and tc.disabled

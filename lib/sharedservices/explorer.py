@@ -75,6 +75,10 @@ __all__ = [
 TOGGLE_MAX_CHOICES = 3
 #: Slider steps per range (the step is rounded down to a power of ten).
 SLIDER_STEPS = 100
+#: Fields that shape only the parametric cut path (``scenario.scenario_kwargs_from_params``
+#: drops them for the other paths): their controls are disabled unless ``cut_path`` is
+#: ``"parametric"``, so a move that cannot change anything is not offered.
+PARAMETRIC_ONLY = ("front_loading", "total_cut_multiplier")
 #: Years shown in the coverage row of the metrics panel.
 COVERAGE_YEARS_SHOWN = 10
 SOURCE = "Source: DCLG RS and finance returns; cited assumptions in data/assumptions; sharedservices model."
@@ -302,13 +306,13 @@ def control_for(spec: ParamSpec, value: Any = None, *,
     if spec.type == "int":
         if bounded:
             return widgets.IntSlider(value=value, min=int(spec.minimum), max=int(spec.maximum),
-                                     continuous_update=False, **common)
+                                     continuous_update=True, **common)
         return widgets.IntText(value=value if value is not None else 0, **common)
     if spec.type == "float":
         if bounded:
             lo, hi = float(spec.minimum), float(spec.maximum)
             return widgets.FloatSlider(value=value if value is not None else lo, min=lo, max=hi,
-                                       step=_step(lo, hi), continuous_update=False,
+                                       step=_step(lo, hi), continuous_update=True,
                                        readout_format=".2f", **common)
         return widgets.FloatText(value=value if value is not None else 0.0, **common)
     return widgets.Text(value="" if value is None else str(value), **common)
@@ -676,6 +680,7 @@ class Explorer:
             self._fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             return False
         self.values, self.result, self.error = values, result, ""
+        self._enable_parametric(values.get("cut_path"))
         m = result.metrics
         self.image.value = self.chart.update(result.timing, m.get("payback_year"))
         self.title.value = f"<b>{html.escape(chart_title(m))}</b>"
@@ -687,6 +692,16 @@ class Explorer:
         self.panel.value = _metrics_html(format_metrics(m, result.settings), self.last_ms)
         self.message.value = ""
         return True
+
+    def _enable_parametric(self, cut_path: str | None) -> None:
+        off = cut_path is not None and cut_path != "parametric"
+        for name in PARAMETRIC_ONLY:
+            control = self.controls.get(name)
+            if isinstance(control, OptionalControl):
+                control.cited.disabled = off
+                control.inner.disabled = off or control.value is None
+            elif control is not None:
+                control.disabled = off
 
     def _fail(self, text: str) -> None:
         self.error = text
