@@ -170,7 +170,9 @@ def run_on_cluster(client: Any, jobs: list[dict[str, Any]], timeout: float,
                             pure=False, key=f"sharedservices-{j['name']}-{time.time_ns()}")
         futures[fut] = j
     try:
-        for fut in as_completed(list(futures)):
+        with client.as_current():
+            done = as_completed(list(futures))
+        for fut in done:
             job = futures[fut]
             try:
                 result = fut.result()
