@@ -32,6 +32,8 @@ def format_value(value: Any) -> tuple[str, str]:
     ('2015', '2015')
     >>> format_value(None)
     ('–', '')
+    >>> format_value(3.3e-15)
+    ('0', '3.3e-15')
     >>> format_value("never")
     ('never', '')
     """
@@ -40,6 +42,8 @@ def format_value(value: Any) -> tuple[str, str]:
     if isinstance(value, int):
         return str(value), str(value)
     if isinstance(value, float) and math.isfinite(value):
+        if abs(value) < 1e-9:  # rounding noise of a zero
+            return "0", repr(value)
         text = f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.3g}"
         return text, repr(value)
     return str(value), ""
