@@ -489,6 +489,7 @@ class TimingChart:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from matplotlib.transforms import Bbox
 
         from sharedservices import style
         from sharedservices.cuts import fy_label
@@ -504,13 +505,24 @@ class TimingChart:
                                          animated=True)
         self.payback = ax.axvline(0.0, color="#555555", lw=1, ls=":", animated=True, visible=False)
         ax.axhline(0.0, color="#333333", lw=0.8)
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, ncols=2)
+        legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, ncols=2)
         ax.set_xlabel("Financial year")
         ax.set_ylabel("£m, 2010-11 prices")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: fy_label(int(t)) if t >= 0 else ""))
-        self.figure.text(0.01, 0.01, SOURCE, ha="left", va="bottom", fontsize=7, color="#555555")
+        source = self.figure.text(0.01, 0.01, SOURCE, ha="left", va="bottom", fontsize=7,
+                                  color="#555555")
         self._background = None
+        # The legend and source line sit outside the axes and never move: render them once
+        # and paste their pixels back after each full redraw (text is what Agg draws slowest).
+        self.canvas.draw()
+        renderer = self.canvas.get_renderer()
+        self._static = []
+        for artist in (legend, source):
+            box = artist.get_window_extent(renderer)
+            self._static.append(self.canvas.copy_from_bbox(
+                Bbox.from_extents(box.x0 - 2, box.y0 - 2, box.x1 + 2, box.y1 + 2)))
+            artist.set_visible(False)
         self._limits: tuple[float, float, float, float] | None = None
         self.full_redraws = 0
 
@@ -553,6 +565,8 @@ class TimingChart:
             self.ax.set_xlim(0.0, x_hi)
             self.ax.set_ylim(lo - pad, hi + pad)
             self.canvas.draw()  # animated artists are left out of the background
+            for region in self._static:
+                self.canvas.restore_region(region)
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self.full_redraws += 1
         else:
