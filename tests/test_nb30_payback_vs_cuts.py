@@ -131,3 +131,10 @@ def test_red_assumptions_are_cited() -> None:
     assert red["citation"].str.contains("SUITE ASSUMPTION|red", regex=True).all()
     assert "optimism_bias.table" in keys
     assert "optimism_bias.table" not in tables.scenario_assumption_keys({**r.settings, "optimism_bias": False})
+
+
+def test_no_first_year_gap_is_said_in_words() -> None:
+    h = f30.headlines(council="E2532", cut_path="parametric", total_cut_multiplier=0.0)
+    assert h["coverage_year1"] is None
+    line = f30.finding_lines(h)[1]
+    assert "no funding gap" in line and f30.gbp_m(h["one_off_cost_gbp_m"]) in line

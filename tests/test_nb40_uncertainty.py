@@ -110,3 +110,10 @@ def test_sensitivity_table_and_fans() -> None:
     assert sens["central_npv_gbp_m"].iloc[0] == pytest.approx(central)
     fan = tables.fan_gbp_m(a["mc"].fan_chart("net_savings"))
     assert (fan["p5_gbp_m"] <= fan["p50_gbp_m"] + 1e-12).all() and (fan["p50_gbp_m"] <= fan["p95_gbp_m"] + 1e-12).all()
+
+
+def test_first_year_line_follows_the_probabilities() -> None:
+    h = f40.headlines(council="E2532", cut_path="parametric", total_cut_multiplier=0.0, draws=100)
+    assert h["p_cover_year1_gap"] is None and "no funding gap" in f40.finding_lines(h)[1]
+    h = f40.headlines(council="E2532", draws=100)
+    assert h["p_cover_year1_gap"] == 0.0 and "too late" in f40.finding_lines(h)[1]

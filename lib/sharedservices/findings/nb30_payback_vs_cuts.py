@@ -206,10 +206,14 @@ def finding_lines(h: Headlines) -> list[str]:
                    f"cover {pct(h['coverage_sr_end'])} of {name}'s {gbp_m(h['funding_gap_sr_end_gbp_m'])} "
                    f"funding gap (£m, 2010-11 prices), {later} (best year {h['best_coverage_financial_year']}: "
                    f"{pct(h['best_coverage'])}).")
-    first = (f"In {cuts.fy_label(1)}, the first year of the cuts, the gap is {gbp_m(h['funding_gap_year1_gbp_m'])} and net "
-             f"savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])} (coverage "
-             f"{pct(h['coverage_year1'])}), while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
-             "(£m, 2010-11 prices).")
+    if h["coverage_year1"] is None:
+        first = (f"In {cuts.fy_label(1)} there is no funding gap on this path; the one-off cost of "
+                 f"{gbp_m(h['one_off_cost_gbp_m'])} falls due (£m, 2010-11 prices).")
+    else:
+        first = (f"In {cuts.fy_label(1)}, the first year of the cuts, the gap is {gbp_m(h['funding_gap_year1_gbp_m'])} "
+                 f"and net savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])} (coverage "
+                 f"{pct(h['coverage_year1'])}), while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
+                 "(£m, 2010-11 prices).")
     pb = ("never pays back within the horizon" if h["payback_year"] is None else
           f"pays back in {h['payback_financial_year']} (year {h['payback_year']})")
     payback = (f"Before financing, the programme {pb}; its NPV is {gbp_m(h['npv_gbp_m'])} (£m, 2010-11 prices, "

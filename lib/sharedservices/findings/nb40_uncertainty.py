@@ -150,6 +150,16 @@ def _p(x: float | None) -> str:
     return "n/a (no gap)" if x is None else f"{100 * x:.0f}%"
 
 
+def _first_year_line(h: Headlines) -> str:
+    year = cuts.fy_label(1)
+    if h["p_cover_year1_gap"] is None:
+        return f"There is no funding gap in {year} on this path, so nothing to cover in the first year."
+    text = (f"Net savings cover the whole first-year ({year}) funding gap in {_p(h['p_cover_year1_gap'])} of "
+            f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}")
+    late = float(h["p_cover_half_year1_gap"] or 0.0) < 0.5
+    return text + (": the savings come too late for the first year of the cuts." if late else ".")
+
+
 def finding_lines(h: Headlines) -> list[str]:
     """The key findings, written from the headlines (most important first).
 
@@ -166,11 +176,7 @@ def finding_lines(h: Headlines) -> list[str]:
         f"In {h['draws']:,} simulated futures for {h['council_name']} ({ob} optimism bias), the programme pays "
         f"back within the {n}-year Spending Review period in {_p(h['p_payback_within_sr_period'])} of them and "
         f"never pays back within the horizon in {_p(h['p_never_pays_back'])}.",
-        f"Net savings cover the whole first-year (2011-12) funding gap in {_p(h['p_cover_year1_gap'])} of "
-        f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}: the savings come too late for the "
-        "front-loaded first year." if (h["p_cover_half_year1_gap"] or 0) < 0.5 else
-        f"Net savings cover the whole first-year (2011-12) funding gap in {_p(h['p_cover_year1_gap'])} of "
-        f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}.",
+        _first_year_line(h),
         f"The NPV of the programme's cash flow is {gbp_m(h['npv_p50_gbp_m'])} at the median, with a 90% range of "
         f"{gbp_m(h['npv_p5_gbp_m'])} to {gbp_m(h['npv_p95_gbp_m'])}; it is negative in "
         f"{_p(h['p_npv_negative'])} of simulations (£m, 2010-11 prices, {disc}).",
