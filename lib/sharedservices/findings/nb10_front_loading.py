@@ -40,7 +40,8 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
     ``most_front_loaded_class`` and its ``_median``, ``median_real_cut_pct`` (central funding,
     2010-11 to 2014-15, real), ``central_funding_change_2014_15_pct`` and ``_2017_18_pct``
     (sum over the councils, real or cash), ``rollin_abg_gbp_m`` / ``rollin_pct_of_2010_11`` and
-    ``retention_step_gbp_m`` / ``retention_step_pct_of_2010_11`` (real),
+    ``retention_step_gbp_m`` / ``retention_step_pct_of_2010_11`` (real), the class with the largest
+    step (``largest_retention_step_class`` and its ``_pct_of_2010_11``), ``sr_period_years``,
     ``core_spending_change_pct``, ``education_change_pct``, ``largest_fall_service`` and
     ``largest_fall_pct`` (2010-11 to 2014-15, real or cash).
     """
@@ -57,7 +58,9 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
     spending = national.spending_long(real=deflate)
     change = t.service_change(spending, councils, cuts.BASE_YEAR, "2014-15")["All"]
     services = change.drop(index=[s for s in NOT_A_SERVICE if s in change.index]).dropna()
-    breaks = t.funding_breaks_by_class(flt, councils).loc["All"]
+    breaks_by_class = t.funding_breaks_by_class(flt, councils)
+    breaks = breaks_by_class.loc["All"]
+    steps = breaks_by_class.drop(index="All")["retention_step_pct_of_2010_11"].dropna()
     more = int(every.get("more_front_loaded_than_sr2010", 0))
     return {
         "sr2010_front_loading_index": sr_index,
@@ -77,6 +80,9 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
         "rollin_pct_of_2010_11": _num(breaks["rollin_pct_of_2010_11"]),
         "retention_step_gbp_m": float(breaks["retention_step_gbp_m"]),
         "retention_step_pct_of_2010_11": _num(breaks["retention_step_pct_of_2010_11"]),
+        "largest_retention_step_class": None if steps.empty else str(steps.idxmax()),
+        "largest_retention_step_pct_of_2010_11": None if steps.empty else float(steps.max()),
+        "sr_period_years": n,
         "core_spending_change_pct": _num(change.get("core_spending", float("nan"))),
         "education_change_pct": _num(change.get("education", float("nan"))),
         "largest_fall_service": None if services.empty else str(services.idxmin()),
