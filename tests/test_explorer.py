@@ -291,3 +291,9 @@ def test_parametric_only_controls_are_enabled_only_for_the_parametric_path(ex: e
     assert not fl.inner.disabled and fl.value == fl.inner.value
     ex.controls["cut_path"].value = "actual"
     assert fl.cited.disabled and fl.inner.disabled and tc.disabled
+
+
+def test_chart_speaks_like_the_payback_report() -> None:
+    from sharedservices.figures import payback
+
+    assert explorer.SOURCE == payback.SOURCE_MODEL

@@ -81,7 +81,9 @@ SLIDER_STEPS = 100
 PARAMETRIC_ONLY = ("front_loading", "total_cut_multiplier")
 #: Years shown in the coverage row of the metrics panel.
 COVERAGE_YEARS_SHOWN = 10
-SOURCE = "Source: DCLG RS and finance returns; cited assumptions in data/assumptions; sharedservices model."
+#: Source line under the chart (as the payback report's: ``figures.payback.SOURCE_MODEL``).
+SOURCE = ("Source: DCLG/MHCLG Revenue Outturn Summary (RS); cited assumptions in data/assumptions; "
+          "sharedservices model.")
 
 
 # --------------------------------------------------------------------------------------
@@ -473,11 +475,14 @@ class TimingChart:
     only when the data leave the current limits or the horizon changes.
     """
 
+    #: (column, legend label, line style, palette index): the funding gap and net
+    #: savings in the colours and words of the payback report's timing chart
+    #: (:func:`sharedservices.figures.payback_timing_chart`).
     SERIES = (
-        ("funding_gap", "Funding gap", "-"),
-        ("net_savings", "Net savings after financing", "-"),
-        ("frontline_cuts", "Front-line cuts", "-"),
-        ("cumulative_cash_flow", "Programme cash flow, cumulative", "--"),
+        ("funding_gap", "funding gap", "-", 5),
+        ("net_savings", "net savings after financing", "-", 0),
+        ("frontline_cuts", "front-line cuts", "-", 3),
+        ("cumulative_cash_flow", "programme cash flow, cumulative", "--", 2),
     )
 
     #: Margin added above and below the data when the limits are reset (fraction of range).
@@ -500,8 +505,8 @@ class TimingChart:
         ax = self.ax = self.figure.add_subplot()
         self.figure.subplots_adjust(left=0.1, right=0.95, top=0.84, bottom=0.2)
         self.lines = {}
-        for i, (key, label, ls) in enumerate(self.SERIES):
-            (self.lines[key],) = ax.plot([], [], ls, color=style.PALETTE[i], lw=2, label=label,
+        for key, label, ls, colour in self.SERIES:
+            (self.lines[key],) = ax.plot([], [], ls, color=style.PALETTE[colour], lw=2, label=label,
                                          animated=True)
         self.payback = ax.axvline(0.0, color="#555555", lw=1, ls=":", animated=True, visible=False)
         ax.axhline(0.0, color="#333333", lw=0.8)
