@@ -6,22 +6,34 @@ updated: schema validation, ``scenario.run_from_params``, the chart (blitted, or
 redrawn when its limits change) and the panel.  Run ``python bench/bench_explorer.py``
 (uses the processed data in data/processed); it prints the median, 90th percentile and
 worst time per kind of change, and how the time splits between model and chart.
+
+``python bench/bench_explorer.py --browser`` also measures the round trip a user sees:
+it starts JupyterLab on a free local port, opens ``notebooks/explorer.ipynb`` in headless
+Chromium (the one :mod:`sharedservices.checks.browser` uses), runs it, types values into
+the savings-multiplier slider and times each until the chart image changes.  JupyterLab
+is stopped afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from sharedservices import explorer, scenario  # noqa: E402
+from sharedservices import explorer, paths, scenario  # noqa: E402
 
 ROUNDS = 5
+BROWSER_CHANGES = 12
 
 
 def _time(ex: explorer.Explorer, name: str, values: list) -> list[float]:
@@ -88,5 +100,68 @@ def main() -> None:
     print(_row("  chart, blit + PNG", blit))
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def browser_round_trip(changes: int = BROWSER_CHANGES) -> list[float]:
+    """Milliseconds from pressing Enter in the slider's readout to a new chart image."""
+    from playwright.sync_api import sync_playwright
+    from sharedservices.checks.browser import find_chromium
+
+    port, token = _free_port(), secrets.token_hex(8)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+           "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
+           f"--notebook-dir={paths.NOTEBOOKS_DIR}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    lab = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(find_chromium()))
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+            time.sleep(3)
+            page.click(".jp-Notebook .jp-Cell >> nth=1")
+            page.keyboard.press("Escape")
+            page.click("div.lm-MenuBar-itemLabel:text('Run')")
+            page.click("li.lm-Menu-item:has-text('Run All Cells')")
+            page.wait_for_selector(".widget-image", timeout=120_000)
+            time.sleep(2)
+            readout = page.locator(".widget-hslider:has-text('savings multiplier') .widget-readout")
+            out = []
+            for i in range(changes):
+                before = page.locator(".widget-image").get_attribute("src")
+                readout.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(f"{1.0 + 0.05 * (i + 1):.2f}")
+                t0 = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.wait_for_function("(b) => document.querySelector('.widget-image').src !== b",
+                                       arg=before, timeout=10_000)
+                out.append(1000 * (time.perf_counter() - t0))
+            browser.close()
+        return out
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        try:
+            lab.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.pid, signal.SIGKILL)
+
+
 if __name__ == "__main__":
     main()
+    if "--browser" in sys.argv[1:]:
+        print(_row("browser round trip (JupyterLab, Chromium)", browser_round_trip()))
