@@ -232,9 +232,12 @@ def test_batch_failure_isolation_index_and_incremental_skip(project, capsys):
         assert m["provenance"]["parameters"] == {"council": code, "scale": 2.0,
                                                  "fail_for": "E5011"}
         assert re.search(rf"^built\s+{code}\s", out, re.M)
+    page = (dest / "E5014.html").read_text()
+    assert "<title>Hammersmith &amp; Fulham: Fixture council report</title>" in page
     assert not (dest / "E5011.html").exists()
     failure = (dest / "_failed" / "E5011.html").read_text()
     assert "fixture failure on purpose for E5011" in failure
+    assert "Build failed: Camden: Fixture council report" in failure
     assert re.search(r"^failed\s+E5011\s+Camden", out, re.M)
     assert "2 built, 0 skipped, 1 failed" in err and "E5011" in err.splitlines()[-1]
     # seeded kernels: a warm kernel gives the same draw as a cold one would

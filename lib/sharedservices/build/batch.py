@@ -55,7 +55,7 @@ from sharedservices.errors import InputError
 COUNCILS_DIR = "councils"
 EXECUTORS = ("warm", "cold")
 
-__all__ = ["COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters"]
+__all__ = ["COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters", "report_title"]
 
 
 def batch_dir(reports_dir: Path, tag: str | None = None) -> Path:
@@ -99,6 +99,32 @@ def council_parameters(notebook: Path, raw: dict[str, Any], first_council: str) 
         raise InputError(f"parameter 'council': {raw['council']!r} cannot be set for a batch "
                          "(allowed: choose councils with --councils)")
     return params_mod.validate(notebook, {**raw, "council": first_council}, check_councils=False)
+
+
+def report_title(notebook: Path, council_name: str) -> str:
+    """Title of one council's report: the council's name, then the notebook's first heading.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> nb = Path(tempfile.mkdtemp()) / "x.ipynb"
+    >>> _ = nb.write_text(json.dumps({"cells": [{"cell_type": "markdown",
+    ...     "source": ["# Can shared services close this council's gap?\\n", "text"]}]}))
+    >>> report_title(nb, "East Lindsey")
+    "East Lindsey: Can shared services close this council's gap?"
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        cells = []
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else source
+            for line in text.splitlines():
+                if line.startswith("# "):
+                    return f"{council_name}: {line[2:].strip()}"
+    return council_name
 
 
 def _line(o: Outcome, council_name: str) -> str:
@@ -314,7 +340,8 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
         staging = staging_root / f"{code}-{os.getpid()}"
         with output_errors(staging):
             staging.mkdir(parents=True)
-        jobs.append(_job(code, None, nb, nb_rel, parameters, staging, timeout, prov))
+        jobs.append(_job(code, report_title(nb, names[code]), nb, nb_rel, parameters, staging,
+                         timeout, prov))
         meta[code] = (parameters, fp)
     run: Callable[[], Iterator[tuple[dict[str, Any], int, float]]]
     if scheduler is not None:
@@ -331,8 +358,8 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
         for job, rc, seconds in run():
             code = job["name"]
             parameters, fp = meta[code]
-            o = _finish(rc, Path(job["staging"]), dest, code, None, nb_rel, parameters, fp,
-                        prov, seconds)
+            o = _finish(rc, Path(job["staging"]), dest, code, job["title"], nb_rel, parameters,
+                        fp, prov, seconds)
             summary.outcomes.append(o)
             bar.clear()
             print(_line(o, names[code]), file=out, flush=True)
