@@ -76,6 +76,8 @@ def test_a_field_added_to_a_subclass_gets_a_control() -> None:
         partner_mix: Literal["same_class", "neighbours", "any", "county"] = Field(
             "any", description="who the partners are")
         failure_probability: float | None = Field(None, ge=0.0, le=0.5, description="annual p")
+        review_year: int | None = Field(None, ge=1, le=10, description="year of the review")
+        partner_tier: Literal["lower", "upper"] | None = Field(None, description="tier")
 
     controls = explorer.build_controls(Wider)
     assert list(controls) == list(Wider.model_fields)
@@ -84,6 +86,13 @@ def test_a_field_added_to_a_subclass_gets_a_control() -> None:
     assert isinstance(controls["partner_mix"], widgets.Dropdown)
     assert isinstance(controls["failure_probability"], explorer.OptionalControl)
     assert controls["failure_probability"].inner.max == 0.5
+    review, tier = controls["review_year"], controls["partner_tier"]
+    assert isinstance(review.inner, widgets.IntSlider) and review.value is None
+    assert isinstance(tier.inner, widgets.ToggleButtons) and tier.value is None
+    tier.cited.value = False
+    assert tier.value == "lower"
+    review.value = 4
+    assert (review.inner.value, review.cited.value) == (4, False)
 
 
 def test_council_picker_lists_principal_councils_and_searches_by_name_or_code() -> None:

@@ -294,7 +294,9 @@ def control_for(spec: ParamSpec, value: Any = None, *,
     if spec.nullable:
         base = ParamSpec(spec.name, spec.type, None, spec.help, spec.minimum, spec.maximum,
                          spec.choices, nullable=False, council=False)
-        start = value if value is not None else (spec.minimum if spec.minimum is not None else None)
+        start = value
+        if start is None:
+            start = spec.choices[0] if spec.choices else spec.minimum
         inner = control_for(base, start, choices=choices)
         return OptionalControl(inner, value, layout=widgets.Layout(width="auto"))
     if spec.choices is not None:
