@@ -35,7 +35,7 @@ import html
 import io
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -643,7 +643,7 @@ class Explorer:
     """
 
     def __init__(self, council: str = "E2532", *, schema: type[BaseModel] = ScenarioParams,
-                 run=None) -> None:
+                 run: Callable[[dict[str, Any]], ScenarioResult] | None = None) -> None:
         from sharedservices import scenario
 
         self.schema = schema
