@@ -72,7 +72,7 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
     expected = [
         f"{h['back_office_median_pct_of_tse']:.1f}%", "1.5 times the cited rates",
         f"NLGN's {h['nlgn_realistic_pct']:.1f}% realistic and {h['nlgn_best_case_pct']:.1f}% best case",
-        f"{h['back_office_reach_10_tse_pct']:.0f}% of councils with the back office alone",
+        f"{h['back_office_reach_10_tse_pct']:.0f}% of councils reach it with the back office alone",
         f"{h['broad_reach_10_tse_pct']:.0f}% adding adult and children's social care",
         f"{h['public_realm_reach_10_tse_pct']:.0f}% with the wider public realm (% of {h['councils']}",
         f"{h['broad_reach_10_core_pct']:.0f}% of councils with the broad programme",

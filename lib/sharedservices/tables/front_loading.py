@@ -29,6 +29,7 @@ __all__ = [
     "front_loading_by_group",
     "funding_breaks_by_class",
     "funding_by_class",
+    "no_net_cut",
     "service_change",
     "spending_by_class",
     "sr2010_against_even",
@@ -360,3 +361,32 @@ def class_year_wide(df: pd.DataFrame, value: str = "gbp_bn") -> pd.DataFrame:
     wide = wide.reindex(list(dict.fromkeys(df["class"])))
     wide.columns.name = None
     return wide
+
+
+def no_net_cut(flt: pd.DataFrame) -> pd.DataFrame:
+    """The councils with no net real cut in central funding over the period, and their change.
+
+    Parameters
+    ----------
+    flt : DataFrame
+        :func:`sharedservices.scenario.front_loading_table`, with ``class`` merged in.
+
+    Returns
+    -------
+    DataFrame
+        ``ecode, name, class, real_change_pct_of_2010_11`` (positive = funding rose) and
+        ``front_loading_label`` ("no net cut"), largest rise first.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"ecode": ["A", "B"], "name": ["a", "b"], "class": ["UA", "SD"],
+    ...     "real_cut_share": [0.2, -0.05], "front_loading_index": [0.4, np.nan],
+    ...     "front_loading_label": ["0.40", "no net cut"]})
+    >>> no_net_cut(f).to_dict("records")[0]["real_change_pct_of_2010_11"]
+    5.0
+    """
+    out = flt[flt["front_loading_index"].isna()]
+    out = pd.DataFrame({"ecode": out["ecode"], "name": out["name"], "class": out["class"],
+                        "real_change_pct_of_2010_11": -100.0 * out["real_cut_share"],
+                        "front_loading_label": out["front_loading_label"]})
+    return out.sort_values("real_change_pct_of_2010_11", ascending=False).reset_index(drop=True)

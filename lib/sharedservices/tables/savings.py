@@ -17,6 +17,7 @@ import pandas as pd
 
 __all__ = [
     "BASES",
+    "EVIDENCE_KEYS",
     "SAVINGS_ASSUMPTION_KEYS",
     "evidence_keys",
     "EVIDENCE_KINDS",
@@ -46,6 +47,16 @@ SAVINGS_ASSUMPTION_KEYS: tuple[str, ...] = (
     "savings_evidence.back_office_share_of_expenditure",
     "prices.gdp_deflator",
 )
+#: Evidence on savings rates and on how much of a promised saving is realised (keys in
+#: savings_evidence.yaml); context figures such as the savings councils needed or the
+#: size of the back office are left out.
+EVIDENCE_KEYS: tuple[str, ...] = tuple(f"savings_evidence.{k}" for k in (
+    "back_office_realistic", "back_office_best_case", "ambitious_target", "cpbs_planned_saving_rate",
+    "tri_borough_target_saving_rate", "tri_borough_target_share_of_budget",
+    "merger_saving_share_babergh_mid_suffolk", "nhs_sbs_gross_saving_rate", "hmps_saving_rate",
+    "imc_waste_cost_saving", "imc_waste_cost_saving_nl_2014", "imc_total_spending_effect",
+    "sw1_realised_share", "benefit_realisation_haircut",
+))
 #: How a piece of savings evidence is labelled.
 EVIDENCE_KINDS: tuple[str, ...] = ("published estimate", "peer-reviewed study", "claim")
 
@@ -281,19 +292,16 @@ def savings_evidence(assumption_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_keys(records: Mapping[str, Any]) -> list[str]:
-    """The savings-rate evidence among all assumptions: ``savings_evidence.*`` given as fractions.
+    """The keys of :data:`EVIDENCE_KEYS` present among ``records`` (in that order).
 
     Parameters
     ----------
     records : mapping of str to Assumption
-        :func:`sharedservices.assumptions.load_all` (anything with a ``unit`` attribute).
+        :func:`sharedservices.assumptions.load_all`.
 
     Examples
     --------
-    >>> from types import SimpleNamespace as A
-    >>> evidence_keys({"savings_evidence.a": A(unit="fraction of x"), "savings_evidence.b": A(unit="£m"),
-    ...                "prices.c": A(unit="fraction")})
-    ['savings_evidence.a']
+    >>> evidence_keys({"savings_evidence.back_office_realistic": None, "prices.gdp_deflator": None})
+    ['savings_evidence.back_office_realistic']
     """
-    return [k for k, a in records.items()
-            if k.startswith("savings_evidence.") and str(a.unit).startswith("fraction")]
+    return [k for k in EVIDENCE_KEYS if k in records]
