@@ -230,7 +230,7 @@ def test_batch_failure_isolation_index_and_incremental_skip(project, capsys):
         assert m["headlines"]["population"]["value"] == pytest.approx(2 * population(code))
         assert (dest / code / "population.png").is_file()
         assert m["provenance"]["parameters"] == {"council": code, "scale": 2.0,
-                                                 "fail_for": "E5011"}
+                                                 "fail_for": "E5011", "sleep_for": ""}
         assert re.search(rf"^built\s+{code}\s", out, re.M)
     page = (dest / "E5014.html").read_text()
     assert "<title>Hammersmith &amp; Fulham: Fixture council report</title>" in page
@@ -276,3 +276,17 @@ def test_tag_layout_class_selection_and_cold_equals_warm(project, capsys):
           reports_dir=project / "cold", tag="double", executor="cold")
     cold = project / "cold" / "councils" / "double" / "E2532.html"
     assert normalised_html(cold) == normalised_html(dest / "E2532.html")
+
+
+@pytest.mark.xdist_group("batch-timeout")
+def test_time_limit_kills_one_council_and_spares_the_others(project, capsys):
+    t0 = time.monotonic()
+    rc = cli(project, "--councils", "E5011,E5014", "-p", "sleep_for", "E5011",
+             "--timeout", "40", "-j", "2")
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert time.monotonic() - t0 < 120  # the sleeping kernel was not waited for
+    dest = project / "reports" / "councils"
+    assert re.search(r"^failed\s+E5011\s.*timed out: the notebook ran longer than 40 s", out, re.M)
+    assert (dest / "_failed" / "E5011.html").is_file()
+    assert publish.read_manifest(dest, "E5014")["status"] == "complete"
