@@ -100,8 +100,6 @@ def _notebooks() -> list[Path]:
 @pytest.mark.parametrize("nb", _notebooks(), ids=lambda p: p.stem)
 def test_parameters_cell_matches_schema(nb):
     """Each notebook's parameters cell lists exactly its schema's names, types and defaults."""
-    if nb.stem == "explorer":
-        pytest.skip("the explorer has no parameters cell")
     cell = params.parameters_cell(nb)
     specs = params.describe(nb)
     assert [c.name for c in cell] == [s.name for s in specs]
