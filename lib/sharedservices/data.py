@@ -319,6 +319,36 @@ _ALLOWED_COUNCIL = ("an RS code such as E0101 or an ONS code such as E06000022; 
                     "see data/processed/councils.csv")
 
 
+_CODE_TABLES: dict[tuple, tuple[dict[str, str], dict[str, tuple[str, bool]]]] = {}
+
+
+def _code_table() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """Every known code -> ecode, and ecode -> (name, principal); built once per loaded tables.
+
+    Keyed like the table cache (directory, file times and sizes), so a changed file or
+    another directory gets a fresh lookup.
+    """
+    directory = paths.processed_dir()
+    key: tuple = (str(directory),)
+    for name in ("councils", "codes"):
+        try:
+            st = (directory / _FILES[name]).stat()
+            key += ((st.st_mtime_ns, st.st_size),)
+        except FileNotFoundError:
+            key += (None,)
+    if key not in _CODE_TABLES:
+        c = councils()
+        cw = codes() if key[2] is not None else None
+        table = dict(zip(c["ecode"], c["ecode"], strict=True))
+        table.update({o: e for o, e in zip(c["ons_code"], c["ecode"], strict=True) if isinstance(o, str)})
+        if cw is not None:
+            table.update(zip(cw["code"], cw["ecode"], strict=True))
+        principal = {e: (n, bool(p)) for e, n, p in zip(c["ecode"], c["name"], c["principal"], strict=True)}
+        _CODE_TABLES.clear()
+        _CODE_TABLES[key] = (table, principal)
+    return _CODE_TABLES[key]
+
+
 def resolve_council(code: str, *, principal_only: bool = True) -> str:
     """Return the RS ``ecode`` for an RS or ONS code of any year.
 
@@ -348,22 +378,15 @@ def resolve_council(code: str, *, principal_only: bool = True) -> str:
     if not isinstance(code, str) or not code.strip():
         raise InputError(f"council: {code!r} is not a council code (allowed: {_ALLOWED_COUNCIL})")
     key = "".join(code.split()).upper()
-    c = councils()
-    table = dict(zip(c["ecode"], c["ecode"], strict=True))
-    table.update({o: e for o, e in zip(c["ons_code"], c["ecode"], strict=True) if isinstance(o, str)})
-    if (paths.processed_dir() / _FILES["codes"]).is_file():
-        cw = codes()
-        table.update(zip(cw["code"], cw["ecode"], strict=True))
+    table, principal = _code_table()
     if key not in table:
         raise InputError(f"council: {code!r} is not a code in the RS workbooks (allowed: {_ALLOWED_COUNCIL})")
     ecode = table[key]
-    if principal_only:
-        row = c.set_index("ecode").loc[ecode]
-        if not bool(row["principal"]):
-            raise InputError(
-                f"council: {code!r} is {row['name']}, not a principal council "
-                f"(allowed: shire counties and districts, unitaries, metropolitan districts, London boroughs)"
-            )
+    if principal_only and not principal[ecode][1]:
+        raise InputError(
+            f"council: {code!r} is {principal[ecode][0]}, not a principal council "
+            f"(allowed: shire counties and districts, unitaries, metropolitan districts, London boroughs)"
+        )
     return ecode
 
 
