@@ -54,8 +54,8 @@ test: $(DEV_STAMP) ## Run the whole test suite (doctests included)
 lint: $(DEV_STAMP) ## ruff over lib/, tests/ and bench/
 	$(BIN)/ruff check lib tests bench
 
-lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks notebooks/explorer.ipynb
+lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel and the explorer open
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/explorer.ipynb
 
 data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_DIR
 	$(SS) data --raw-dir "$(RAW_DIR)"
