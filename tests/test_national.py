@@ -172,3 +172,8 @@ def test_savings_headlines_scale_with_the_multiplier() -> None:
     assert two["broad_england_gbp_m"] == pytest.approx(2 * one["broad_england_gbp_m"])
     assert two["broad_reach_10_tse_pct"] >= one["broad_reach_10_tse_pct"]
     assert one["close_to_10_pct"] == pytest.approx(100 * assumptions.value("savings_evidence.ambitious_target"))
+    # the multiple needed does not depend on where you start, and at that multiple the median reaches 10 %
+    needed = one["broad_rates_multiple_for_median_to_reach_10_tse"]
+    assert two["broad_rates_multiple_for_median_to_reach_10_tse"] == pytest.approx(needed)
+    at = findings.headlines("20-savings-potential", {"year": "2010-11", "savings_multiplier": needed})
+    assert at["broad_median_pct_of_tse"] == pytest.approx(one["close_to_10_pct"])

@@ -77,6 +77,7 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"{h['public_realm_reach_10_tse_pct']:.0f}% with the wider public realm (% of {h['councils']}",
         f"{h['broad_reach_10_core_pct']:.0f}% of councils with the broad programme",
         f"£{h['back_office_england_gbp_m']:,.0f}m", f"£{h['broad_england_gbp_m']:,.0f}m",
+        f"{h['broad_rates_multiple_for_median_to_reach_10_tse']:.1f} times as high",
     ]
     missing = [e for e in expected if e not in text]
     assert not missing, (missing, text)

@@ -29,7 +29,10 @@ def headlines(year: str = "2010-11", savings_multiplier: float = 1.0) -> dict[st
     (% of councils reaching the "close to 10 %" target on each basis), ``P_england_gbp_m``
     (sum over councils, £m a year, 2010-11 prices).  Also ``councils``,
     ``back_office_above_nlgn_realistic_pct`` (% of councils whose back-office saving is at
-    least NLGN's 1.8 % of TSE) and the benchmarks themselves as percentages.
+    least NLGN's 1.8 % of TSE), ``broad_rates_multiple_for_median_to_reach_10_tse`` and ``_core``
+    (how many times the cited savings rates the median council's broad programme would need
+    to reach the target; gross savings are proportional to the rates) and the benchmarks
+    themselves as percentages.
     """
     councils, pot = national.savings_potential_all(year, savings_multiplier)
     target = float(assumptions.value(BENCHMARKS["close_to_10"]))
@@ -47,6 +50,12 @@ def headlines(year: str = "2010-11", savings_multiplier: float = 1.0) -> dict[st
         out[f"{prog}_reach_10_tse_pct"] = float(reach_tse.loc["All", prog])
         out[f"{prog}_reach_10_core_pct"] = float(reach_core.loc["All", prog])
         out[f"{prog}_england_gbp_m"] = float(totals.loc["All", prog])
+    for basis, label in (("tse", "tse"), ("core_spending", "core")):
+        median = out[f"broad_median_pct_of_{basis}"]
+        # gross savings are proportional to the rates, so the median council reaches the target
+        # at savings_multiplier * target / its current share
+        out[f"broad_rates_multiple_for_median_to_reach_10_{label}"] = (
+            None if not median else float(savings_multiplier) * 100.0 * target / float(median))
     back = pot[pot["programme"] == "back_office"]["gross_share_of_tse"].dropna()
     out["back_office_above_nlgn_realistic_pct"] = float(100.0 * (back >= realistic - 1e-12).mean())
     for name, key in BENCHMARKS.items():
