@@ -165,6 +165,11 @@ def _run_local_warm(jobs: list[dict[str, Any]], n: int, timeout: float,
     startup = ipython / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-sharedservices-seed.py").write_text(KERNEL_STARTUP, encoding="utf-8")
+    from sharedservices.build import runner
+
+    config = getattr(runner, "KERNEL_CONFIG", None)  # the cold runs' kernel configuration
+    if config:
+        (startup.parent / "ipython_kernel_config.py").write_text(config, encoding="utf-8")
     env = dict(_worker_env(), IPYTHONDIR=str(ipython))
     notebook_dir = Path(jobs[0]["notebook"]).parent
     slots: list[WarmWorker] = []
