@@ -44,6 +44,9 @@ dev: $(DEV_STAMP) ## The environment plus test tools (requirements-dev.txt)
 reports: $(RUNTIME_STAMP) ## Build every published report in reports.yaml into reports/
 	$(SS) build $(if $(JOBS),-j $(JOBS))
 
+council-reports: $(RUNTIME_STAMP) ## One payback report per English principal council into reports/councils/
+	$(SS) batch notebooks/30-payback-vs-cuts.ipynb --councils all $(if $(JOBS),-j $(JOBS)) $(ARGS)
+
 report: $(RUNTIME_STAMP) ## One ad-hoc run: make report NB=notebooks/X.ipynb ARGS='-p name value'
 	@test -n "$(NB)" || { echo "make report: set NB=notebooks/NAME.ipynb" >&2; exit 2; }
 	$(SS) run $(NB) $(ARGS)
