@@ -60,7 +60,7 @@ def sr2010_vs_even(paths: pd.DataFrame, title: str) -> Figure:
 
 
 def funding_index_by_class(df: pd.DataFrame, title: str, *, y_label: str,
-                           source: str = SOURCE_RS_REAL) -> Figure:
+                           source: str = SOURCE_RS_REAL, mark_retention_break: bool = True) -> Figure:
     """Central funding (or a spending line) by class over the years, 2010-11 = 100.
 
     Years are placed on a time axis, so the two years missing from the data (2015-16,
@@ -73,6 +73,8 @@ def funding_index_by_class(df: pd.DataFrame, title: str, *, y_label: str,
         :func:`~sharedservices.tables.spending_by_class` (``class, year, index_2010_11``).
     y_label : str
         Axis label with the price basis.
+    mark_retention_break : bool
+        Mark the 2013-14 change in the definition of central funding (not for spending).
 
     Examples
     --------
@@ -92,7 +94,7 @@ def funding_index_by_class(df: pd.DataFrame, title: str, *, y_label: str,
                 linewidth=2.5 if klass == "All" else 1.5)
     years = sorted({cuts.year_index(y) for y in df["year"]})
     ax.set_xticks(years, [cuts.fy_label(t) for t in years])
-    if 3 in years:
+    if mark_retention_break and 3 in years:
         ax.axvline(2.5, color="#777777", linestyle=":", linewidth=1)
         ax.text(2.52, ax.get_ylim()[1], " 2013-14: rates retention,\n grants rolled in", va="top",
                 fontsize=8, color="#555555")

@@ -29,6 +29,7 @@ __all__ = [
     "front_loading_by_group",
     "funding_breaks_by_class",
     "funding_by_class",
+    "label_services",
     "no_net_cut",
     "service_change",
     "spending_by_class",
@@ -391,3 +392,18 @@ def no_net_cut(flt: pd.DataFrame) -> pd.DataFrame:
                         "real_change_pct_of_2010_11": -100.0 * out["real_cut_share"],
                         "front_loading_label": out["front_loading_label"]})
     return out.sort_values("real_change_pct_of_2010_11", ascending=False).reset_index(drop=True)
+
+
+def label_services(df: pd.DataFrame) -> pd.DataFrame:
+    """A table indexed by service slug, with the index in words (for display).
+
+    Examples
+    --------
+    >>> label_services(pd.DataFrame({"UA": [1.0]}, index=pd.Index(["core_spending"], name="service"))).index[0]
+    'Core spending (TSE less education, police, fire, public health)'
+    """
+    from sharedservices.tables.overview import SERVICE_LABELS
+
+    names = {**SERVICE_LABELS, "social_care": "Social care (adult and children's)",
+             "core_spending": "Core spending (TSE less education, police, fire, public health)"}
+    return df.rename(index=names)
