@@ -27,7 +27,9 @@ def headlines(year: str = "2010-11", savings_multiplier: float = 1.0) -> dict[st
     For every preset P: ``P_median_pct_of_tse``, ``P_median_pct_of_core_spending`` (median
     council, gross steady-state saving), ``P_reach_10_tse_pct`` and ``P_reach_10_core_pct``
     (% of councils reaching the "close to 10 %" target on each basis), ``P_england_gbp_m``
-    (sum over councils, £m a year, 2010-11 prices).  Also ``councils``,
+    (sum over councils, £m a year, 2010-11 prices), ``P_england_pct_of_tse`` (that sum as a
+    share of England's total service expenditure: the spend-weighted figure, comparable with
+    NLGN's, which were stated for spending as a whole).  Also ``councils``,
     ``back_office_above_nlgn_realistic_pct`` (% of councils whose back-office saving is at
     least NLGN's 1.8 % of TSE), ``broad_rates_multiple_for_median_to_reach_10_tse`` and ``_core``
     (how many times the cited savings rates the median council's broad programme would need
@@ -41,6 +43,7 @@ def headlines(year: str = "2010-11", savings_multiplier: float = 1.0) -> dict[st
     reach_tse = t.reach_by_class(pot, councils, target, "tse")
     reach_core = t.reach_by_class(pot, councils, target, "core_spending")
     totals = t.savings_totals(pot, councils)
+    england_share = t.england_share_of_tse(pot)
     realistic = float(assumptions.value(BENCHMARKS["nlgn_realistic"]))
     out: dict[str, float | int | str | None] = {"councils": int(pot["ecode"].nunique())}
     for prog in dict.fromkeys(pot["programme"]):
@@ -50,6 +53,7 @@ def headlines(year: str = "2010-11", savings_multiplier: float = 1.0) -> dict[st
         out[f"{prog}_reach_10_tse_pct"] = float(reach_tse.loc["All", prog])
         out[f"{prog}_reach_10_core_pct"] = float(reach_core.loc["All", prog])
         out[f"{prog}_england_gbp_m"] = float(totals.loc["All", prog])
+        out[f"{prog}_england_pct_of_tse"] = float(england_share[prog])
     for basis, label in (("tse", "tse"), ("core_spending", "core")):
         median = out[f"broad_median_pct_of_{basis}"]
         # gross savings are proportional to the rates, so the median council reaches the target

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "england_share_of_tse",
     "BASES",
     "EVIDENCE_KEYS",
     "SAVINGS_ASSUMPTION_KEYS",
@@ -180,6 +181,32 @@ def reach_by_class(potential: pd.DataFrame, councils: pd.DataFrame, target: floa
     by = 100.0 * by[list(dict.fromkeys(df["programme"]))].astype(float)
     by.columns.name = None
     return by
+
+
+def england_share_of_tse(potential: pd.DataFrame) -> pd.Series:
+    """England-wide gross saving as a share of England's total service expenditure, by programme (%).
+
+    The spend-weighted counterpart of the median council: the sum of every council's gross
+    steady-state saving over the sum of their total service expenditure (TSE), the basis of
+    NLGN's 1.8 % / 3.6 %, which were stated for spending as a whole.  Each council's TSE is
+    recovered exactly as ``gross_gbp_thousand / gross_share_of_tse`` from its back-office row
+    (every council has central services, so that share is positive).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"ecode": ["A", "B", "A", "B"],
+    ...                   "programme": ["back_office", "back_office", "broad", "broad"],
+    ...                   "gross_gbp_thousand": [20.0, 30.0, 50.0, 10.0],
+    ...                   "gross_share_of_tse": [0.02, 0.10, 0.05, 0.0333]})
+    >>> england_share_of_tse(p).round(2).to_dict()
+    {'back_office': 3.85, 'broad': 4.62}
+    """
+    back = potential[potential["programme"] == "back_office"]
+    back = back[back["gross_share_of_tse"] > 0]
+    tse_total = float((back["gross_gbp_thousand"] / back["gross_share_of_tse"]).sum())
+    kept = potential[potential["ecode"].isin(back["ecode"])]
+    gross = kept.groupby("programme", sort=False)["gross_gbp_thousand"].sum()
+    return 100.0 * gross / tse_total
 
 
 def savings_totals(potential: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
