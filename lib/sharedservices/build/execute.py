@@ -8,20 +8,34 @@ the same process and writes into the job's staging dir:
 
 - ``executed.ipynb`` (always, as far as it ran),
 - on success ``NAME.html``, ``NAME/`` (figures, tables, sidecars) and ``outputs.json``,
-- on failure ``failure.json`` (error, failing cell, traceback) and exit code 1.
+- on failure ``failure.json`` (error, failing cell, traceback) and exit code 1;
+- when its outputs cannot be written (disk full, read-only, permissions: :func:`is_disk_error`)
+  one line on stderr and exit code 4, which the parent turns into ``OutputError``.
+
+Speed (issue 7): the worker blocks the optional ``rfc3987_syntax`` package before anything
+imports ``jsonschema`` (it builds an Earley parser at import, 1-4 s, for an ``iri`` format
+check no notebook schema uses), and warms the HTML exporter (nbconvert import, template
+compilation) in a background thread while the kernel runs, so export starts hot.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 KERNEL_NAME = "sharedservices"
+#: Worker exit code when outputs cannot be written (the suite's exit code for that).
+EXIT_OUTPUT = 4
+#: ``errno`` values meaning "the outputs cannot be written here", not a notebook failure.
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                         errno.EPERM, errno.ENOTDIR})
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -56,6 +70,10 @@ def execute(job: dict[str, Any]) -> int:
     staging = Path(job["staging"])
     executed = staging / "executed.ipynb"
     notebook = Path(job["notebook"])
+    from sharedservices.build import export
+
+    warm = threading.Thread(target=export.warm_up, name="warm-exporter", daemon=True)
+    warm.start()
     started = time.monotonic()
     for attempt in (1, 2):
         try:
@@ -75,6 +93,8 @@ def execute(job: dict[str, Any]) -> int:
             })
             return 1
         except Exception as exc:  # kernel start or other machinery failure
+            if is_disk_error(exc):
+                raise
             if attempt == 1 and not _ran_any_cell(executed):
                 print(f"kernel start failed ({type(exc).__name__}: {exc}); retrying once",
                       file=sys.stderr)
@@ -86,12 +106,13 @@ def execute(job: dict[str, Any]) -> int:
             })
             return 1
     seconds = time.monotonic() - started
-    from sharedservices.build.export import export_report
-
+    warm.join()
     try:
-        outputs = export_report(executed, staging, job["name"], job["title"],
+        outputs = export.export_report(executed, staging, job["name"], job["title"],
                                 job["notebook_rel"], job["parameters"], job["provenance"])
     except Exception as exc:
+        if is_disk_error(exc):
+            raise
         _write_json(staging / "failure.json", {
             "error": f"export failed: {type(exc).__name__}: {exc}".splitlines()[0],
             "cell_index": None, "execution_count": None, "cell_source": "", "traceback": "",
@@ -102,6 +123,44 @@ def execute(job: dict[str, Any]) -> int:
     return 0
 
 
+def is_disk_error(exc: BaseException) -> bool:
+    """True if ``exc`` says outputs cannot be written (disk full, read-only, permissions).
+
+    Examples
+    --------
+    >>> import errno
+    >>> is_disk_error(OSError(errno.ENOSPC, "No space left on device"))
+    True
+    >>> is_disk_error(ConnectionRefusedError(errno.ECONNREFUSED, "refused"))
+    False
+    """
+    return isinstance(exc, OSError) and exc.errno in DISK_ERRNOS
+
+
+def block_slow_optional_imports() -> None:
+    """Make ``import rfc3987_syntax`` fail (ImportError) in this process, if not yet imported.
+
+    ``jsonschema`` imports it, when installed, only to offer an ``iri`` format checker;
+    building its grammar costs seconds per process and neither nbformat's schema nor
+    papermill uses that format.  ``jsonschema`` skips the checker on ImportError.
+
+    Examples
+    --------
+    >>> import sys
+    >>> saved = sys.modules.pop("rfc3987_syntax", "absent")
+    >>> block_slow_optional_imports()
+    >>> try:
+    ...     import rfc3987_syntax
+    ... except ImportError:
+    ...     print("blocked")
+    blocked
+    >>> _ = sys.modules.pop("rfc3987_syntax")
+    >>> if saved != "absent":
+    ...     sys.modules["rfc3987_syntax"] = saved
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def _terminate(signum: int, frame: Any) -> None:
     """SIGTERM from the parent (timeout or Ctrl-C): unwind so the kernel is shut down."""
     raise SystemExit(128 + signum)
@@ -110,9 +169,20 @@ def _terminate(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the worker process: ``python -m sharedservices.build.execute JOB.json``."""
     argv = sys.argv[1:] if argv is None else argv
+    block_slow_optional_imports()
     signal.signal(signal.SIGTERM, _terminate)
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    return execute(job)
+    try:
+        return execute(job)
+    except OSError as exc:
+        if not is_disk_error(exc):
+            raise
+        try:  # the log may be on the full disk too; the exit code is what counts
+            print(f"outputs: cannot write {str(exc.filename or job['staging'])!r} "
+                  f"({exc.strerror or exc})", file=sys.stderr, flush=True)
+        except OSError:
+            pass
+        return EXIT_OUTPUT
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through the build tests

@@ -13,6 +13,7 @@ import base64
 import html
 import json
 import re
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -125,16 +126,43 @@ def provenance_html(notebook_rel: str, parameters: dict[str, Any],
     return f'<h2 id="provenance">Provenance</h2><table>{body}</table>'
 
 
+_EXPORTER: Any = None
+_EXPORTER_LOCK = threading.Lock()
+
+
+def html_exporter() -> Any:
+    """The report's nbconvert ``HTMLExporter`` (offline template), created once per process."""
+    global _EXPORTER
+    with _EXPORTER_LOCK:
+        if _EXPORTER is None:
+            from nbconvert import HTMLExporter
+
+            _EXPORTER = HTMLExporter(template_name=TEMPLATE_NAME,
+                                     extra_template_basedirs=[str(TEMPLATES_DIR)],
+                                     exclude_input=True, exclude_input_prompt=True,
+                                     exclude_output_prompt=True)
+        return _EXPORTER
+
+
+def warm_up() -> None:
+    """Import nbconvert and compile the report template (worker: while the kernel runs).
+
+    Converting an empty notebook loads and compiles every template the real conversion
+    uses; the exporter keeps no state from one notebook to the next.  Failures are left to
+    the real conversion, which reports them.
+    """
+    try:
+        import nbformat
+
+        html_exporter().from_notebook_node(nbformat.v4.new_notebook())
+    except Exception:  # noqa: BLE001 - the real export reports any problem
+        pass
+
+
 def to_html(nb: Any, title: str, subtitle: str, notebook_rel: str,
             parameters: dict[str, Any], prov: dict[str, Any]) -> str:
     """Convert a prepared notebook to the report's HTML (offline template)."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME,
-                            extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = html_exporter().from_notebook_node(nb)
     problems = find_remote_resources(body)
     if problems:
         raise ValueError(f"report would load network resources: {problems[0]}")
