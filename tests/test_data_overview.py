@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import nbformat
 import pytest
 from sharedservices import data, paths, style, tables
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    assert_quotes,
+    assert_tagged_outputs,
+    code_cells,
+    execute,
+    key_findings_text,
+)
 
 NOTEBOOK = paths.NOTEBOOKS_DIR / "00-data-overview.ipynb"
 FIGURES = {"england-spending-by-service", "service-mix-by-class", "spending-per-head", "usable-reserves"}
@@ -17,11 +27,10 @@ TABLES = {"coverage-by-year-class", "england-totals-check", "service-mix-by-clas
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert code[0].source == (
+    nb = assert_committed_clean(NOTEBOOK)
+    assert_parameters_cell_matches(NOTEBOOK)
+    assert_narrative_only(NOTEBOOK)
+    assert code_cells(nb)[0].source == (
         'latest_year: str = "2014-15"  # financial year for the distributions '
         "(choices: 2010-11, 2011-12, 2012-13, 2013-14, 2014-15, 2017-18)"
     )
@@ -29,32 +38,19 @@ def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("nb") / "out.ipynb"
     env_dir = os.environ.get("SHAREDSERVICES_PROCESSED_DIR")
     assert env_dir is None or Path(env_dir) == paths.processed_dir()
-    pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="sharedservices",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
-def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
+    return execute(NOTEBOOK, None, tmp_path_factory.mktemp("nb"))
 
 
 def test_outputs_present(executed: nbformat.NotebookNode) -> None:
-    tags = _tagged(executed)
-    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
-    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
-    assert tags[0]["kind"] == "key_findings"
+    assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_quote_the_library(executed: nbformat.NotebookNode) -> None:
     year = "2014-15"
     n = tables.overview_numbers(data.spending(), data.finance(), data.councils(), data.england(), year)
-    text = " ".join(next(t for t in _tagged(executed) if t["kind"] == "key_findings")["lines"])
+    text = key_findings_text(executed)
     expected = [
         style.gbp_bn(n["nce_base_gbp_bn"] * 1e6), style.gbp_bn(n["nce_sr_end_gbp_bn"] * 1e6),
         f"{abs(n['nce_change_pct']):.1f}%", f"{abs(n['education_change_pct']):.1f}%",
@@ -64,5 +60,4 @@ def test_key_findings_quote_the_library(executed: nbformat.NotebookNode) -> None
         f"{n['with_population']} of {n['principal_councils']} principal councils",
         data.reserves_as_at(year),
     ]
-    missing = [e for e in expected if e not in text]
-    assert not missing, f"key findings do not quote {missing}: {json.dumps(text)}"
+    assert_quotes(text, expected)

@@ -11,13 +11,20 @@ from typing import Literal
 
 import ipywidgets as widgets
 import matplotlib
-import nbformat
 import numpy as np
 import pytest
 from pydantic import Field
 from sharedservices import explorer, params, paths, scenario
 from sharedservices.errors import InputError
 from sharedservices.params.scenario_fields import ScenarioParams
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    code_cells,
+    execute,
+)
 
 matplotlib.use("Agg")
 
@@ -248,10 +255,9 @@ def test_show_refuses_an_unknown_council() -> None:
 
 
 def test_notebook_committed_clean_with_its_parameters_cell() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert nb.metadata["kernelspec"]["name"] == "sharedservices"
+    code = code_cells(assert_committed_clean(NOTEBOOK))
+    assert_parameters_cell_matches(NOTEBOOK, "explorer")
+    assert_narrative_only(NOTEBOOK)
     cell = params.parameters_cell(NOTEBOOK)
     [spec] = params.describe("explorer")
     assert [(c.name, c.type, c.default, c.help) for c in cell] == [
@@ -261,14 +267,8 @@ def test_notebook_committed_clean_with_its_parameters_cell() -> None:
 
 @pytest.mark.xdist_group("explorer-notebook")
 def test_notebook_runs_through_papermill_and_shows_the_models_numbers(tmp_path) -> None:
-    import papermill as pm
-
-    out = tmp_path / "explorer.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"council": "E08000003"},
-                        kernel_name="sharedservices", cwd=str(paths.NOTEBOOKS_DIR),
-                        progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    nb = execute(NOTEBOOK, {"council": "E08000003"}, tmp_path)
+    outputs = [o for c in code_cells(nb) for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
     [shown] = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     snapshot = shown["data"]["text/html"]  # static copy for exports: the same title and numbers

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import ast
-import io
 import math
 
 import nbformat
-import pandas as pd
 import pytest
 from sharedservices import findings, params, paths
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    assert_quotes,
+    assert_tagged_outputs,
+    execute,
+    headlines,
+    key_findings_text,
+    tagged_table,
+)
 
 pytestmark = pytest.mark.xdist_group("nb20-savings-potential")
 
@@ -23,25 +32,14 @@ TABLES = {"savings-by-class-tse", "savings-by-class-core", "net-savings-by-class
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
-    cell = params.parameters_cell(NOTEBOOK)
-    assert [(c.name, c.default, c.help) for c in cell] == [(s.name, s.default, s.help) for s in params.describe(STEM)]
-    for c in code[1:]:
-        kinds = {type(n).__name__ for n in ast.walk(ast.parse(c.source))}
-        assert not kinds & {"For", "While", "ClassDef", "FunctionDef", "Lambda", "ListComp", "DictComp"}, c.source
+    assert_committed_clean(NOTEBOOK)
+    assert_parameters_cell_matches(NOTEBOOK, STEM)
+    assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("nb20") / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=RUN, kernel_name="sharedservices",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
-    return nbformat.read(out, as_version=4)
+    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb20"))
 
 
 @pytest.fixture(scope="module")
@@ -49,26 +47,12 @@ def h() -> dict:
     return findings.headlines(STEM, params.validate(STEM, RUN))
 
 
-def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
-
-
-def _table(nb: nbformat.NotebookNode, name: str) -> pd.DataFrame:
-    tag = next(t for t in _tagged(nb) if t["kind"] == "table" and t["name"] == name)
-    return pd.read_csv(io.StringIO(tag["csv"]))
-
-
 def test_outputs_present(executed) -> None:
-    tags = _tagged(executed)
-    assert tags[0]["kind"] == "key_findings"
-    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
-    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+    assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
-    tags = _tagged(executed)
-    text = " ".join(next(t for t in tags if t["kind"] == "key_findings")["lines"])
+    text = key_findings_text(executed)
     expected = [
         f"{h['back_office_median_pct_of_tse']:.1f}%", "1.5 times the cited rates",
         f"NLGN's {h['nlgn_realistic_pct']:.1f}% realistic and {h['nlgn_best_case_pct']:.1f}% best case",
@@ -79,22 +63,21 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"£{h['back_office_england_gbp_m']:,.0f}m", f"£{h['broad_england_gbp_m']:,.0f}m",
         f"{h['broad_rates_multiple_for_median_to_reach_10_tse']:.1f} times as high",
     ]
-    missing = [e for e in expected if e not in text]
-    assert not missing, (missing, text)
-    recorded = {t["name"]: t["value"] for t in tags if t["kind"] == "headline"}
+    assert_quotes(text, expected)
+    recorded = headlines(executed)
     assert len(recorded) >= 5
     for name, value in recorded.items():
         assert math.isclose(value, h[name], rel_tol=1e-9), (name, value, h[name])
 
 
 def test_tables_agree_with_the_headlines(executed, h) -> None:
-    reach = _table(executed, "reach-10-percent-tse-table").set_index("class")
+    reach = tagged_table(executed, "reach-10-percent-tse-table").set_index("class")
     assert math.isclose(reach.loc["All", "broad"], h["broad_reach_10_tse_pct"])
-    per_council = _table(executed, "council-savings")
+    per_council = tagged_table(executed, "council-savings")
     assert len(per_council) == h["councils"]
     assert math.isclose(per_council["back_office"].median(), h["back_office_median_pct_of_tse"])
-    evidence = _table(executed, "savings-evidence")
+    evidence = tagged_table(executed, "savings-evidence")
     assert set(evidence["evidence"]) <= {"published estimate", "peer-reviewed study", "claim"}
     assert (evidence.loc[evidence["key"] == "savings_evidence.cpbs_planned_saving_rate", "evidence"] == "claim").all()
-    red = _table(executed, "red-assumptions")
+    red = tagged_table(executed, "red-assumptions")
     assert "programmes.service.central.addressable_share" in set(red["key"])

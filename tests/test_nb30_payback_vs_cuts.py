@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import ast
-import math
-
 import nbformat
 import numpy as np
 import pytest
 from sharedservices import findings, params, paths, scenario, tables
 from sharedservices.findings import nb30_payback_vs_cuts as f30
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    assert_tagged_outputs,
+    execute,
+    headlines,
+    key_findings_lines,
+    same,
+)
 
 pytestmark = pytest.mark.xdist_group("nb30-payback")
 
@@ -22,53 +30,28 @@ TABLES = {"scenario-settings", "timing-table", "front-loading-penalty-table", "s
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert [c.name for c in params.parameters_cell(NOTEBOOK)] == [s.name for s in params.describe(STEM)]
-    for c in code[1:]:  # narrative calls only: no loops, classes or functions
-        kinds = {type(n).__name__ for n in ast.walk(ast.parse(c.source))}
-        assert not kinds & {"For", "While", "ClassDef", "FunctionDef", "Lambda", "ListComp", "DictComp"}, c.source
+    assert_committed_clean(NOTEBOOK)
+    assert_parameters_cell_matches(NOTEBOOK, STEM)
+    assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("nb30") / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=RUN, kernel_name="sharedservices",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
-def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return a == b
+    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb30"))
 
 
 def test_outputs_present(executed) -> None:
-    tags = _tagged(executed)
-    assert tags[0]["kind"] == "key_findings"
-    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
-    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+    assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     h = findings.headlines(STEM, params.validate(STEM, RUN))
-    tags = _tagged(executed)
-    lines = next(t for t in tags if t["kind"] == "key_findings")["lines"]
+    lines = key_findings_lines(executed)
     assert lines == [" ".join(x.split()) for x in f30.finding_lines(h)]
-    recorded = {t["name"]: t["value"] for t in tags if t["kind"] == "headline"}
+    recorded = headlines(executed)
     assert len(recorded) >= 8
     for name, value in recorded.items():
-        assert _same(value, h[name]), (name, value, h[name])
+        assert same(value, h[name]), (name, value, h[name])
     # the numbers in the prose are the model's, formatted
     m = scenario.run_scenario("E4203", financing="borrowing", horizon=8, discount=0.0).metrics
     text = " ".join(lines)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import ast
-import math
-
 import nbformat
 import numpy as np
 import pytest
 from sharedservices import findings, params, paths, scenario, tables, uncertainty
 from sharedservices.errors import InputError
 from sharedservices.findings import nb40_uncertainty as f40
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    assert_tagged_outputs,
+    execute,
+    headlines,
+    key_findings_lines,
+    same,
+)
 
 pytestmark = pytest.mark.xdist_group("nb40-uncertainty")
 
@@ -23,14 +31,10 @@ TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-bias-compariso
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
+    assert_committed_clean(NOTEBOOK)
+    assert_parameters_cell_matches(NOTEBOOK, STEM)
     assert [c.name for c in params.parameters_cell(NOTEBOOK)][-2:] == ["draws", "seed"]
-    for c in code[1:]:
-        kinds = {type(n).__name__ for n in ast.walk(ast.parse(c.source))}
-        assert not kinds & {"For", "While", "ClassDef", "FunctionDef", "Lambda", "ListComp", "DictComp"}, c.source
+    assert_narrative_only(NOTEBOOK)
 
 
 def test_draws_and_seed_are_range_checked() -> None:
@@ -42,41 +46,21 @@ def test_draws_and_seed_are_range_checked() -> None:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("nb40") / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=RUN, kernel_name="sharedservices",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
-def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return a == b
+    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb40"))
 
 
 def test_outputs_present(executed) -> None:
-    tags = _tagged(executed)
-    assert tags[0]["kind"] == "key_findings"
-    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
-    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+    assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     h = findings.headlines(STEM, params.validate(STEM, RUN))
-    tags = _tagged(executed)
-    lines = next(t for t in tags if t["kind"] == "key_findings")["lines"]
+    lines = key_findings_lines(executed)
     assert lines == [" ".join(x.split()) for x in f40.finding_lines(h)]
-    recorded = {t["name"]: t["value"] for t in tags if t["kind"] == "headline"}
+    recorded = headlines(executed)
     assert recorded["draws"] == 300
     for name, value in recorded.items():
-        assert _same(value, h[name]), (name, value, h[name])
+        assert same(value, h[name]), (name, value, h[name])
     # straight from the Monte Carlo with the same seed and draws
     mc = uncertainty.monte_carlo("E5014", horizon=8, draws=300, seed=11)
     assert h["p_payback_within_sr_period"] == mc.p_payback_within()

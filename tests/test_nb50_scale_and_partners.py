@@ -7,12 +7,21 @@ with few candidates; its key findings and recorded headlines are checked against
 
 from __future__ import annotations
 
-import json
-
 import nbformat
 import pytest
 from sharedservices import data, findings, params, partners, paths, scale, tables
 from sharedservices.errors import InputError
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    assert_quotes,
+    assert_tagged_outputs,
+    execute,
+    headlines,
+    key_findings_text,
+)
 
 pytestmark = pytest.mark.xdist_group("nb50-scale-and-partners")
 
@@ -25,10 +34,9 @@ TABLES = {"scale-coefficients-table", "scale-influential-councils", "scale-left-
 
 
 def test_committed_without_outputs() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
+    assert_committed_clean(NOTEBOOK)
+    assert_parameters_cell_matches(NOTEBOOK, STEM)
+    assert_narrative_only(NOTEBOOK)
     assert [p.name for p in params.parameters_cell(NOTEBOOK)] == list(PARAMS)
 
 
@@ -46,24 +54,11 @@ def test_council_without_population_is_a_clear_error() -> None:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("nb50") / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=PARAMS, kernel_name="sharedservices",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
-def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
+    return execute(NOTEBOOK, PARAMS, tmp_path_factory.mktemp("nb50"))
 
 
 def test_outputs_present(executed: nbformat.NotebookNode) -> None:
-    tags = _tagged(executed)
-    assert tags[0]["kind"] == "key_findings"
-    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
-    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
+    assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookNode) -> None:
@@ -78,8 +73,7 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
     no_pop = scale.left_out(fits).query("reason_code == 'no_population'")["ecode"].nunique()
     lo, hi = central.ci
 
-    tags = _tagged(executed)
-    text = " ".join(next(t for t in tags if t["kind"] == "key_findings")["lines"])
+    text = key_findings_text(executed)
     expected = [
         f"elasticity of {central.elasticity:.2f}", f"{lo:.2f} to {hi:.2f}",
         f"{int(central.result.nobs)} councils",
@@ -92,10 +86,9 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
         tables.saving_words(far["saving_gbp_thousand"] / 1000.0),
         f"{no_pop} councils have no exact 2011 population",
     ]
-    missing = [e for e in expected if e not in text]
-    assert not missing, f"key findings do not quote {missing}: {json.dumps(text)}"
+    assert_quotes(text, expected)
 
-    recorded = {t["name"]: t["value"] for t in tags if t["kind"] == "headline"}
+    recorded = headlines(executed)
     assert recorded["central_elasticity"] == pytest.approx(central.elasticity, rel=1e-9)
     assert recorded["central_pool2_saving_pct"] == pytest.approx(pool["saving_pct"], rel=1e-9)
     assert recorded["near_saving_gbp_m"] == pytest.approx(near["saving_gbp_thousand"] / 1000.0, rel=1e-9)

@@ -7,12 +7,22 @@ and the cited claims, computed here; the notebook runs once with the default par
 
 from __future__ import annotations
 
-import json
-
 import nbformat
 import numpy as np
 import pytest
 from sharedservices import assumptions, case_studies, params, paths
+
+from notebooks import (
+    assert_committed_clean,
+    assert_narrative_only,
+    assert_parameters_cell_matches,
+    assert_quotes,
+    assert_tagged_outputs,
+    execute,
+    headlines,
+    key_findings_text,
+    tagged,
+)
 
 pytestmark = pytest.mark.xdist_group("nb60-case-studies")
 
@@ -23,34 +33,20 @@ TABLES = {"claims-vs-model-table", "cases-model", "assumptions"}
 
 
 def test_committed_without_outputs() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
+    assert_committed_clean(NOTEBOOK)
+    assert_parameters_cell_matches(NOTEBOOK, STEM)
+    assert_narrative_only(NOTEBOOK)
     assert [p.name for p in params.parameters_cell(NOTEBOOK)] == ["programme_override"]
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("nb60") / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"programme_override": None},
-                        kernel_name="sharedservices", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
-def _tagged(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o["metadata"]["sharedservices"] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "sharedservices" in o.get("metadata", {})]
+    return execute(NOTEBOOK, {"programme_override": None}, tmp_path_factory.mktemp("nb60"))
 
 
 def test_outputs_present(executed: nbformat.NotebookNode) -> None:
-    tags = _tagged(executed)
-    assert tags[0]["kind"] == "key_findings"
-    assert {t["name"] for t in tags if t["kind"] == "figure"} == FIGURES
-    assert {t["name"] for t in tags if t["kind"] == "table"} == TABLES
-    table = next(t for t in tags if t["name"] == "claims-vs-model-table")
+    assert_tagged_outputs(executed, FIGURES, TABLES)
+    table = next(t for t in tagged(executed, "table") if t["name"] == "claims-vs-model-table")
     assert table["csv"].count("\n") == 1 + sum(len(c.claims) for c in case_studies.CASES)
 
 
@@ -63,8 +59,7 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
     promised = assumptions.value("case_studies.south_west_one.promised_saving_gbp_m")
     worst = t.loc[ratio.idxmax()]
 
-    tags = _tagged(executed)
-    text = " ".join(next(x for x in tags if x["kind"] == "key_findings")["lines"])
+    text = key_findings_text(executed)
     expected = [
         f"Of {len(t)} reported figures from {t['case'].nunique()} shared-service partnerships, {above} claim more",
         f"the median claim is {float(np.median(ratio)):.1f} times",
@@ -77,10 +72,9 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
         f"{worst['case_name']} ({worst['ratio']:.0f} times",
         assumptions.citation("programmes.service.central.savings_rate"),
     ]
-    missing = [e for e in expected if e not in text]
-    assert not missing, f"key findings do not quote {missing}: {json.dumps(text)}"
+    assert_quotes(text, expected)
 
-    recorded = {x["name"]: x["value"] for x in tags if x["kind"] == "headline"}
+    recorded = headlines(executed)
     assert recorded["claims_compared"] == len(t)
     assert recorded["claims_above_model"] == above
     assert recorded["median_claim_over_model"] == pytest.approx(float(np.median(ratio)), rel=1e-9)
