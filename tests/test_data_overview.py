@@ -9,16 +9,7 @@ import nbformat
 import pytest
 from sharedservices import data, paths, style, tables
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_quotes,
-    assert_tagged_outputs,
-    code_cells,
-    execute,
-    key_findings_text,
-)
+import notebooks
 
 NOTEBOOK = paths.NOTEBOOKS_DIR / "00-data-overview.ipynb"
 FIGURES = {"england-spending-by-service", "service-mix-by-class", "spending-per-head", "usable-reserves"}
@@ -27,10 +18,10 @@ TABLES = {"coverage-by-year-class", "england-totals-check", "service-mix-by-clas
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    nb = assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK)
-    assert_narrative_only(NOTEBOOK)
-    assert code_cells(nb)[0].source == (
+    nb = notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK)
+    notebooks.assert_narrative_only(NOTEBOOK)
+    assert notebooks.code_cells(nb)[0].source == (
         'latest_year: str = "2014-15"  # financial year for the distributions '
         "(choices: 2010-11, 2011-12, 2012-13, 2013-14, 2014-15, 2017-18)"
     )
@@ -40,17 +31,17 @@ def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
     env_dir = os.environ.get("SHAREDSERVICES_PROCESSED_DIR")
     assert env_dir is None or Path(env_dir) == paths.processed_dir()
-    return execute(NOTEBOOK, None, tmp_path_factory.mktemp("nb"))
+    return notebooks.execute(NOTEBOOK, None, tmp_path_factory.mktemp("nb"))
 
 
 def test_outputs_present(executed: nbformat.NotebookNode) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_quote_the_library(executed: nbformat.NotebookNode) -> None:
     year = "2014-15"
     n = tables.overview_numbers(data.spending(), data.finance(), data.councils(), data.england(), year)
-    text = key_findings_text(executed)
+    text = notebooks.key_findings_text(executed)
     expected = [
         style.gbp_bn(n["nce_base_gbp_bn"] * 1e6), style.gbp_bn(n["nce_sr_end_gbp_bn"] * 1e6),
         f"{abs(n['nce_change_pct']):.1f}%", f"{abs(n['education_change_pct']):.1f}%",
@@ -60,4 +51,4 @@ def test_key_findings_quote_the_library(executed: nbformat.NotebookNode) -> None
         f"{n['with_population']} of {n['principal_councils']} principal councils",
         data.reserves_as_at(year),
     ]
-    assert_quotes(text, expected)
+    notebooks.assert_quotes(text, expected)

@@ -18,13 +18,7 @@ from sharedservices import explorer, params, paths, scenario
 from sharedservices.errors import InputError
 from sharedservices.params.scenario_fields import ScenarioParams
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    code_cells,
-    execute,
-)
+import notebooks
 
 matplotlib.use("Agg")
 
@@ -255,9 +249,9 @@ def test_show_refuses_an_unknown_council() -> None:
 
 
 def test_notebook_committed_clean_with_its_parameters_cell() -> None:
-    code = code_cells(assert_committed_clean(NOTEBOOK))
-    assert_parameters_cell_matches(NOTEBOOK, "explorer")
-    assert_narrative_only(NOTEBOOK)
+    code = notebooks.code_cells(notebooks.assert_committed_clean(NOTEBOOK))
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, "explorer")
+    notebooks.assert_narrative_only(NOTEBOOK)
     cell = params.parameters_cell(NOTEBOOK)
     [spec] = params.describe("explorer")
     assert [(c.name, c.type, c.default, c.help) for c in cell] == [
@@ -267,8 +261,8 @@ def test_notebook_committed_clean_with_its_parameters_cell() -> None:
 
 @pytest.mark.xdist_group("explorer-notebook")
 def test_notebook_runs_through_papermill_and_shows_the_models_numbers(tmp_path) -> None:
-    nb = execute(NOTEBOOK, {"council": "E08000003"}, tmp_path)
-    outputs = [o for c in code_cells(nb) for o in c.get("outputs", [])]
+    nb = notebooks.execute(NOTEBOOK, {"council": "E08000003"}, tmp_path)
+    outputs = [o for c in notebooks.code_cells(nb) for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
     [shown] = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     snapshot = shown["data"]["text/html"]  # static copy for exports: the same title and numbers

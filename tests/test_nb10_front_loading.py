@@ -8,17 +8,7 @@ import nbformat
 import pytest
 from sharedservices import data, findings, params, paths, scenario
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_quotes,
-    assert_tagged_outputs,
-    execute,
-    headlines,
-    key_findings_text,
-    tagged_table,
-)
+import notebooks
 
 pytestmark = pytest.mark.xdist_group("nb10-front-loading")
 
@@ -33,14 +23,14 @@ TABLES = {"sr2010-vs-even-table", "central-funding-by-class-table", "front-loadi
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK, STEM)
-    assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
+    notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb10"))
+    return notebooks.execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb10"))
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +39,11 @@ def h() -> dict:
 
 
 def test_outputs_present(executed) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
-    text = key_findings_text(executed)
+    text = notebooks.key_findings_text(executed)
     expected = [
         f"{h['sr2010_real_cut_pct']:.0f}% in real terms", f"index is {h['sr2010_front_loading_index']:.2f}",
         f"of the {h['councils_with_net_cut']} London boroughs (of {h['councils']})",
@@ -64,8 +54,8 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"£{h['rollin_abg_gbp_m']:,.0f}m", f"£{h['retention_step_gbp_m']:,.0f}m",
         f"by {abs(h['largest_fall_pct']):.0f}%", f"{h['core_spending_change_pct']:+.0f}%",
     ]
-    assert_quotes(text, expected)
-    recorded = headlines(executed)
+    notebooks.assert_quotes(text, expected)
+    recorded = notebooks.headlines(executed)
     assert len(recorded) >= 5
     for name, value in recorded.items():
         assert math.isclose(value, h[name], rel_tol=1e-9), (name, value, h[name])
@@ -73,13 +63,13 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
 
 def test_tables_agree_with_the_model(executed) -> None:
     flt = scenario.front_loading_table(data.select_councils("L"))
-    no_cut = tagged_table(executed, "councils-no-net-cut")
+    no_cut = notebooks.tagged_table(executed, "councils-no-net-cut")
     assert set(no_cut["ecode"]) == set(flt.loc[flt["front_loading_index"].isna(), "ecode"])
     assert (no_cut["front_loading_label"] == "no net cut").all() and len(no_cut) == 2
-    by_class = tagged_table(executed, "front-loading-by-class-table").set_index("class")
+    by_class = notebooks.tagged_table(executed, "front-loading-by-class-table").set_index("class")
     assert list(by_class.index) == ["L", "All"]
     assert by_class.loc["L", "no_net_cut"] == 2
     assert math.isclose(by_class.loc["L", "index_median"], flt["front_loading_index"].median(), rel_tol=1e-9)
-    sr = tagged_table(executed, "sr2010-vs-even-table")
+    sr = notebooks.tagged_table(executed, "sr2010-vs-even-table")
     assert math.isclose(sr["sr2010_index"].iloc[-1], sr["even_index"].iloc[-1])  # same total cut
     assert sr["sr2010_gap_pct_of_2010_11"].iloc[1] > sr["even_gap_pct_of_2010_11"].iloc[1]  # front-loaded

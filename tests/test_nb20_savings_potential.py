@@ -8,17 +8,7 @@ import nbformat
 import pytest
 from sharedservices import findings, params, paths
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_quotes,
-    assert_tagged_outputs,
-    execute,
-    headlines,
-    key_findings_text,
-    tagged_table,
-)
+import notebooks
 
 pytestmark = pytest.mark.xdist_group("nb20-savings-potential")
 
@@ -32,14 +22,14 @@ TABLES = {"savings-by-class-tse", "savings-by-class-core", "net-savings-by-class
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK, STEM)
-    assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
+    notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb20"))
+    return notebooks.execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb20"))
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +38,11 @@ def h() -> dict:
 
 
 def test_outputs_present(executed) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
-    text = key_findings_text(executed)
+    text = notebooks.key_findings_text(executed)
     expected = [
         f"{h['back_office_median_pct_of_tse']:.1f}%", "1.5 times the cited rates",
         f"NLGN's {h['nlgn_realistic_pct']:.1f}% realistic and {h['nlgn_best_case_pct']:.1f}% best case",
@@ -63,21 +53,21 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"£{h['back_office_england_gbp_m']:,.0f}m", f"£{h['broad_england_gbp_m']:,.0f}m",
         f"{h['broad_rates_multiple_for_median_to_reach_10_tse']:.1f} times as high",
     ]
-    assert_quotes(text, expected)
-    recorded = headlines(executed)
+    notebooks.assert_quotes(text, expected)
+    recorded = notebooks.headlines(executed)
     assert len(recorded) >= 5
     for name, value in recorded.items():
         assert math.isclose(value, h[name], rel_tol=1e-9), (name, value, h[name])
 
 
 def test_tables_agree_with_the_headlines(executed, h) -> None:
-    reach = tagged_table(executed, "reach-10-percent-tse-table").set_index("class")
+    reach = notebooks.tagged_table(executed, "reach-10-percent-tse-table").set_index("class")
     assert math.isclose(reach.loc["All", "broad"], h["broad_reach_10_tse_pct"])
-    per_council = tagged_table(executed, "council-savings")
+    per_council = notebooks.tagged_table(executed, "council-savings")
     assert len(per_council) == h["councils"]
     assert math.isclose(per_council["back_office"].median(), h["back_office_median_pct_of_tse"])
-    evidence = tagged_table(executed, "savings-evidence")
+    evidence = notebooks.tagged_table(executed, "savings-evidence")
     assert set(evidence["evidence"]) <= {"published estimate", "peer-reviewed study", "claim"}
     assert (evidence.loc[evidence["key"] == "savings_evidence.cpbs_planned_saving_rate", "evidence"] == "claim").all()
-    red = tagged_table(executed, "red-assumptions")
+    red = notebooks.tagged_table(executed, "red-assumptions")
     assert "programmes.service.central.addressable_share" in set(red["key"])

@@ -8,16 +8,7 @@ import pytest
 from sharedservices import findings, params, paths, scenario, tables
 from sharedservices.findings import nb30_payback_vs_cuts as f30
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_tagged_outputs,
-    execute,
-    headlines,
-    key_findings_lines,
-    same,
-)
+import notebooks
 
 pytestmark = pytest.mark.xdist_group("nb30-payback")
 
@@ -30,28 +21,28 @@ TABLES = {"scenario-settings", "timing-table", "front-loading-penalty-table", "s
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK, STEM)
-    assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
+    notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb30"))
+    return notebooks.execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb30"))
 
 
 def test_outputs_present(executed) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     h = findings.headlines(STEM, params.validate(STEM, RUN))
-    lines = key_findings_lines(executed)
+    lines = notebooks.key_findings_lines(executed)
     assert lines == [" ".join(x.split()) for x in f30.finding_lines(h)]
-    recorded = headlines(executed)
+    recorded = notebooks.headlines(executed)
     assert len(recorded) >= 8
     for name, value in recorded.items():
-        assert same(value, h[name]), (name, value, h[name])
+        assert notebooks.same(value, h[name]), (name, value, h[name])
     # the numbers in the prose are the model's, formatted
     m = scenario.run_scenario("E4203", financing="borrowing", horizon=8, discount=0.0).metrics
     text = " ".join(lines)

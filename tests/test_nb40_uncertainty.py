@@ -9,16 +9,7 @@ from sharedservices import findings, params, paths, scenario, tables, uncertaint
 from sharedservices.errors import InputError
 from sharedservices.findings import nb40_uncertainty as f40
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_tagged_outputs,
-    execute,
-    headlines,
-    key_findings_lines,
-    same,
-)
+import notebooks
 
 pytestmark = pytest.mark.xdist_group("nb40-uncertainty")
 
@@ -31,10 +22,10 @@ TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-bias-compariso
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
     assert [c.name for c in params.parameters_cell(NOTEBOOK)][-2:] == ["draws", "seed"]
-    assert_narrative_only(NOTEBOOK)
+    notebooks.assert_narrative_only(NOTEBOOK)
 
 
 def test_draws_and_seed_are_range_checked() -> None:
@@ -46,21 +37,21 @@ def test_draws_and_seed_are_range_checked() -> None:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    return execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb40"))
+    return notebooks.execute(NOTEBOOK, RUN, tmp_path_factory.mktemp("nb40"))
 
 
 def test_outputs_present(executed) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     h = findings.headlines(STEM, params.validate(STEM, RUN))
-    lines = key_findings_lines(executed)
+    lines = notebooks.key_findings_lines(executed)
     assert lines == [" ".join(x.split()) for x in f40.finding_lines(h)]
-    recorded = headlines(executed)
+    recorded = notebooks.headlines(executed)
     assert recorded["draws"] == 300
     for name, value in recorded.items():
-        assert same(value, h[name]), (name, value, h[name])
+        assert notebooks.same(value, h[name]), (name, value, h[name])
     # straight from the Monte Carlo with the same seed and draws
     mc = uncertainty.monte_carlo("E5014", horizon=8, draws=300, seed=11)
     assert h["p_payback_within_sr_period"] == mc.p_payback_within()

@@ -12,16 +12,7 @@ import pytest
 from sharedservices import data, findings, params, partners, paths, scale, tables
 from sharedservices.errors import InputError
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_quotes,
-    assert_tagged_outputs,
-    execute,
-    headlines,
-    key_findings_text,
-)
+import notebooks
 
 pytestmark = pytest.mark.xdist_group("nb50-scale-and-partners")
 
@@ -34,9 +25,9 @@ TABLES = {"scale-coefficients-table", "scale-influential-councils", "scale-left-
 
 
 def test_committed_without_outputs() -> None:
-    assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK, STEM)
-    assert_narrative_only(NOTEBOOK)
+    notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_narrative_only(NOTEBOOK)
     assert [p.name for p in params.parameters_cell(NOTEBOOK)] == list(PARAMS)
 
 
@@ -54,11 +45,11 @@ def test_council_without_population_is_a_clear_error() -> None:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    return execute(NOTEBOOK, PARAMS, tmp_path_factory.mktemp("nb50"))
+    return notebooks.execute(NOTEBOOK, PARAMS, tmp_path_factory.mktemp("nb50"))
 
 
 def test_outputs_present(executed: nbformat.NotebookNode) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
 
 
 def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookNode) -> None:
@@ -73,7 +64,7 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
     no_pop = scale.left_out(fits).query("reason_code == 'no_population'")["ecode"].nunique()
     lo, hi = central.ci
 
-    text = key_findings_text(executed)
+    text = notebooks.key_findings_text(executed)
     expected = [
         f"elasticity of {central.elasticity:.2f}", f"{lo:.2f} to {hi:.2f}",
         f"{int(central.result.nobs)} councils",
@@ -86,9 +77,9 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
         tables.saving_words(far["saving_gbp_thousand"] / 1000.0),
         f"{no_pop} councils have no exact 2011 population",
     ]
-    assert_quotes(text, expected)
+    notebooks.assert_quotes(text, expected)
 
-    recorded = headlines(executed)
+    recorded = notebooks.headlines(executed)
     assert recorded["central_elasticity"] == pytest.approx(central.elasticity, rel=1e-9)
     assert recorded["central_pool2_saving_pct"] == pytest.approx(pool["saving_pct"], rel=1e-9)
     assert recorded["near_saving_gbp_m"] == pytest.approx(near["saving_gbp_thousand"] / 1000.0, rel=1e-9)

@@ -12,17 +12,7 @@ import numpy as np
 import pytest
 from sharedservices import assumptions, case_studies, params, paths
 
-from notebooks import (
-    assert_committed_clean,
-    assert_narrative_only,
-    assert_parameters_cell_matches,
-    assert_quotes,
-    assert_tagged_outputs,
-    execute,
-    headlines,
-    key_findings_text,
-    tagged,
-)
+import notebooks
 
 pytestmark = pytest.mark.xdist_group("nb60-case-studies")
 
@@ -33,20 +23,20 @@ TABLES = {"claims-vs-model-table", "cases-model", "assumptions"}
 
 
 def test_committed_without_outputs() -> None:
-    assert_committed_clean(NOTEBOOK)
-    assert_parameters_cell_matches(NOTEBOOK, STEM)
-    assert_narrative_only(NOTEBOOK)
+    notebooks.assert_committed_clean(NOTEBOOK)
+    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_narrative_only(NOTEBOOK)
     assert [p.name for p in params.parameters_cell(NOTEBOOK)] == ["programme_override"]
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    return execute(NOTEBOOK, {"programme_override": None}, tmp_path_factory.mktemp("nb60"))
+    return notebooks.execute(NOTEBOOK, {"programme_override": None}, tmp_path_factory.mktemp("nb60"))
 
 
 def test_outputs_present(executed: nbformat.NotebookNode) -> None:
-    assert_tagged_outputs(executed, FIGURES, TABLES)
-    table = next(t for t in tagged(executed, "table") if t["name"] == "claims-vs-model-table")
+    notebooks.assert_tagged_outputs(executed, FIGURES, TABLES)
+    table = next(t for t in notebooks.tagged(executed, "table") if t["name"] == "claims-vs-model-table")
     assert table["csv"].count("\n") == 1 + sum(len(c.claims) for c in case_studies.CASES)
 
 
@@ -59,7 +49,7 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
     promised = assumptions.value("case_studies.south_west_one.promised_saving_gbp_m")
     worst = t.loc[ratio.idxmax()]
 
-    text = key_findings_text(executed)
+    text = notebooks.key_findings_text(executed)
     expected = [
         f"Of {len(t)} reported figures from {t['case'].nunique()} shared-service partnerships, {above} claim more",
         f"the median claim is {float(np.median(ratio)):.1f} times",
@@ -72,9 +62,9 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
         f"{worst['case_name']} ({worst['ratio']:.0f} times",
         assumptions.citation("programmes.service.central.savings_rate"),
     ]
-    assert_quotes(text, expected)
+    notebooks.assert_quotes(text, expected)
 
-    recorded = headlines(executed)
+    recorded = notebooks.headlines(executed)
     assert recorded["claims_compared"] == len(t)
     assert recorded["claims_above_model"] == above
     assert recorded["median_claim_over_model"] == pytest.approx(float(np.median(ratio)), rel=1e-9)
