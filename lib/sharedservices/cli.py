@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sharedservices.errors import (
     EXIT_INTERRUPTED,
@@ -24,6 +24,9 @@ from sharedservices.errors import (
     NotebookFailed,
     SharedServicesError,
 )
+
+if TYPE_CHECKING:
+    from sharedservices.build.runner import BuildSummary
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,22 +56,9 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from sharedservices.build import build
-
-    summary = build(args.root, force=args.force, jobs=args.jobs, only=args.only,
-                    timeout=args.timeout, wait=args.wait)
-    counts = {s: len(summary.by_status(s)) for s in ("built", "skipped", "failed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
-    if summary.failed:
-        raise NotebookFailed(f"{len(summary.failed)} report(s) failed: "
-                             f"{', '.join(summary.failed)} (see reports/_failed/)")
-    return 0
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
+def _raw_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """Parameters from ``--params-file`` then ``--param NAME=VALUE`` (later wins), unvalidated."""
     from sharedservices import params
-    from sharedservices.build import run_adhoc
     from sharedservices.build.config import load_params_file
 
     raw: dict[str, Any] = {}
@@ -76,6 +66,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raw.update(load_params_file(Path(args.params_file)))
     for name, value in args.param or []:
         raw[name] = params.parse_cli_value(value)
+    return raw
+
+
+def _print_counts(summary: BuildSummary) -> None:
+    """One stderr line: how many reports were built, skipped and failed."""
+    counts = {s: len(summary.by_status(s)) for s in ("built", "skipped", "failed")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from sharedservices.build import build
+
+    summary = build(args.root, force=args.force, jobs=args.jobs, only=args.only,
+                    timeout=args.timeout, wait=args.wait)
+    _print_counts(summary)
+    if summary.failed:
+        raise NotebookFailed(f"{len(summary.failed)} report(s) failed: "
+                             f"{', '.join(summary.failed)} (see reports/_failed/)")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sharedservices.build import run_adhoc
+
+    raw = _raw_parameters(args)
     path = run_adhoc(Path(args.notebook), raw, out_html=Path(args.output) if args.output else None,
                      root=args.root, timeout=args.timeout)
     print(path)
@@ -109,20 +124,13 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from sharedservices import params
     from sharedservices.build.batch import batch, batch_dir
-    from sharedservices.build.config import load_params_file
 
-    raw: dict[str, Any] = {}
-    if args.params_file:
-        raw.update(load_params_file(Path(args.params_file)))
-    for name, value in args.param or []:
-        raw[name] = params.parse_cli_value(value)
+    raw = _raw_parameters(args)
     summary = batch(Path(args.notebook), args.councils, raw, root=args.root, tag=args.tag,
                     scheduler=args.scheduler, jobs=args.jobs, force=args.force,
                     timeout=args.timeout, wait=args.wait)
-    counts = {s: len(summary.by_status(s)) for s in ("built", "skipped", "failed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+    _print_counts(summary)
     if summary.failed:
         where = batch_dir(Path("reports"), args.tag) / "_failed"
         raise NotebookFailed(f"{len(summary.failed)} council report(s) failed: "
