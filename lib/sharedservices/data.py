@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -427,6 +428,19 @@ def select_councils(spec: str) -> list[str]:
     return sorted({resolve_council(p) for p in parts})
 
 
+def _one_year_wide(
+    load: Callable[[], pd.DataFrame], year: str, column: str, order: Sequence[str]
+) -> pd.DataFrame:
+    """One year of the long table ``load()`` as rows ``ecode`` by ``column`` (£ thousand),
+    columns in ``order`` (those the year has); the year is checked before loading."""
+    _check_year(year)
+    long = load()
+    wide = long[long["year"] == year].pivot(index="ecode", columns=column, values="gbp_thousand")
+    wide = wide[[c for c in order if c in wide.columns]]
+    wide.columns.name = None
+    return wide
+
+
 def spending_wide(year: str) -> pd.DataFrame:
     """Net current expenditure for one year: rows ``ecode``, columns services
     (£ thousand, cash; NaN where not collected; only the services the year has).
@@ -437,13 +451,7 @@ def spending_wide(year: str) -> pd.DataFrame:
     >>> w.loc["E0101", "education"]
     np.float64(90597.0)
     """
-    _check_year(year)
-    s = spending()
-    s = s[s["year"] == year]
-    wide = s.pivot(index="ecode", columns="service", values="gbp_thousand")
-    wide = wide[[c for c in SERVICES if c in wide.columns]]
-    wide.columns.name = None
-    return wide
+    return _one_year_wide(spending, year, "service", SERVICES)
 
 
 def finance_wide(year: str) -> pd.DataFrame:
@@ -459,12 +467,7 @@ def finance_wide(year: str) -> pd.DataFrame:
     >>> bool(r["reserves_usable"] == r["reserves_earmarked"] + r["reserves_unallocated"])
     True
     """
-    _check_year(year)
-    f = finance()
-    f = f[f["year"] == year]
-    wide = f.pivot(index="ecode", columns="item", values="gbp_thousand")
-    wide = wide[[c for c in ITEMS if c in wide.columns]]
-    wide.columns.name = None
+    wide = _one_year_wide(finance, year, "item", ITEMS)
     wide["reserves_usable"] = wide["reserves_earmarked"] + wide["reserves_unallocated"]
     return wide
 
