@@ -4,8 +4,8 @@ A plain module, imported as ``from notebooks import ...``: pytest's default impo
 tests/ on ``sys.path`` (as for ``from conftest import ...``).  Three kinds of help:
 
 - the committed notebook: no outputs, a ``parameters`` cell matching its schema, narrative
-  code cells only (:func:`assert_committed_clean`, :func:`assert_parameters_cell_matches`,
-  :func:`assert_narrative_only`);
+  code cells only (:func:`assert_committed`, which runs :func:`assert_committed_clean`,
+  :func:`assert_parameters_cell_matches` and :func:`assert_narrative_only`);
 - running it: :func:`execute` (papermill, kernel ``sharedservices``, cwd notebooks/);
 - reading what it showed: the outputs tagged ``metadata["sharedservices"]``
   (:func:`tagged`, :func:`tagged_table`, :func:`key_findings_lines`,
@@ -66,6 +66,15 @@ def assert_narrative_only(path: Path) -> None:
     for c in code_cells(nbformat.read(path, as_version=4))[1:]:
         kinds = {type(n).__name__ for n in ast.walk(ast.parse(c.source))}
         assert not kinds & FORBIDDEN_SYNTAX, c.source
+
+
+def assert_committed(path: Path, stem: str | None = None) -> nbformat.NotebookNode:
+    """All three checks on a committed notebook: clean, parameters cell matching the schema
+    of ``stem`` (default: the file's stem), narrative-only code cells.  Returns the notebook."""
+    nb = assert_committed_clean(path)
+    assert_parameters_cell_matches(path, stem)
+    assert_narrative_only(path)
+    return nb
 
 
 def execute(path: Path, parameters: dict[str, Any] | None, tmp_dir: Path) -> nbformat.NotebookNode:

@@ -18,9 +18,7 @@ TABLES = {"coverage-by-year-class", "england-totals-check", "service-mix-by-clas
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    nb = notebooks.assert_committed_clean(NOTEBOOK)
-    notebooks.assert_parameters_cell_matches(NOTEBOOK)
-    notebooks.assert_narrative_only(NOTEBOOK)
+    nb = notebooks.assert_committed(NOTEBOOK)
     assert notebooks.code_cells(nb)[0].source == (
         'latest_year: str = "2014-15"  # financial year for the distributions '
         "(choices: 2010-11, 2011-12, 2012-13, 2013-14, 2014-15, 2017-18)"

@@ -23,9 +23,7 @@ TABLES = {"sr2010-vs-even-table", "central-funding-by-class-table", "front-loadi
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    notebooks.assert_committed_clean(NOTEBOOK)
-    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
-    notebooks.assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
+    notebooks.assert_committed(NOTEBOOK, STEM)
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,7 @@ TABLES = {"savings-by-class-tse", "savings-by-class-core", "net-savings-by-class
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    notebooks.assert_committed_clean(NOTEBOOK)
-    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
-    notebooks.assert_narrative_only(NOTEBOOK)  # narrative calls only: no loops, classes or functions
+    notebooks.assert_committed(NOTEBOOK, STEM)
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,8 @@ TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-bias-compariso
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
-    notebooks.assert_committed_clean(NOTEBOOK)
-    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
+    notebooks.assert_committed(NOTEBOOK, STEM)
     assert [c.name for c in params.parameters_cell(NOTEBOOK)][-2:] == ["draws", "seed"]
-    notebooks.assert_narrative_only(NOTEBOOK)
 
 
 def test_draws_and_seed_are_range_checked() -> None:

@@ -25,9 +25,7 @@ TABLES = {"scale-coefficients-table", "scale-influential-councils", "scale-left-
 
 
 def test_committed_without_outputs() -> None:
-    notebooks.assert_committed_clean(NOTEBOOK)
-    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
-    notebooks.assert_narrative_only(NOTEBOOK)
+    notebooks.assert_committed(NOTEBOOK, STEM)
     assert [p.name for p in params.parameters_cell(NOTEBOOK)] == list(PARAMS)
 
 

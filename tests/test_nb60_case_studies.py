@@ -23,9 +23,7 @@ TABLES = {"claims-vs-model-table", "cases-model", "assumptions"}
 
 
 def test_committed_without_outputs() -> None:
-    notebooks.assert_committed_clean(NOTEBOOK)
-    notebooks.assert_parameters_cell_matches(NOTEBOOK, STEM)
-    notebooks.assert_narrative_only(NOTEBOOK)
+    notebooks.assert_committed(NOTEBOOK, STEM)
     assert [p.name for p in params.parameters_cell(NOTEBOOK)] == ["programme_override"]
 
 
