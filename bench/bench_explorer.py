@@ -11,7 +11,8 @@ worst time per kind of change, and how the time splits between model and chart.
 it starts JupyterLab on a free local port, opens ``notebooks/explorer.ipynb`` in headless
 Chromium (the one :mod:`sharedservices.checks.browser` uses), runs it, types values into
 the savings-multiplier slider and times each until the chart image changes.  JupyterLab
-is stopped afterwards.
+is stopped afterwards.  ``--browser --screenshot docs/img/explorer.png`` also saves the
+window at the end (the README's picture).
 """
 
 from __future__ import annotations
@@ -106,8 +107,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def browser_round_trip(changes: int = BROWSER_CHANGES) -> list[float]:
-    """Milliseconds from pressing Enter in the slider's readout to a new chart image."""
+def browser_round_trip(changes: int = BROWSER_CHANGES, screenshot: str | None = None) -> list[float]:
+    """Milliseconds from pressing Enter in the slider's readout to a new chart image.
+
+    With ``screenshot``, a PNG of the JupyterLab window is saved there at the end (the
+    README's picture of the explorer).
+    """
     from playwright.sync_api import sync_playwright
     from sharedservices.checks.browser import find_chromium
 
@@ -151,6 +156,9 @@ def browser_round_trip(changes: int = BROWSER_CHANGES) -> list[float]:
                 page.wait_for_function("(b) => document.querySelector('.widget-image').src !== b",
                                        arg=before, timeout=10_000)
                 out.append(1000 * (time.perf_counter() - t0))
+            if screenshot:
+                time.sleep(1)
+                page.screenshot(path=screenshot)
             browser.close()
         return out
     finally:
@@ -164,4 +172,7 @@ def browser_round_trip(changes: int = BROWSER_CHANGES) -> list[float]:
 if __name__ == "__main__":
     main()
     if "--browser" in sys.argv[1:]:
-        print(_row("browser round trip (JupyterLab, Chromium)", browser_round_trip()))
+        shot = None
+        if "--screenshot" in sys.argv[1:]:
+            shot = sys.argv[sys.argv.index("--screenshot") + 1]
+        print(_row("browser round trip (JupyterLab, Chromium)", browser_round_trip(screenshot=shot)))

@@ -202,10 +202,15 @@ def finding_lines(h: Headlines) -> list[str]:
         later = ("and they never cover the whole gap within the horizon"
                  if h["gap_closed_year"] is None else
                  f"and they cover the whole gap only from {h['gap_closed_financial_year']}")
-        verdict = (f"No: by {sr_end}, the last Spending Review year, the {prog} programme's net savings "
-                   f"cover {pct(h['coverage_sr_end'])} of {name}'s {gbp_m(h['funding_gap_sr_end_gbp_m'])} "
-                   f"funding gap (£m, 2010-11 prices), {later} (best year {h['best_coverage_financial_year']}: "
-                   f"{pct(h['best_coverage'])}).")
+        if h["coverage_sr_end"] is not None and h["coverage_sr_end"] < 0:
+            so_far = (f" is still a net cost, adding {pct(-h['coverage_sr_end'])} to {name}'s "
+                      f"{gbp_m(h['funding_gap_sr_end_gbp_m'])} funding gap (£m, 2010-11 prices) after "
+                      f"financing costs, {later.replace('they', 'its net savings', 1)}")
+        else:
+            so_far = (f"'s net savings cover {pct(h['coverage_sr_end'])} of {name}'s "
+                      f"{gbp_m(h['funding_gap_sr_end_gbp_m'])} funding gap (£m, 2010-11 prices), {later}")
+        verdict = (f"No: by {sr_end}, the last Spending Review year, the {prog} programme{so_far} "
+                   f"(best year {h['best_coverage_financial_year']}: {pct(h['best_coverage'])}).")
     if h["coverage_year1"] is None:
         first = (f"In {cuts.fy_label(1)} there is no funding gap on this path; the one-off cost of "
                  f"{gbp_m(h['one_off_cost_gbp_m'])} falls due (£m, 2010-11 prices).")
