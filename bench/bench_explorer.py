@@ -157,6 +157,11 @@ def browser_round_trip(changes: int = BROWSER_CHANGES, screenshot: str | None = 
                                        arg=before, timeout=10_000)
                 out.append(1000 * (time.perf_counter() - t0))
             if screenshot:
+                news = page.locator(".jp-toast-button:has-text('No')")
+                if news.count():
+                    news.first.click(timeout=2_000)
+                page.hover(".widget-image")
+                page.mouse.wheel(0, 420)
                 time.sleep(1)
                 page.screenshot(path=screenshot)
             browser.close()
