@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import numpy as np
 import traitlets
-from pydantic import ValidationError
 
 from sharedservices import params as _params
 from sharedservices.errors import InputError, SharedServicesError
@@ -179,7 +178,7 @@ def field_specs(schema: type[BaseModel] = ScenarioParams) -> list[ParamSpec]:
     >>> [s.name for s in field_specs()][:3]
     ['council', 'programme', 'financing']
     """
-    return [_params._spec(name, f) for name, f in schema.model_fields.items()]
+    return _params.describe_schema(schema)
 
 
 def _label(name: str) -> str:
@@ -369,34 +368,7 @@ def validate_values(raw: Mapping[str, Any], schema: type[BaseModel] = ScenarioPa
     ...
     sharedservices.errors.InputError: parameter 'savings_multiplier': 7.0 is out of range (allowed: finite number 0..5)
     """
-    specs = {s.name: s for s in field_specs(schema)}
-    for key, value in raw.items():
-        if key not in specs:
-            raise InputError(f"parameter {key!r}: unknown (allowed: {', '.join(specs)})")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"parameter {key!r}: {value} is not a finite number "
-                             f"(allowed: {specs[key].allowed()})")
-    try:
-        return schema.model_validate(dict(raw)).model_dump()
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = str(err["loc"][0]) if err["loc"] else "?"
-        value = raw.get(key, err.get("input"))
-        cause = (err.get("ctx") or {}).get("error")
-        if isinstance(cause, InputError):
-            text = str(cause)
-            text = text[len(key) + 2:] if text.startswith(f"{key}: ") else text
-            raise InputError(f"parameter {key!r}: {text}") from None
-        kind = err["type"]
-        if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-            what = "is out of range"
-        elif kind == "literal_error":
-            what = "is not an allowed choice"
-        else:
-            what = f"has the wrong type ({type(value).__name__})"
-        allowed = specs[key].allowed() if key in specs else "see the schema"
-        shown = repr(value) if isinstance(value, str) else str(value)
-        raise InputError(f"parameter {key!r}: {shown} {what} (allowed: {allowed})") from None
+    return _params.validate_schema(schema, dict(raw), owner="the explorer")
 
 
 # --------------------------------------------------------------------------------------

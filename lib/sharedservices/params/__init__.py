@@ -54,12 +54,14 @@ __all__ = [
     "NotebookParams",
     "ParamSpec",
     "describe",
+    "describe_schema",
     "parameters_cell",
     "parse_cli_value",
     "register",
     "registered",
     "schema_for",
     "validate",
+    "validate_schema",
 ]
 
 _REGISTRY: dict[str, type[NotebookParams]] = {}
@@ -258,7 +260,11 @@ def describe(notebook: str | Path) -> list[ParamSpec]:
     >>> [p.as_json()["name"] for p in describe("00-data-overview")]
     ['latest_year']
     """
-    schema = schema_for(notebook)
+    return describe_schema(schema_for(notebook))
+
+
+def describe_schema(schema: type[BaseModel]) -> list[ParamSpec]:
+    """The fields of any parameter schema, in order (the explorer builds widgets from these)."""
     return [_spec(n, f) for n, f in schema.model_fields.items()]
 
 
@@ -309,14 +315,25 @@ def validate(notebook: str | Path, raw: dict[str, Any], *,
     ...
     sharedservices.errors.InputError: parameter 'latest_year': '1999-00' is not an allowed choice (allowed: one of 2010-11, 2011-12, 2012-13, 2013-14, 2014-15, 2017-18)
     """
-    schema = schema_for(notebook)
+    return validate_schema(schema_for(notebook), raw, check_councils=check_councils,
+                           owner=f"notebook {_stem(notebook)!r}")
+
+
+def validate_schema(schema: type[BaseModel], raw: dict[str, Any], *, check_councils: bool = True,
+                    owner: str = "this schema") -> dict[str, Any]:
+    """Validate ``raw`` against any parameter schema; the engine of :func:`validate`.
+
+    Same rules and one-line messages as :func:`validate` (the explorer validates its
+    controls through this, so the reports and the explorer refuse the same values with the
+    same words).  ``owner`` names the schema in the message for an unknown name.
+    """
     if not isinstance(raw, dict):
         raise InputError(f"parameters: {raw!r} is not a mapping (allowed: name: value pairs)")
-    specs = {p.name: p for p in describe(notebook)}
+    specs = {p.name: p for p in describe_schema(schema)}
     for key, value in raw.items():
         if key not in specs:
             raise InputError(
-                f"parameter {key!r}: unknown for notebook {_stem(notebook)!r} "
+                f"parameter {key!r}: unknown for {owner} "
                 f"(allowed: {', '.join(specs) or 'no parameters'})"
             )
         if isinstance(value, float) and not math.isfinite(value):
