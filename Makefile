@@ -79,7 +79,7 @@ check-reports: $(DEV_STAMP) ## Open every built report in headless Chromium, off
 	$(BIN)/python -m sharedservices.checks.browser $(CHECK)
 
 bench: $(DEV_STAMP) ## Benchmarks (build vs papermill+nbconvert, model, explorer); writes BENCHMARKS.md
-	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/run_all.py
 
 update-snapshots: $(DEV_STAMP) ## Recompute the published reports' headline snapshots (review the diff!)
 	$(BIN)/python -m sharedservices.findings --update
