@@ -202,28 +202,34 @@ def _mount_tmpfs(where: Path, size: str) -> bool:
 
 
 @KERNEL_A
-def test_real_full_disk_in_the_worker_exits_4_and_keeps_the_report(mini_project, capsys):
+@pytest.mark.parametrize("jobs", ["default", "1"], ids=["cold-workers", "warm-workers"])
+def test_real_full_disk_in_the_worker_exits_4_and_keeps_the_report(mini_project, capsys, jobs):
+    """A full disk in the worker exits 4 whichever executor ran it: ``-j 1`` with two
+    reports uses the warm workers (a spare kernel on the idle CPU), the default the cold."""
     root = mini_project
     reports = root / "reports"
     if not _mount_tmpfs(reports, "4m"):
         pytest.skip("cannot mount a tmpfs here (needs root and mount permission)")
+    names = ["fx-a"] if jobs == "default" else ["fx-a", "fx-b"]
+    jflag = [] if jobs == "default" else ["-j", jobs]
     try:
-        assert main(["--root", str(root), "build"]) == 0
-        before = snapshot(reports, "fx-a")
+        write_reports_yaml(root, [{"name": n, "parameters": {"scale": 1.0}} for n in names])
+        assert main(["--root", str(root), "build", *jflag]) == 0
+        before = {n: snapshot(reports, n) for n in names}
         capsys.readouterr()
         # fill the file system, leaving a few kB: enough for the lock and the job file,
         # not for the executed notebook (its figures alone are larger)
         filler = reports / "filler.bin"
         st = os.statvfs(reports)
         filler.write_bytes(b"\0" * (st.f_bavail * st.f_frsize - 16 * 1024))
-        write_reports_yaml(root, [{"name": "fx-a", "parameters": {"scale": 4.0}}])
-        assert main(["--root", str(root), "build"]) == 4
+        write_reports_yaml(root, [{"name": n, "parameters": {"scale": 4.0}} for n in names])
+        assert main(["--root", str(root), "build", *jflag]) == 4
         err = one_line_error(capsys)
         assert "outputs: cannot write" in err and "(allowed: a writable directory" in err
-        assert snapshot(reports, "fx-a") == before
+        assert {n: snapshot(reports, n) for n in names} == before
         filler.unlink()
-        assert main(["--root", str(root), "build"]) == 0
-        assert consistent(reports, "fx-a") and not (reports / ".staging").exists()
+        assert main(["--root", str(root), "build", *jflag]) == 0
+        assert all(consistent(reports, n) for n in names) and not (reports / ".staging").exists()
     finally:
         subprocess.run(["umount", "-l", str(reports)], capture_output=True)
 

@@ -33,7 +33,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sharedservices.build.execute import KERNEL_NAME, _ran_any_cell, _write_json, strip_ansi
+from sharedservices.build.execute import (
+    EXIT_OUTPUT,
+    KERNEL_NAME,
+    _ran_any_cell,
+    _write_json,
+    is_disk_error,
+    strip_ansi,
+)
+from sharedservices.errors import OutputError
 
 #: Code run (silently, outside the history) in each spare kernel before it is handed a
 #: notebook: the imports every report makes and the processed data every report reads.
@@ -209,6 +217,15 @@ def main(argv: list[str] | None = None) -> int:
                 spare = None
             try:
                 rc = execute_warm(job, km)
+            except OSError as exc:  # outputs cannot be written: exit code 4, as the cold worker
+                if not is_disk_error(exc):
+                    raise
+                rc = EXIT_OUTPUT
+                try:
+                    print(f"outputs: cannot write {str(exc.filename or job['staging'])!r} "
+                          f"({exc.strerror or exc})", file=sys.stderr, flush=True)
+                except OSError:
+                    pass
             finally:
                 shutdown(km)
             proto.write(f"{rc}\n")
@@ -237,7 +254,10 @@ class WarmWorker:
         return self.proc
 
     def run(self, job: dict[str, Any], timeout: float) -> tuple[int, float]:
-        """Run one job; return (exit code, seconds).  Never raises on a failed notebook."""
+        """Run one job; return (exit code, seconds).  Never raises on a failed notebook.
+
+        Raises OutputError (exit 4) when the worker could not write the outputs.
+        """
         staging = Path(job["staging"])
         _write_json(staging / "job.json", job)
         started = time.monotonic()
@@ -276,6 +296,13 @@ class WarmWorker:
                 return 1, time.monotonic() - started
             reply += chunk
         rc = int(reply.strip() or 1)
+        if rc == EXIT_OUTPUT:
+            with open(self.log, "rb") as fh:
+                fh.seek(offset)
+                lines = fh.read().decode("utf-8", "replace").splitlines()
+            line = next((x for x in reversed(lines) if x.startswith("outputs: cannot write")),
+                        f"outputs: cannot write under {str(staging)!r} (disk full or not writable)")
+            raise OutputError(f"{line} (allowed: a writable directory with free space)")
         return (0 if rc == 0 else 1), time.monotonic() - started
 
     def kill(self, grace: float = 3.0) -> None:
