@@ -64,7 +64,7 @@ data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_D
 	$(SS) data --raw-dir "$(RAW_DIR)"
 
 clean: ## Remove generated files (reports, caches); never data/
-	rm -rf reports/*.html reports/*.json reports/_* reports/adhoc reports/councils .pytest_cache .ruff_cache
+	rm -rf reports/*.html reports/*.json reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache
 	find reports -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
