@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Literal
@@ -120,7 +121,8 @@ def test_council_lookup_can_be_deferred(councils_fixture, tmp_path):
     from sharedservices.build.config import check_report, parse_reports
 
     assert params.validate("zz-test-params", {"council": "E9999"}, check_councils=False)
-    (tmp_path / "zz-test-params.ipynb").write_text("{}")
+    (tmp_path / "zz-test-params.ipynb").write_text(json.dumps({"cells": [  # checked before running
+        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": ""}]}))
     data = {"reports": [{"name": "a", "title": "T", "notebook": "zz-test-params.ipynb",
                          "parameters": {"council": "E9999"}}]}
     [report] = parse_reports(data, tmp_path, check_councils=False)

@@ -60,7 +60,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -74,6 +73,7 @@ from pydantic import (
 
 from sharedservices import paths
 from sharedservices.errors import DataError, InputError
+from sharedservices.yamlio import YamlProblem, read_yaml
 
 __all__ = [
     "SUITE_ASSUMPTION",
@@ -324,23 +324,15 @@ class Assumption:
 # --------------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate mapping keys (YAML would silently keep the last)."""
+def _read_yaml(path: Path) -> Any:
+    """Parse one assumptions file with the suite's YAML loader (:mod:`sharedservices.yamlio`).
 
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    Duplicate keys, over-long integers and text that is not UTF-8 are refused; aliases
+    are allowed (records share a source that way) but the file, aliases expanded, may hold
+    at most ``yamlio.MAX_EXPANDED_NODES`` values, so a "billion laughs" file is refused at
+    once instead of being walked by validation (and again in every kernel).
+    """
+    return read_yaml(path, allow_aliases=True)
 
 
 def _one_line(exc: ValidationError, allowed: tuple[str, ...]) -> str:
@@ -366,12 +358,9 @@ def _load_file(path: Path) -> dict[str, Assumption]:
             f"{name}: file name {stem!r} is not allowed (allowed: lower-case letters, digits, _)"
         )
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise DataError(f"{name}: not valid YAML ({detail})") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{name}: cannot be read ({exc})") from exc
+        raw = _read_yaml(path)
+    except YamlProblem as exc:  # "is not valid YAML at line 3 (...)", "duplicate key ..."
+        raise DataError(f"{name}: {exc}") from None
     if not isinstance(raw, dict):
         raise DataError(
             f"{name}: expected a mapping with 'title' and 'values', got {type(raw).__name__}"
@@ -743,7 +732,7 @@ def render_markdown(directory: Path | str | None = None) -> str:
     values, _ = _load_dir(d)
     titles = {}
     for p in sorted(d.resolve().glob("*.yaml")):
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = _read_yaml(p)
         titles[p.name] = str(raw.get("title", "")).strip()
     blocks = []
     for name in sorted(titles):

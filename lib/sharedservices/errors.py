@@ -14,10 +14,18 @@ code   meaning
 4      outputs could not be written (:class:`OutputError`)
 5      a required outside tool is missing (:class:`ToolMissing`)
 130    interrupted (Ctrl-C / SIGINT)
+143    terminated (SIGTERM, e.g. ``kill`` or a job scheduler)
 =====  ==========================================================================
+
+Values quoted in a message go through :func:`show`, which cuts them to a readable length
+without first building their whole text (a value can be a 100 kB string or a 5,000-digit
+integer).
 """
 
 from __future__ import annotations
+
+import reprlib
+from typing import Any
 
 EXIT_OK = 0
 EXIT_NOTEBOOK_FAILED = 1
@@ -26,6 +34,7 @@ EXIT_LOCKED = 3
 EXIT_OUTPUT = 4
 EXIT_TOOL_MISSING = 5
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class SharedServicesError(Exception):
@@ -69,3 +78,67 @@ class ToolMissing(SharedServicesError):
     """A required outside tool (for example a browser) is missing (exit 5)."""
 
     exit_code = EXIT_TOOL_MISSING
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (workers and kernels stopped, staging removed; exit 143)."""
+
+
+#: Longest text of a value quoted in an error message.
+SHOW_LIMIT = 60
+
+
+def _repr_limited() -> reprlib.Repr:
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxtuple, r.maxdict, r.maxset = 3, 6, 6, 6, 6
+    r.maxstring, r.maxother, r.maxlong = 40, 40, 40
+    return r
+
+
+_REPR = _repr_limited()
+
+
+def show(value: Any, limit: int = SHOW_LIMIT) -> str:
+    """A value as quoted in an error message: its ``repr``, cut to about ``limit`` characters.
+
+    Never builds the full text of a huge value first (nested containers are cut level by
+    level; an integer too long to print says how many digits it has).
+
+    Examples
+    --------
+    >>> show("E2532"), show(12), show(0.5), show([10, 20])
+    ("'E2532'", '12', '0.5', '[10, 20]')
+    >>> show("x" * 100_000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (100000 characters)"
+    >>> show(int("1" * 4000))
+    '111111111111…111111111111 (4000 digits)'
+    >>> show([[1] * 1000] * 1000)
+    '[[1, 1, 1, 1, 1, 1, ...], [1, 1, 1, 1, 1, 1, ...], [1, 1, 1, 1, 1, 1, ...], [1, 1, 1, 1, 1, 1, ...], [1, 1, 1, 1, 1, 1, ...], [1, 1, 1, 1, 1, 1, ...], ...]'
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit - 8]!r}"[:-1] + f"…' ({len(value)} characters)"
+    if isinstance(value, int) and not isinstance(value, bool):
+        bits = abs(value).bit_length()
+        if bits > 14_000:  # str() would refuse (over 4300 digits)
+            return f"an integer of about {int(bits * 0.30103) + 1} digits"
+        text = str(value)
+        return text if len(text) <= limit else f"{text[:12]}…{text[-12:]} ({len(text.lstrip('-'))} digits)"
+    if isinstance(value, float | bool) or value is None:
+        return repr(value)
+    return _REPR.repr(value)
+
+
+def cut(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters (with an ellipsis), for a name or path in a message.
+
+    Examples
+    --------
+    >>> cut("short")
+    'short'
+    >>> cut("a" * 300, 10)
+    'aaaaaaaaa…'
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

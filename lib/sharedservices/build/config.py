@@ -1,4 +1,9 @@
-"""reports.yaml: the published report set, validated before anything runs."""
+"""reports.yaml: the published report set, validated before anything runs.
+
+reports.yaml and ``-f`` parameter files are read with :func:`sharedservices.yamlio.read_yaml`
+(the loader the assumptions use): a duplicate key, an alias, an integer of over 4300
+digits or a file that is not UTF-8 is refused with one line naming the file (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,13 @@ from typing import Any
 
 from sharedservices import params
 from sharedservices.display import NAME_PATTERN
-from sharedservices.errors import InputError
+from sharedservices.errors import InputError, cut, show
+from sharedservices.yamlio import YamlProblem, read_yaml
+
+#: Names a report may not take: they are the build's own files and folders next to the
+#: reports (``index.html``, ``adhoc/``, ``councils/``).  ``_failed``, ``_screens`` and
+#: ``.staging`` cannot be slugs anyway.
+RESERVED_NAMES: tuple[str, ...] = ("adhoc", "councils", "index")
 
 
 @dataclass(frozen=True)
@@ -69,27 +80,32 @@ def parse_reports(data: Any, root: Path, where: str = "reports.yaml",
             raise _fail(where, f"entry {i} is not a mapping (allowed: name, title, notebook, parameters)")
         unknown = set(entry) - {"name", "title", "notebook", "parameters"}
         if unknown:
-            raise _fail(where, f"entry {i}: unknown key {sorted(unknown)[0]!r} "
+            raise _fail(where, f"entry {i}: unknown key {show(sorted(map(str, unknown))[0])} "
                                "(allowed: name, title, notebook, parameters)")
         name = entry.get("name")
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
-            raise _fail(where, f"entry {i}: name {name!r} is not a slug "
+            raise _fail(where, f"entry {i}: name {show(name)} is not a slug "
                                "(allowed: lower-case letters, digits, '-' and '_')")
+        if name in RESERVED_NAMES:
+            raise _fail(where, f"report {name!r}: the name is reserved for the build's own "
+                               f"{'page' if name == 'index' else 'folder'} reports/{name}"
+                               f"{'.html' if name == 'index' else '/'} (allowed: any other "
+                               f"slug; reserved: {', '.join(RESERVED_NAMES)})")
         if name in seen:
             raise _fail(where, f"report {name!r}: the name is used twice (allowed: unique names)")
         seen.add(name)
         title = entry.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise _fail(where, f"report {name!r}: title {title!r} is missing or empty")
+            raise _fail(where, f"report {name!r}: title {show(title)} is missing or empty")
         nb_rel = entry.get("notebook")
         if not isinstance(nb_rel, str) or not nb_rel.endswith(".ipynb"):
-            raise _fail(where, f"report {name!r}: notebook {nb_rel!r} is not a path to an .ipynb file")
+            raise _fail(where, f"report {name!r}: notebook {show(nb_rel)} is not a path to an .ipynb file")
         nb = (root / nb_rel).resolve()
         if not nb.is_file():
-            raise _fail(where, f"report {name!r}: notebook {nb_rel!r} does not exist")
+            raise _fail(where, f"report {name!r}: notebook {show(nb_rel)} does not exist")
         raw = entry.get("parameters") or {}
         if not isinstance(raw, dict):
-            raise _fail(where, f"report {name!r}: parameters {raw!r} is not a mapping")
+            raise _fail(where, f"report {name!r}: parameters {show(raw)} is not a mapping")
         try:
             validated = params.validate(nb, raw, check_councils=check_councils)
         except InputError as exc:
@@ -100,8 +116,10 @@ def parse_reports(data: Any, root: Path, where: str = "reports.yaml",
 
 
 def check_report(report: Report, where: str = "reports.yaml") -> None:
-    """Full validation of one report's parameters, council look-ups included."""
+    """Full validation of one report before it runs: the notebook (valid JSON, a tagged
+    parameters cell) and its parameters, council look-ups included."""
     try:
+        params.check_notebook(report.notebook)
         params.validate(report.notebook, report.entry.get("parameters") or {})
     except InputError as exc:
         raise _fail(where, f"report {report.name!r}: {exc}") from None
@@ -110,35 +128,26 @@ def check_report(report: Report, where: str = "reports.yaml") -> None:
 def load_reports(path: Path, root: Path | None = None,
                  check_councils: bool = True) -> list[Report]:
     """Read and validate ``reports.yaml`` (exit 2 naming the file on any problem)."""
-    import yaml
-
     root = root or path.parent
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _fail(path.name, f"cannot be read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        at = f" at line {line + 1}" if line is not None else ""
-        raise _fail(path.name, f"is not valid YAML{at}") from None
+        data = read_yaml(path)
+    except YamlProblem as exc:
+        raise _fail(path.name, str(exc)) from None
     return parse_reports(data, root, path.name, check_councils)
 
 
 def load_params_file(path: Path) -> dict[str, Any]:
     """Read a ``-f PARAMS.yaml`` file: a mapping of parameter names to values."""
-    import yaml
-
+    where = f"parameter file {cut(str(path))!r}"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"parameter file {str(path)!r}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError:
-        raise InputError(f"parameter file {str(path)!r}: is not valid YAML "
-                         "(allowed: a mapping of name: value)") from None
+        data = read_yaml(path)
+    except YamlProblem as exc:
+        text = str(exc)
+        if text.startswith("is not valid YAML"):
+            text += " (allowed: a mapping of name: value)"
+        raise InputError(f"{where}: {text}") from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
-        raise InputError(f"parameter file {str(path)!r}: is not a mapping of name: value")
+        raise InputError(f"{where}: is not a mapping of name: value")
     return data

@@ -47,11 +47,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
 
-from sharedservices.errors import InputError
+from sharedservices.errors import InputError, cut, show
 
 __all__ = [
     "Council",
     "NotebookParams",
+    "check_notebook",
     "ParamSpec",
     "describe",
     "describe_schema",
@@ -72,6 +73,9 @@ COUNCIL_ALLOWED = "an RS code such as E0101 or an ONS code such as E06000022"
 
 
 def _check_council(code: str, info: ValidationInfo) -> str:
+    if len(code) > 20:  # no code is this long; do not echo a 100 kB value
+        raise InputError(f"council: {show(code)} is not a council code "
+                         f"(allowed: {COUNCIL_ALLOWED})")
     if (info.context or {}).get("skip_councils"):
         return code
     from sharedservices import data
@@ -278,7 +282,7 @@ def defaults(notebook: str | Path) -> dict[str, Any]:
 
 
 def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    return show(value)
 
 
 def validate(notebook: str | Path, raw: dict[str, Any], *,
@@ -328,16 +332,16 @@ def validate_schema(schema: type[BaseModel], raw: dict[str, Any], *, check_counc
     same words).  ``owner`` names the schema in the message for an unknown name.
     """
     if not isinstance(raw, dict):
-        raise InputError(f"parameters: {raw!r} is not a mapping (allowed: name: value pairs)")
+        raise InputError(f"parameters: {show(raw)} is not a mapping (allowed: name: value pairs)")
     specs = {p.name: p for p in describe_schema(schema)}
     for key, value in raw.items():
         if key not in specs:
             raise InputError(
-                f"parameter {key!r}: unknown for {owner} "
+                f"parameter {show(key)}: unknown for {owner} "
                 f"(allowed: {', '.join(specs) or 'no parameters'})"
             )
         if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"parameter {key!r}: {value} is not a finite number "
+            raise InputError(f"parameter {show(key)}: {value} is not a finite number "
                              f"(allowed: {specs[key].allowed()})")
     try:
         model = schema.model_validate(raw, context={"skip_councils": not check_councils})
@@ -365,14 +369,34 @@ def validate_schema(schema: type[BaseModel], raw: dict[str, Any], *, check_counc
     return model.model_dump()
 
 
-def parse_cli_value(text: str) -> Any:
+#: Longest integer accepted on the command line (Python's own limit for reading one).
+MAX_INT_DIGITS = 4300
+_INTEGER = re.compile(r"^\s*[+-]?\d[\d_]*\s*$")
+
+
+def parse_cli_value(text: str, name: str | None = None) -> Any:
     """Parse a ``-p NAME VALUE`` value as papermill does, keeping codes as strings.
+
+    Raises
+    ------
+    InputError
+        An integer of more than 4300 digits (Python would read it as infinity).
 
     Examples
     --------
     >>> [parse_cli_value(v) for v in ["12", "0.5", "True", "None", "E0101", "E06000022", "x"]]
     [12, 0.5, True, None, 'E0101', 'E06000022', 'x']
+    >>> parse_cli_value("1" * 5000, "horizon")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: parameter 'horizon': 111111111111…111111111111 (5000 digits) is an integer too long to read (allowed: at most 4300 digits)
     """
+    digits = sum(c.isdigit() for c in text)
+    if digits > MAX_INT_DIGITS and _INTEGER.match(text):
+        what = f"parameter {show(name)}: " if name is not None else ""
+        t = text.strip()
+        raise InputError(f"{what}{t[:12]}…{t[-12:]} ({digits} digits) is an integer too long "
+                         f"to read (allowed: at most {MAX_INT_DIGITS} digits)")
     if CODE_PATTERN.match(text):
         return text
     if text in ("True", "true"):
@@ -413,13 +437,17 @@ def parameters_cell(notebook_path: str | Path) -> list[CellParam]:
         ``name: type = default  # help``.
     """
     path = Path(notebook_path)
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    if not cells or "parameters" not in cells[0].get("metadata", {}).get("tags", []):
-        raise InputError(f"{path}: the first code cell is not tagged 'parameters' "
-                         "(allowed: a parameters cell first)")
-    src = cells[0]["source"]
-    src = "".join(src) if isinstance(src, list) else src
+    nb = _read_notebook(path)
+    cells = [c for c in nb["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    meta = cells[0].get("metadata") if cells else None
+    tags = meta.get("tags") if isinstance(meta, dict) else None
+    if not isinstance(tags, list) or "parameters" not in tags:
+        raise InputError(f"notebook {cut(str(path))!r}: the first code cell is not tagged "
+                         "'parameters', so the values given would be ignored (allowed: a "
+                         "notebook whose first code cell, its parameters, has the tag "
+                         "'parameters')")
+    src = cells[0].get("source", "")
+    src = "".join(map(str, src)) if isinstance(src, list) else str(src)
     out = []
     for line in src.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -431,8 +459,51 @@ def parameters_cell(notebook_path: str | Path) -> list[CellParam]:
             node = None
         if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name) \
                 or node.value is None:
-            raise InputError(f"{path}: parameters line {line!r} is not "
+            raise InputError(f"{path}: parameters line {show(line)} is not "
                              "'name: type = default  # help'")
+        try:
+            default = ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            raise InputError(f"{path}: parameters line {show(line)}: the default is not a "
+                             "literal (allowed: a number, text, True/False or None)") from None
         out.append(CellParam(name=node.target.id, type=ast.unparse(node.annotation),
-                             default=ast.literal_eval(node.value), help=help_text.strip()))
+                             default=default, help=help_text.strip()))
     return out
+
+
+def _read_notebook(path: Path) -> dict[str, Any]:
+    """The notebook's JSON; :class:`InputError` if it cannot be read or is not a notebook."""
+    where = f"notebook {cut(str(path))!r}"
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{where}: cannot be read ({exc.strerror or exc}) "
+                         "(allowed: a path to an .ipynb file)") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: is not UTF-8 text (allowed: a Jupyter notebook, "
+                         "JSON in UTF-8)") from None
+    try:
+        nb = json.loads(text)
+    except ValueError as exc:
+        line = f" at line {exc.lineno}" if hasattr(exc, "lineno") else ""
+        raise InputError(f"{where}: is not valid JSON{line} (allowed: a Jupyter notebook; "
+                         "was it saved completely?)") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise InputError(f"{where}: is not a Jupyter notebook (allowed: JSON with a list "
+                         "of 'cells')")
+    return nb
+
+
+def check_notebook(notebook_path: str | Path) -> list[CellParam]:
+    """Check a notebook before it runs: valid JSON, first code cell tagged ``parameters``.
+
+    Without the tag papermill would put the values given *before* the notebook's own
+    defaults, which then silently win (while provenance still lists the values given).
+    Returns the parameters cell (:func:`parameters_cell`).
+
+    Raises
+    ------
+    InputError
+        One line naming the notebook (exit 2).
+    """
+    return parameters_cell(notebook_path)
