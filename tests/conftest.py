@@ -19,6 +19,34 @@ from sharedservices.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RUNNER_FIXTURES = FIXTURES / "runner"
+PROCESSED = Path(__file__).resolve().parents[1] / "data" / "processed"
+
+
+def copy_processed(dest: Path, ecodes: set[str] | None = None) -> Path:
+    """Copy the committed processed tables into ``dest`` (a build validates all of them).
+
+    With ``ecodes``, keep only those authorities' rows of councils, codes, spending and
+    finance (a small but complete and consistent data set); ``england.csv`` and
+    ``sources.json`` are copied whole.
+    """
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in sorted(PROCESSED.iterdir()):
+        if not f.is_file():
+            continue
+        if ecodes is None or f.name in ("england.csv", "sources.json"):
+            shutil.copy(f, dest / f.name)
+            continue
+        with open(f, newline="", encoding="utf-8") as src, \
+                open(dest / f.name, "w", newline="", encoding="utf-8") as out:
+            rows = csv.reader(src)
+            header = next(rows)
+            col = header.index("ecode")
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(r for r in rows if r[col] in ecodes)
+    return dest
 
 
 def _fallback_data_module(processed: Path) -> types.ModuleType:
@@ -83,8 +111,9 @@ def write_reports_yaml(root: Path, entries: list[dict]) -> None:
 
 @pytest.fixture
 def mini_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A tmp project: notebooks/fx-report.ipynb, data/assumptions/fixture.yaml, empty
-    data/processed, requirements.txt and a reports.yaml with one report ``fx-a``.
+    """A tmp project: notebooks/fx-report.ipynb, data/assumptions/fixture.yaml, a copy of
+    the committed data/processed, requirements.txt and a reports.yaml with one report
+    ``fx-a``.
 
     ``SHAREDSERVICES_ASSUMPTIONS_DIR``/``PROCESSED_DIR`` point into it (inherited by the
     kernels), so builds never touch the real reports/ or data/.
@@ -95,7 +124,7 @@ def mini_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(RUNNER_FIXTURES / "notebooks" / "fx-report.ipynb", root / "notebooks")
     (root / "data" / "assumptions").mkdir(parents=True)
-    (root / "data" / "processed").mkdir(parents=True)
+    copy_processed(root / "data" / "processed")
     shutil.copy(RUNNER_FIXTURES / "assumptions" / "fixture.yaml", root / "data" / "assumptions")
     (root / "requirements.txt").write_text("# fixture\n")
     write_reports_yaml(root, [{"name": "fx-a", "parameters": {"scale": 1.5}}])

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import copy_processed
 from sharedservices.build import publish
 from sharedservices.build.batch import batch
 from sharedservices.build.councils_index import councils_index_html, format_value
@@ -53,7 +54,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(BATCH / "fx-council.ipynb", root / "notebooks")
-    (root / "data" / "processed").mkdir(parents=True)
+    with open(BATCH / "processed" / "councils.csv", newline="", encoding="utf-8") as fh:
+        codes = {r["ecode"] for r in __import__("csv").DictReader(fh)}
+    copy_processed(root / "data" / "processed", codes)  # those councils' rows of every table
     shutil.copy(BATCH / "processed" / "councils.csv", root / "data" / "processed")
     (root / "data" / "assumptions").mkdir(parents=True)
     shutil.copy(FIXTURES / "runner" / "assumptions" / "fixture.yaml", root / "data" / "assumptions")

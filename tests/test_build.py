@@ -104,7 +104,9 @@ def test_build_publishes_skips_and_rebuilds_on_assumption_change(mini_project, c
     assert m["key_findings"][0].startswith("Index reaches 1.159")
     prov = m["provenance"]
     fixture_sha = hashlib.sha256((root / "data/assumptions/fixture.yaml").read_bytes()).hexdigest()
-    assert prov["data_files"] == {"data/assumptions/fixture.yaml": fixture_sha}
+    assert prov["data_files"]["data/assumptions/fixture.yaml"] == fixture_sha
+    assert {k for k in prov["data_files"] if k.startswith("data/processed/")} == {
+        f"data/processed/{p.name}" for p in (root / "data" / "processed").iterdir()}
     assert prov["parameters"] == {"scale": 1.5, "label": "<b>bold</b>", "fail": False,
                                   "sleep_seconds": 0.0}
     assert {"suite_version", "git", "packages", "python", "build_time"} <= set(prov)
