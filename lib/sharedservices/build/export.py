@@ -13,6 +13,7 @@ import base64
 import html
 import json
 import re
+import secrets
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -161,17 +162,27 @@ def warm_up() -> None:
 
 def to_html(nb: Any, title: str, subtitle: str, notebook_rel: str,
             parameters: dict[str, Any], prov: dict[str, Any]) -> str:
-    """Convert a prepared notebook to the report's HTML (offline template)."""
-    body, _ = html_exporter().from_notebook_node(nb)
+    """Convert a prepared notebook to the report's HTML (offline template).
+
+    Title, subtitle and provenance go into the template's own slots (escaped there or
+    built escaped); the contents, which need the converted body's headings, replace a
+    random marker that no text of the notebook, title or parameters can contain.  So a
+    title or council name holding markup or words such as ``__SS_TOC__`` is shown as text.
+    """
+    marker = f"<!--ss-toc-{secrets.token_hex(16)}-->"
+    resources = {"sharedservices": {
+        "title": title, "subtitle": subtitle, "toc_marker": marker,
+        "provenance": provenance_html(notebook_rel, parameters, prov)}}
+    body, _ = html_exporter().from_notebook_node(nb, resources=resources)
     problems = find_remote_resources(body)
     if problems:
         raise ValueError(f"report would load network resources: {problems[0]}")
+    if body.count(marker) != 1:
+        raise ValueError("the report template did not place the contents exactly once")
     start = body.find('<div class="ss-body">')
-    toc = _toc(body[start:] if start >= 0 else body)
-    return (body.replace("__SS_TITLE__", _esc(title), 2)
-                .replace("__SS_SUBTITLE__", _esc(subtitle), 1)
-                .replace("__SS_TOC__", toc, 1)
-                .replace("__SS_PROVENANCE__", provenance_html(notebook_rel, parameters, prov), 1))
+    end = body.rfind('<section class="ss-provenance">')
+    toc = _toc(body[max(start, 0):end if end > start else len(body)])
+    return body.replace(marker, toc, 1)
 
 
 class _RemoteFinder(HTMLParser):
