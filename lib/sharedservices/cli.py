@@ -2,8 +2,11 @@
 
 Exit codes (see :mod:`sharedservices.errors`): 0 success, 1 a notebook failed, 2 invalid
 input before running, 3 another build holds the lock, 4 outputs could not be written,
-5 a required outside tool is missing, 130 interrupted.  Every error is one line on stderr,
-``error: ...``.
+5 a required outside tool is missing, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+Every error is one line on stderr, ``error: ...``, cut to :data:`MAX_MESSAGE` characters.
+
+SIGTERM is handled like Ctrl-C: the workers and their kernels are stopped, staging files
+removed, and a report being published is finished first (never left half-moved).
 
 The ``batch`` subcommand (issue 6) is added by :func:`_add_batch`.
 """
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,10 +25,15 @@ from typing import TYPE_CHECKING, Any
 from sharedservices.errors import (
     EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
+    EXIT_TERMINATED,
     InputError,
     NotebookFailed,
     SharedServicesError,
+    Terminated,
 )
+
+#: Longest error line printed (longer ones keep their start and their end).
+MAX_MESSAGE = 1000
 
 if TYPE_CHECKING:
     from sharedservices.build.runner import BuildSummary
@@ -65,7 +75,7 @@ def _raw_parameters(args: argparse.Namespace) -> dict[str, Any]:
     if args.params_file:
         raw.update(load_params_file(Path(args.params_file)))
     for name, value in args.param or []:
-        raw[name] = params.parse_cli_value(value)
+        raw[name] = params.parse_cli_value(value, name)
     return raw
 
 
@@ -92,7 +102,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     raw = _raw_parameters(args)
     path = run_adhoc(Path(args.notebook), raw, out_html=Path(args.output) if args.output else None,
-                     root=args.root, timeout=args.timeout)
+                     root=args.root, timeout=args.timeout, wait=args.wait)
     print(path)
     return 0
 
@@ -175,7 +185,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m sharedservices",
                 description="Build and run the sharedservices reports. Exit codes: 0 ok, "
                             "1 notebook failed, 2 invalid input, 3 build lock held, "
-                            "4 outputs not writable, 5 tool missing, 130 interrupted.")
+                            "4 outputs not writable, 5 tool missing, 130 interrupted, "
+                            "143 terminated.")
     p.add_argument("--root", type=Path, default=None,
                    help="project root (default: the repository holding the package)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -207,6 +218,9 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", metavar="OUT.html", help="where to write the report")
     r.add_argument("--timeout", type=_positive_float, default=600.0, metavar="SECONDS",
                    help="whole-notebook time limit (default: 600)")
+    r.add_argument("--wait", action="store_true",
+                   help="when writing under reports/, wait for a build holding its lock "
+                        "instead of exiting with code 3")
     r.set_defaults(func=_cmd_run)
 
     pa = sub.add_parser("params", help="list a notebook's parameters",
@@ -227,8 +241,46 @@ def make_parser() -> argparse.ArgumentParser:
     return p
 
 
+def one_line(message: str, limit: int = MAX_MESSAGE) -> str:
+    """The message on one line, at most ``limit`` characters (start and end kept).
+
+    Examples
+    --------
+    >>> one_line("a\\n  b")
+    'a b'
+    >>> len(one_line("x" * 5000))
+    1000
+    """
+    msg = " ".join(str(message).split())
+    if len(msg) <= limit:
+        return msg
+    tail = limit // 3
+    return f"{msg[: limit - tail - 3]} … {msg[-tail:]}"
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGINT and SIGTERM: unwind (workers stopped, staging removed), after any publish."""
+    from sharedservices.build.publish import interrupt  # imported when installed
+
+    interrupt(Terminated() if signum == signal.SIGTERM else KeyboardInterrupt())
+
+
+def _handle_signals() -> dict[int, object]:
+    """Install :func:`_on_signal` (main thread only); return the handlers it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    import sharedservices.build.publish  # noqa: F401 - not imported inside a signal handler
+
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        old[sig] = signal.getsignal(sig)
+        signal.signal(sig, _on_signal)
+    return old
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    old = _handle_signals()
     try:
         try:
             args = make_parser().parse_args(argv)
@@ -236,12 +288,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(exc.code or 0)
         return int(args.func(args) or 0)
     except SharedServicesError as exc:
-        msg = " ".join(str(exc).split())
-        print(f"error: {msg}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Terminated:
+        print("error: terminated (SIGTERM); nothing half-published, workers stopped",
+              file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
 
 
-__all__ = ["EXIT_INVALID_INPUT", "main", "make_parser"]
+__all__ = ["EXIT_INVALID_INPUT", "main", "make_parser", "one_line"]

@@ -5,8 +5,9 @@ everything first (every council code, the other parameters once against the note
 schema with the council filled in, the processed data and assumptions), then runs the
 notebook once per council and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
 ``CODE/`` and ``CODE.json`` with the build's machinery: atomic publishing, incremental
-skipping by content hash, failure reports under ``_failed/``, the build lock.  Finally it
-writes the council index (:mod:`.councils_index`).
+skipping by content hash, failure reports under ``_failed/``, the build lock.  It rewrites
+the council index (:mod:`.councils_index`) after each council it publishes, so the index
+always lists exactly the reports beside it, even when the batch is interrupted.
 
 Executors (pluggable):
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,12 +31,15 @@ from sharedservices import params as params_mod
 from sharedservices import paths
 from sharedservices.build.fingerprint import report_fingerprint, tree_hash
 from sharedservices.build.publish import (
+    FAILED,
     STAGING,
     build_lock,
     clean_staging,
+    clear_failure,
     ensure_dir,
     is_current,
     output_errors,
+    read_manifest,
 )
 from sharedservices.build.runner import (
     DEFAULT_TIMEOUT,
@@ -46,11 +49,12 @@ from sharedservices.build.runner import (
     _finish,
     _job,
     _Workers,
+    check_destination,
     run_job,
     validate_inputs,
 )
 from sharedservices.display import NAME_PATTERN
-from sharedservices.errors import InputError
+from sharedservices.errors import InputError, cut, show
 
 COUNCILS_DIR = "councils"
 EXECUTORS = ("warm", "cold")
@@ -73,7 +77,7 @@ def batch_dir(reports_dir: Path, tag: str | None = None) -> Path:
     if tag is None:
         return Path(reports_dir) / COUNCILS_DIR
     if not isinstance(tag, str) or not NAME_PATTERN.match(tag):
-        raise InputError(f"--tag: {tag!r} is not a slug (allowed: lower-case letters, digits, "
+        raise InputError(f"--tag: {show(tag)} is not a slug (allowed: lower-case letters, digits, "
                          "'-' and '_', starting with a letter or digit)")
     return Path(reports_dir) / COUNCILS_DIR / tag
 
@@ -96,7 +100,7 @@ def council_parameters(notebook: Path, raw: dict[str, Any], first_council: str) 
         raise InputError(f"notebook {stem!r}: has no 'council' parameter "
                          "(allowed: a notebook whose schema takes a council)")
     if "council" in raw:
-        raise InputError(f"parameter 'council': {raw['council']!r} cannot be set for a batch "
+        raise InputError(f"parameter 'council': {show(raw['council'])} cannot be set for a batch "
                          "(allowed: choose councils with --councils)")
     return params_mod.validate(notebook, {**raw, "council": first_council}, check_councils=False)
 
@@ -286,56 +290,73 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
         raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
     if executor not in EXECUTORS:
         raise InputError(f"executor: {executor!r} is not known (allowed: {', '.join(EXECUTORS)})")
+    if isinstance(scheduler, str):
+        from sharedservices.build.cluster import check_address
+
+        check_address(scheduler)
     dest = batch_dir(reports_dir, tag)
     nb = Path(notebook).resolve()
     if nb.suffix != ".ipynb" or not nb.is_file():
-        raise InputError(f"notebook {str(notebook)!r}: does not exist (allowed: a path to an .ipynb file)")
+        raise InputError(f"notebook {cut(str(notebook))!r}: does not exist (allowed: a path to an .ipynb file)")
+    params_mod.check_notebook(nb)
     try:
         nb_rel = nb.relative_to(root.resolve()).as_posix()
     except ValueError:
         nb_rel = str(nb)
     codes = data.select_councils(councils)
     if not codes:
-        raise InputError(f"--councils: {councils!r} selects no council (allowed: all, a class or codes)")
+        raise InputError(f"--councils: {show(councils)} selects no council (allowed: all, a class or codes)")
     shared = council_parameters(nb, dict(raw_parameters or {}), codes[0])
     validate_inputs()
     table = data.councils().set_index("ecode")
     names = {c: str(table.at[c, "name"]) for c in codes}
 
     summary = BuildSummary()
+    from sharedservices.build.councils_index import write_councils_index
+
     with build_lock(reports_dir, wait):
         ensure_dir(dest)
         clean_staging(dest)
-        tree = tree_hash(root)
-        todo: list[tuple[str, dict[str, Any], str]] = []
-        for code in codes:
-            parameters = {**shared, "council": code}
-            entry = json.dumps({"notebook": nb_rel, "parameters": parameters, "tag": tag},
-                               sort_keys=True, default=str)
-            fp = report_fingerprint(tree, nb, entry)
-            if force or not is_current(dest, code, fp):
-                todo.append((code, parameters, fp))
-            else:
-                o = Outcome(code, "skipped")
-                summary.outcomes.append(o)
-                print(_line(o, names[code]), file=out, flush=True)
-        if todo:
-            from sharedservices import provenance
+        try:
+            tree = tree_hash(root)
+            todo: list[tuple[str, dict[str, Any], str]] = []
+            for code in codes:
+                parameters = {**shared, "council": code}
+                entry = json.dumps({"notebook": nb_rel, "parameters": parameters, "tag": tag},
+                                   sort_keys=True, default=str)
+                fp = report_fingerprint(tree, nb, entry)
+                if force or not is_current(dest, code, fp):
+                    check_destination(dest, code, f"council {code}")
+                    todo.append((code, parameters, fp))
+                else:
+                    clear_failure(dest / FAILED, code)  # current again: that failure is stale
+                    o = Outcome(code, "skipped")
+                    summary.outcomes.append(o)
+                    print(_line(o, names[code]), file=out, flush=True)
+            manifests: dict[str, dict[str, Any] | None] = {}
 
-            prov = provenance.collect(root)
-            _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
-                      timeout, scheduler, executor, summary, out, err)
-        from sharedservices.build.councils_index import write_councils_index
+            def index_one(code: str | None = None) -> None:
+                if code is not None:
+                    manifests[code] = read_manifest(dest, code)
+                write_councils_index(dest, nb_rel, tag, manifests)
 
-        write_councils_index(dest, nb_rel, tag)
-        shutil.rmtree(dest / STAGING, ignore_errors=True)
+            index_one()  # before anything runs: the index describes what is there now
+            if todo:
+                from sharedservices import provenance
+
+                prov = provenance.collect(root)
+                _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
+                          timeout, scheduler, executor, summary, out, err, index_one)
+            index_one()
+        finally:
+            clean_staging(dest)  # however the batch ends: done, Ctrl-C, exit 4
     return summary
 
 
 def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str, dest: Path,
               prov: dict[str, Any], names: dict[str, str], n: int, timeout: float,
               scheduler: Any, executor: str, summary: BuildSummary, out: TextIO,
-              err: TextIO) -> None:
+              err: TextIO, after_each: Callable[[str], None]) -> None:
     from tqdm import tqdm
 
     staging_root = ensure_dir(dest / STAGING)
@@ -366,6 +387,7 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
             o = _finish(rc, Path(job["staging"]), dest, code, job["title"], nb_rel, parameters,
                         fp, prov, seconds)
             summary.outcomes.append(o)
+            after_each(code)
             bar.clear()
             print(_line(o, names[code]), file=out, flush=True)
             bar.update(1)

@@ -19,6 +19,7 @@ Starting a cluster by hand (same virtualenv and commit on every machine)::
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sharedservices import paths
-from sharedservices.errors import InputError
+from sharedservices.errors import InputError, show
 
 
 def checkout_identity(root: Path | None = None) -> dict[str, Any]:
@@ -124,6 +125,35 @@ def run_remote(job: dict[str, Any], notebook_bytes: bytes, timeout: float,
     return {"rc": rc, "seconds": seconds, "worker": worker, "files": files}
 
 
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>tcp|tls|ws|wss|ucx)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)"
+    r":(?P<port>\d{1,5})/?$|^inproc://\S+$")
+_ADDRESS_ALLOWED = ("allowed: the address of a running `dask scheduler`, "
+                    "[tcp|tls|ws|wss|ucx://]HOST:PORT, e.g. tcp://host:8786")
+
+
+def check_address(address: str) -> str:
+    """Refuse a ``--scheduler`` value that is not a scheduler address, before connecting.
+
+    (distributed would raise ``ValueError`` from deep inside its client and then hang for
+    20 s on exit closing the half-made client.)
+
+    Examples
+    --------
+    >>> check_address("tcp://10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+    >>> check_address("not a url")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: --scheduler: 'not a url' is not a scheduler address (allowed: the address of a running `dask scheduler`, [tcp|tls|ws|wss|ucx://]HOST:PORT, e.g. tcp://host:8786)
+    """
+    m = _ADDRESS.match(address) if isinstance(address, str) else None
+    if m is None or (m.group("port") is not None and not 0 < int(m.group("port")) < 65536):
+        raise InputError(f"--scheduler: {show(address)} is not a scheduler address "
+                         f"({_ADDRESS_ALLOWED})")
+    return address
+
+
 def connect(address: str) -> Any:
     """A ``distributed.Client`` for ``address`` (a scheduler address or a Cluster object)."""
     try:
@@ -131,12 +161,13 @@ def connect(address: str) -> Any:
     except ImportError:  # pragma: no cover - dask.distributed is a pinned dependency
         raise InputError("--scheduler: dask.distributed is not installed "
                          "(allowed: install requirements.txt)") from None
+    if isinstance(address, str):
+        check_address(address)
     try:
         return Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"--scheduler: cannot connect to {address!r} ({exc}) "
-                         "(allowed: the address of a running `dask scheduler`, "
-                         "e.g. tcp://host:8786)") from None
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise InputError(f"--scheduler: cannot connect to {show(address)} "
+                         f"({' '.join(str(exc).split())[:200]}) ({_ADDRESS_ALLOWED})") from None
 
 
 def check_workers(client: Any, client_ident: dict[str, Any]) -> int:

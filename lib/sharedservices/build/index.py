@@ -1,5 +1,11 @@
 """reports/index.html: every declared report with its title, first key finding,
-parameters, build time and link (all text escaped; offline, no scripts)."""
+parameters, build time and link (all text escaped; offline, no scripts).
+
+The index describes what is published next to it: the parameters and title a page was
+built with come from its manifest, a report dropped from reports.yaml is not listed, and a
+failure link shows only while ``_failed/NAME.html`` exists.  Every build rewrites it (when
+its text changes) as each report is published, and a build with nothing to do repairs it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import json
 from pathlib import Path
 
 from sharedservices.build.config import Report
-from sharedservices.build.publish import FAILED, read_manifest, write_atomic
+from sharedservices.build.publish import FAILED, read_manifest, write_if_changed
 
 
 def index_html(reports_dir: Path, reports: list[Report]) -> str:
@@ -18,8 +24,13 @@ def index_html(reports_dir: Path, reports: list[Report]) -> str:
     for r in reports:
         m = read_manifest(reports_dir, r.name)
         failed = (reports_dir / FAILED / f"{r.name}.html").is_file()
-        params = ", ".join(f"{k} = {json.dumps(v)}" for k, v in r.parameters.items()) or "none"
-        if m and m.get("status") == "complete":
+        complete = bool(m and m.get("status") == "complete"
+                        and (reports_dir / f"{r.name}.html").is_file())
+        shown = r.parameters
+        if complete and isinstance(m.get("provenance", {}).get("parameters"), dict):
+            shown = m["provenance"]["parameters"]  # what the published page was built with
+        params = ", ".join(f"{k} = {json.dumps(v)}" for k, v in shown.items()) or "none"
+        if complete:
             finding = (m.get("key_findings") or [""])[0]
             when = m.get("provenance", {}).get("build_time", "")
             link = f'<a href="{e(r.name)}.html">{e(m.get("title") or r.title)}</a>'
@@ -44,7 +55,7 @@ a.failed{{color:#a00;font-size:.85em}}</style></head>
 
 
 def write_index(reports_dir: Path, reports: list[Report]) -> Path:
-    """Write ``reports/index.html`` atomically."""
+    """Write ``reports/index.html`` atomically (only if its text changes)."""
     path = reports_dir / "index.html"
-    write_atomic(path, index_html(reports_dir, reports))
+    write_if_changed(path, index_html(reports_dir, reports))
     return path

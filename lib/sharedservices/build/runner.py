@@ -34,9 +34,11 @@ from sharedservices.build.publish import (
     clean_staging,
     clear_failure,
     ensure_dir,
+    foreign_output,
     is_current,
     output_errors,
     publish,
+    remove_staging_run,
     write_failure,
 )
 from sharedservices.errors import (
@@ -45,6 +47,7 @@ from sharedservices.errors import (
     NotebookFailed,
     OutputError,
     SharedServicesError,
+    cut,
 )
 
 DEFAULT_TIMEOUT = 600.0
@@ -93,44 +96,33 @@ class BuildSummary:
 
 
 def validate_inputs() -> None:
-    """Load and validate the processed tables and assumptions the notebooks read.
+    """Load and validate every processed table and assumptions file the notebooks read.
 
-    Calls ``sharedservices.data.councils()``, ``spending()``, ``finance()`` (for the files
-    present) and ``sharedservices.assumptions.load_all()`` where those modules exist.
+    Every table :mod:`sharedservices.data` knows (``councils``, ``spending``, ``finance``,
+    ``codes``, ``england``) and ``sources.json`` must be present and pass the loaders'
+    checks and the domain rules of :mod:`sharedservices.data_rules` (completeness, range,
+    sign by line); every ``data/assumptions/*.yaml`` must load and pass its range rules.
 
     Raises
     ------
     DataError
-        A file failed validation (the message names the file).
+        A file is missing or failed validation (the message names the file, and the row,
+        column or key and the rule where known).
     """
-    checks: list[tuple[str, Any]] = []
-    try:
-        from sharedservices import data
-    except ModuleNotFoundError as exc:
-        if exc.name != "sharedservices.data":
-            raise
-        data = None
-    if data is not None:
-        for fn, fname in (("councils", "councils.csv"), ("spending", "spending.csv"),
-                          ("finance", "finance.csv")):
-            if hasattr(data, fn) and (paths.processed_dir() / fname).is_file():
-                checks.append((f"{paths.processed_dir() / fname}", getattr(data, fn)))
-    try:
-        from sharedservices import assumptions
-    except ModuleNotFoundError as exc:
-        if exc.name != "sharedservices.assumptions":
-            raise
-        assumptions = None
-    if assumptions is not None and hasattr(assumptions, "load_all") \
-            and any(paths.assumptions_dir().glob("*.yaml")):
-        checks.append((str(paths.assumptions_dir()), assumptions.load_all))
+    from sharedservices import assumptions, data_rules
+
+    checks: list[tuple[str, Any]] = [
+        (str(paths.processed_dir()), data_rules.validate_processed),
+        (str(paths.assumptions_dir()),
+         lambda: data_rules.check_assumptions(assumptions.load_all())),
+    ]
     for where, check in checks:
         try:
             check()
         except SharedServicesError:
             raise
         except Exception as exc:  # a loader bug or an unwrapped schema error
-            first = (str(exc).splitlines() or [""])[0]
+            first = (str(exc).splitlines() or [""])[0][:200]
             raise DataError(f"{where}: failed validation ({type(exc).__name__}: {first})") from None
 
 
@@ -328,37 +320,56 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
         selected = [r for r in reports if r.name in set(only)]
     summary = BuildSummary()
     width = max((len(r.name) for r in selected), default=10)
+    from sharedservices.build.index import write_index
+
     with build_lock(reports_dir, wait):
         clean_staging(reports_dir)
-        tree = tree_hash(root)
-        todo: list[tuple[Report, str]] = []
-        for r in selected:
-            fp = report_fingerprint(tree, r.notebook, r.entry_json())
-            if force or not is_current(reports_dir, r.name, fp):
-                todo.append((r, fp))
-            else:
-                o = Outcome(r.name, "skipped")
-                summary.outcomes.append(o)
-                print(_line(o, width), file=out, flush=True)
-        if not todo:
-            if not (reports_dir / "index.html").is_file():
-                from sharedservices.build.index import write_index
+        try:
+            tree = tree_hash(root)
+            todo: list[tuple[Report, str]] = []
+            for r in selected:
+                fp = report_fingerprint(tree, r.notebook, r.entry_json())
+                if force or not is_current(reports_dir, r.name, fp):
+                    todo.append((r, fp))
+                else:
+                    # current again (e.g. an input was broken, then fixed): a failure report
+                    # from the broken inputs no longer applies
+                    clear_failure(reports_dir / FAILED, r.name)
+                    o = Outcome(r.name, "skipped")
+                    summary.outcomes.append(o)
+                    print(_line(o, width), file=out, flush=True)
+            if todo:
+                for r, _ in todo:
+                    check_report(r, reports_yaml.name)
+                    check_destination(reports_dir, r.name, f"{reports_yaml.name}: report {r.name!r}")
+                validate_inputs()
+                from sharedservices import provenance
 
-                write_index(reports_dir, reports)
-            return summary
-        for r, _ in todo:
-            check_report(r, reports_yaml.name)
-        validate_inputs()
-        from sharedservices import provenance
-
-        prov = provenance.collect(root)
-        _run_all(todo, reports_dir, prov, jobs or os.cpu_count() or 1, timeout, summary,
-                 width, out, err)
-        from sharedservices.build.index import write_index
-
-        write_index(reports_dir, reports)
-        shutil.rmtree(reports_dir / STAGING, ignore_errors=True)
+                prov = provenance.collect(root)
+                _run_all(todo, reports_dir, prov, jobs or os.cpu_count() or 1, timeout, summary,
+                         width, out, err, after_each=lambda: write_index(reports_dir, reports))
+            write_index(reports_dir, reports)  # also repairs an index that was replaced
+        finally:
+            clean_staging(reports_dir)  # however the build ends: done, Ctrl-C, exit 4
     return summary
+
+
+def check_destination(dest_dir: Path, name: str, what: str) -> None:
+    """Refuse (exit 2) to publish ``name`` where a file the suite did not write would go.
+
+    Raises
+    ------
+    InputError
+        ``NAME/``, ``NAME.json`` or ``NAME.html`` exists in ``dest_dir`` and was not written
+        by sharedservices (:func:`sharedservices.build.publish.foreign_output`).
+    """
+    foreign = foreign_output(dest_dir, name)
+    if foreign is not None:
+        kind = "folder" if foreign.is_dir() else "file"
+        raise InputError(f"{what}: the {kind} {cut(str(foreign))!r} exists and was not written "
+                         "by sharedservices, and publishing would replace it (allowed: a name "
+                         "whose .html, .json and folder are absent or the suite's own; move "
+                         "the file away or choose another name)")
 
 
 class _WarmSlots:
@@ -409,7 +420,7 @@ class _WarmSlots:
 
 def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, Any],
              jobs: int, timeout: float, summary: BuildSummary, width: int,
-             out: TextIO, err: TextIO) -> None:
+             out: TextIO, err: TextIO, after_each: Any = None) -> None:
     """Run the reports to build, ``jobs`` at once, publishing each as it finishes.
 
     Each report gets a cold worker process (:func:`run_job`), except when the slots leave
@@ -447,6 +458,8 @@ def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, 
             o = _finish(rc, staging, reports_dir, r.name, r.title, r.notebook_rel,
                         r.parameters, fp, prov, seconds)
             summary.outcomes.append(o)
+            if after_each is not None:
+                after_each()  # the index describes what is published, report by report
             bar.clear()
             print(_line(o, width), file=out, flush=True)
             bar.update(1)
@@ -475,59 +488,112 @@ def adhoc_name(notebook: Path, parameters: dict[str, Any]) -> str:
     return f"{notebook.stem}-{digest}"
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_output_name(dest_dir: Path, name: str, out_html: Path, reports_dir: Path) -> None:
+    """Refuse an ``-o`` path whose name belongs to the build (exit 2)."""
+    from sharedservices.build.batch import COUNCILS_DIR
+    from sharedservices.build.config import RESERVED_NAMES
+
+    shown = cut(str(out_html))
+    if name == "index" or name.startswith(("_", ".")):
+        raise InputError(f"-o: {shown!r}: the name {name!r} is reserved for the build's index "
+                         "pages and folders (allowed: a name not 'index' and not starting "
+                         "with '_' or '.')")
+    if dest_dir == reports_dir and name in RESERVED_NAMES:
+        raise InputError(f"-o: {shown!r}: reports/{name} is the build's own "
+                         f"{'folder' if name != 'index' else 'page'} (allowed: any other "
+                         f"name; reserved: {', '.join(RESERVED_NAMES)})")
+    if _inside(dest_dir, reports_dir / COUNCILS_DIR):
+        raise InputError(f"-o: {shown!r} is inside reports/{COUNCILS_DIR}/, which only `batch` "
+                         "writes (allowed: a path outside it; for one council use "
+                         "`batch NOTEBOOK --councils CODE`)")
+
+
 def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path | None = None,
               root: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
-              out: TextIO | None = None) -> Path:
+              out: TextIO | None = None, wait: bool = False) -> Path:
     """One ad-hoc run with the build's validation and outputs; return the HTML path.
 
     Without ``out_html`` the report goes to ``reports/adhoc/<stem>-<params hash>.html``.
+    A run that writes inside the project's ``reports/`` holds the build lock (as ``build``
+    and ``batch`` do), so a build starting meanwhile cannot remove its staging files.
+    Nothing the suite did not write is replaced: an existing ``NAME/``, ``NAME.json`` or
+    ``NAME.html`` beside the output must be the suite's own.
 
     Raises
     ------
     InputError
-        Bad notebook path, parameters, output path, or data (before any kernel starts).
+        Bad notebook, parameters, output path or data (before any kernel starts).
+    LockHeld
+        A build, batch or other run holds the lock of ``reports/`` (unless ``wait``).
     NotebookFailed
         The notebook raised; the failure report is under ``<output dir>/_failed/``.
     """
+    from contextlib import nullcontext
+
     root = Path(root or paths.ROOT)
     out = out or sys.stdout
     notebook = Path(notebook).resolve()
     if notebook.suffix != ".ipynb" or not notebook.is_file():
-        raise InputError(f"notebook {str(notebook)!r}: does not exist (allowed: a path to an .ipynb file)")
+        raise InputError(f"notebook {cut(str(notebook))!r}: does not exist (allowed: a path to an .ipynb file)")
+    params_mod.check_notebook(notebook)
     parameters = params_mod.validate(notebook, raw_parameters)
     if out_html is not None and Path(out_html).suffix != ".html":
-        raise InputError(f"-o: {str(out_html)!r} does not end in .html (allowed: a path OUT.html)")
+        raise InputError(f"-o: {cut(str(out_html))!r} does not end in .html (allowed: a path OUT.html)")
     if not timeout > 0:
         raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
-    validate_inputs()
+    reports_dir = (root / "reports").resolve()
     if out_html is not None:
         dest_dir, name = Path(out_html).resolve().parent, Path(out_html).stem
+        _check_output_name(dest_dir, name, Path(out_html), reports_dir)
     else:
-        dest_dir, name = root / "reports" / "adhoc", adhoc_name(notebook, parameters)
-    ensure_dir(dest_dir)
+        dest_dir, name = reports_dir / "adhoc", adhoc_name(notebook, parameters)
+    check_destination(dest_dir, name, f"-o: {cut(str(dest_dir / (name + '.html')))!r}")
+    validate_inputs()
     try:
         rel = notebook.relative_to(root).as_posix()
     except ValueError:
         rel = str(notebook)
-    from sharedservices import provenance
+    lock = build_lock(reports_dir, wait) if _inside(dest_dir, reports_dir) else nullcontext()
+    with lock:
+        ensure_dir(dest_dir)
+        check_destination(dest_dir, name, f"-o: {cut(str(dest_dir / (name + '.html')))!r}")
+        from sharedservices import provenance
 
-    prov = provenance.collect(root)
-    staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
-    with output_errors(staging):
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-    workers = _Workers()
-    try:
-        rc, seconds = run_job(_job(name, None, notebook, rel, parameters, staging, timeout, prov),
-                              timeout, workers)
-        o = _finish(rc, staging, dest_dir, name, None, rel, parameters, None, prov, seconds)
-    except BaseException:
-        workers.kill_all()
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        prov = provenance.collect(root)
+        staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
+        workers = _Workers()
+        try:
+            with output_errors(staging):
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir(parents=True)
+            rc, seconds = run_job(_job(name, None, notebook, rel, parameters, staging, timeout,
+                                       prov), timeout, workers)
+            o = _finish(rc, staging, dest_dir, name, None, rel, parameters, None, prov, seconds)
+        except BaseException:
+            workers.kill_all()
+            raise
+        finally:
+            remove_staging_run(staging)  # and .staging itself, unless another run uses it
+        if dest_dir == reports_dir:
+            _refresh_index(root, reports_dir)
     print(_line(o, len(name)), file=out, flush=True)
     if o.status == "failed":
         raise NotebookFailed(f"{rel}: {o.message} (failure report: {o.path})")
     assert o.path is not None
     return o.path
+
+
+def _refresh_index(root: Path, reports_dir: Path) -> None:
+    """Rewrite reports/index.html after a run replaced a page beside it (if reports.yaml
+    is valid; the next build does it otherwise)."""
+    from sharedservices.build.index import write_index
+
+    try:
+        reports = load_reports(root / "reports.yaml", root, check_councils=False)
+    except InputError:
+        return
+    write_index(reports_dir, reports)
