@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import cuts
+from sharedservices import assumptions, cuts
 from sharedservices.errors import DataError, InputError
 
 
@@ -69,7 +69,8 @@ def test_sr2010_national_path_is_front_loaded_and_about_a_quarter() -> None:
     ratio = cuts.sr2010_path(1.0, 6)
     gaps = 1 - ratio[1:5]
     # real-terms cut to 2014-15: formula grant 28.0 -> 21.9 cash, deflated
-    assert 1 - ratio[4] == pytest.approx(1 - (21.9 / 28.0) / (107.2 / 100.0), rel=1e-9)
+    index_2014_15 = float(assumptions.value("prices.gdp_deflator")["2014-15"])
+    assert 1 - ratio[4] == pytest.approx(1 - (21.9 / 28.0) / (index_2014_15 / 100.0), rel=1e-9)
     assert 0.2 < 1 - ratio[4] < 0.3
     fli = cuts.front_loading_index(gaps)
     assert fli is not None and 0.1 < fli < 0.6  # largest cut in year 1
@@ -84,32 +85,30 @@ def test_deflate_and_year_labels() -> None:
         cuts.deflate([1.0], ["2030-31"], {"2010-11": 100})
 
 
-def _finance_fixture() -> pd.DataFrame:
-    rows = []
-    items = {
-        "2010-11": {"revenue_support_grant": 20, "redistributed_business_rates": 60, "area_based_grant": 20},
-        "2011-12": {"revenue_support_grant": 15, "redistributed_business_rates": 70},
-        "2012-13": {"revenue_support_grant": 14, "redistributed_business_rates": 66},
-        "2013-14": {"revenue_support_grant": 40, "retained_business_rates": 50, "redistributed_business_rates": 999},
-        "2014-15": {"revenue_support_grant": 35, "retained_business_rates": 50},
-    }
-    for y, d in items.items():
-        for k, v in d.items():
-            rows.append({"ecode": "E1", "year": y, "item": k, "gbp_thousand": float(v)})
-    rows.append({"ecode": "E2", "year": "2010-11", "item": "revenue_support_grant", "gbp_thousand": 5.0})
-    return pd.DataFrame(rows)
+def _funding_fixture() -> pd.DataFrame:
+    rows = {"2010-11": (100.0, 20.0, 5.0, None), "2011-12": (85.0, 0.0, 10.0, None),
+            "2012-13": (80.0, 0.0, 10.0, None), "2013-14": (90.0, 0.0, 20.0, None),
+            "2014-15": (85.0, 0.0, 20.0, None), "2017-18": (None, None, None, "not_collected")}
+    out = [{"ecode": "E1", "year": y, "gbp_thousand": v, "area_based_grant": abg,
+            "estimated_gbp_thousand": est, "flags": fl} for y, (v, abg, est, fl) in rows.items()]
+    out.append({"ecode": "E2", "year": "2010-11", "gbp_thousand": 5.0, "area_based_grant": 0.0,
+                "estimated_gbp_thousand": 0.0, "flags": None})
+    return pd.DataFrame(out)
 
 
-def test_central_funding_like_for_like_with_both_breaks() -> None:
-    dfl = {"2010-11": 100, "2011-12": 100, "2012-13": 100, "2013-14": 100, "2014-15": 125}
-    cf = cuts.central_funding(_finance_fixture(), "E1", dfl)
-    # 2010-11 includes ABG; 2013-14 uses retained rates (the stray redistributed line ignored)
+def test_central_funding_reads_the_like_for_like_table() -> None:
+    dfl = {"2010-11": 100, "2011-12": 100, "2012-13": 100, "2013-14": 100, "2014-15": 125, "2017-18": 130}
+    cf = cuts.central_funding(_funding_fixture(), "E1", dfl)
+    # a year with no return is left out, not read as zero
+    assert cf.years == ("2010-11", "2011-12", "2012-13", "2013-14", "2014-15")
     np.testing.assert_allclose(cf.cash_gbp_thousand, [100, 85, 80, 90, 85])
     np.testing.assert_allclose(cf.real_gbp_thousand, [100, 85, 80, 90, 68])
+    np.testing.assert_allclose(cf.estimated_share, [0.05, 10 / 85, 0.125, 20 / 90, 20 / 85])
     assert cf.rollin_abg_gbp_thousand == 20
     assert cf.retention_step_gbp_thousand == pytest.approx(10)
+    assert cf.flags == ()
     with pytest.raises(DataError):
-        cuts.central_funding(_finance_fixture(), "E3", dfl)
+        cuts.central_funding(_funding_fixture(), "E3", dfl)
 
 
 def test_bad_path_parameters_raise() -> None:

@@ -46,6 +46,7 @@ _HEADER_TEXT = {
     "other": "Other services",
     "total_service_expenditure": "TOTAL SERVICE EXPENDITURE (TOTAL OF LINES 190 to 698)",
     "net_current_expenditure": "NET CURRENT EXPENDITURE(TOTAL OF LINES 699to748)",
+    "local_services_support_grant": "Local Services Support Grant (LSSG)",
     "specific_grants_inside_aef": "Specific and special revenue grants inside AEF",
     "net_revenue_expenditure": "NET REVENUE EXPENDITURE (TOTAL OF LINES 800 TO 804)",
     "revenue_support_grant": "Revenue Support Grant",
@@ -262,6 +263,8 @@ def test_cli_exits_2_with_a_one_line_error_on_a_damaged_file(tmp_path: Path) -> 
     (tmp_path / "population" / "census_population_2011_2021_by_LAD2021_EW.csv").write_text(
         "lad_code_2021,lad_name,census2011_usual_residents\nE06000001,Hartlepool,92028\n"
     )
+    (tmp_path / "prices").mkdir()
+    (tmp_path / "prices" / "hmt_gdp_deflator_calendar_years_dec2025.csv").write_text("year,gdp\n2010,69.1\n2011,70.8\n")
     proc = subprocess.run([sys.executable, "-m", "sharedservices", "data", "--raw-dir", str(tmp_path)],
                           capture_output=True, text=True, cwd=paths.ROOT, timeout=120)
     assert proc.returncode == 2, proc.stderr

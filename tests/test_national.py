@@ -147,7 +147,8 @@ def test_every_assumption_key_of_report_20_exists() -> None:
     for key in ts.SAVINGS_ASSUMPTION_KEYS:
         assumptions.get(key)
     red = national.red_citations(ts.SAVINGS_ASSUMPTION_KEYS)
-    assert "prices.gdp_deflator" in set(red["key"]) and red["citation"].str.contains("red").all()
+    assert red["citation"].str.contains("red").all()
+    assert set(red["key"]) == {k for k in ts.SAVINGS_ASSUMPTION_KEYS if assumptions.get(k).quality == "red"}
 
 
 # --------------------------------------------------------------------------- headline functions

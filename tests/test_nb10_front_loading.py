@@ -6,7 +6,7 @@ import math
 
 import nbformat
 import pytest
-from sharedservices import data, findings, params, paths, scenario
+from sharedservices import data, findings, national, params, paths
 
 import notebooks
 
@@ -14,12 +14,13 @@ pytestmark = pytest.mark.xdist_group("nb10-front-loading")
 
 STEM = "10-front-loading"
 NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
-RUN = {"council_class": "L", "deflate": True}  # 33 London boroughs, two with no net cut
+RUN = {"council_class": "L", "deflate": True}  # 33 London boroughs, two of them weak comparisons
 FIGURES = {"sr2010-vs-even", "central-funding-by-class", "front-loading-by-class", "service-change-by-class",
            "core-spending-by-class"}
 TABLES = {"sr2010-vs-even-table", "central-funding-by-class-table", "front-loading-by-class-table",
           "front-loading-by-region-table", "councils-no-net-cut", "funding-breaks-by-class",
-          "service-change-2017-18", "assumptions", "red-assumptions"}
+          "service-change-2017-18", "assumptions", "red-assumptions", "plans-against-outturn",
+          "central-funding-components", "reconciliation", "estimates-sensitivity", "funding-check"}
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
@@ -42,15 +43,18 @@ def test_outputs_present(executed) -> None:
 
 def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
     text = notebooks.key_findings_text(executed)
+    rec = national.reconciliation().set_index("key")
     expected = [
-        f"{h['sr2010_real_cut_pct']:.0f}% in real terms", f"index is {h['sr2010_front_loading_index']:.2f}",
-        f"of the {h['councils_with_net_cut']} London boroughs (of {h['councils']})",
-        f"median index is {h['median_front_loading_index']:.2f}",
-        f"{h['more_front_loaded_than_sr2010']} ({h['more_front_loaded_than_sr2010_pct']:.0f}%)",
-        f"{h['councils_no_net_cut']} had no net cut", f"lost {h['median_real_cut_pct']:.0f}%",
-        f"{h['central_funding_change_2014_15_pct']:+.0f}% by 2014-15",
-        f"£{h['rollin_abg_gbp_m']:,.0f}m", f"£{h['retention_step_gbp_m']:,.0f}m",
-        f"by {abs(h['largest_fall_pct']):.0f}%", f"{h['core_spending_change_pct']:+.0f}%",
+        f"lost {abs(h['england_real_change_2014_15_pct']):.1f}% of their 2010-11 central funding",
+        f"{abs(h['england_real_change_2017_18_pct']):.1f}% by 2017-18",
+        f"NAO estimated {abs(rec.loc['national_estimates.nao_2014_to_2014_15', 'published_pct']):.0f}%",
+        f"{h['sr2010_real_cut_pct']:.1f}% in real terms", f"index is {h['sr2010_front_loading_index']:.2f}",
+        f"Of the {h['councils_with_net_cut']} London boroughs with a like-for-like comparison",
+        f"median front-loading index is {h['median_front_loading_index']:.2f}",
+        f"{h['more_front_loaded_than_sr2010']} ({h['more_front_loaded_than_sr2010_pct']:.1f}%)",
+        f"{h['councils_no_net_cut']} had no net cut", f"{h['councils_weak_comparison']} councils are left out",
+        f"lost {h['median_real_cut_pct']:.1f}%", f"£{abs(h['retention_step_gbp_m']):,.0f}m",
+        f"by {abs(h['largest_fall_pct']):.1f}%", f"{h['core_spending_change_pct']:+.1f}%",
     ]
     notebooks.assert_quotes(text, expected)
     recorded = notebooks.headlines(executed)
@@ -59,15 +63,25 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         assert math.isclose(value, h[name], rel_tol=1e-9), (name, value, h[name])
 
 
-def test_tables_agree_with_the_model(executed) -> None:
-    flt = scenario.front_loading_table(data.select_councils("L"))
+def test_tables_agree_with_the_model(executed, h) -> None:
+    flt = national.front_loading_table(data.select_councils("L"))
+    comparable = flt[~flt["weak_comparison"]]
+    weak = set(national.weak_comparisons()["ecode"])
+    assert set(flt.loc[flt["weak_comparison"], "ecode"]) == weak & set(flt["ecode"])
+    assert h["councils_weak_comparison"] == len(weak & set(flt["ecode"])) == 2  # Croydon and Sutton
     no_cut = notebooks.tagged_table(executed, "councils-no-net-cut")
-    assert set(no_cut["ecode"]) == set(flt.loc[flt["front_loading_index"].isna(), "ecode"])
-    assert (no_cut["front_loading_label"] == "no net cut").all() and len(no_cut) == 2
+    assert set(no_cut["ecode"]) == set(comparable.loc[comparable["front_loading_index"].isna(), "ecode"])
     by_class = notebooks.tagged_table(executed, "front-loading-by-class-table").set_index("class")
     assert list(by_class.index) == ["L", "All"]
-    assert by_class.loc["L", "no_net_cut"] == 2
-    assert math.isclose(by_class.loc["L", "index_median"], flt["front_loading_index"].median(), rel_tol=1e-9)
+    assert by_class.loc["L", "weak_comparison"] == 2
+    assert by_class.loc["L", "with_net_cut"] + by_class.loc["L", "no_net_cut"] == len(comparable)
+    assert math.isclose(by_class.loc["L", "index_median"], comparable["front_loading_index"].median(), rel_tol=1e-9)
+    rec = notebooks.tagged_table(executed, "reconciliation")
+    assert len(rec) == len(national.reconciliation()) and rec["differences in definition"].str.len().min() > 40
+    components = notebooks.tagged_table(executed, "central-funding-components").set_index("component")
+    total = components.loc["Like-for-like central funding"]
+    assert math.isclose(total["2010-11"], components.drop(index="Like-for-like central funding")["2010-11"].sum(),
+                        rel_tol=1e-9)
     sr = notebooks.tagged_table(executed, "sr2010-vs-even-table")
     assert math.isclose(sr["sr2010_index"].iloc[-1], sr["even_index"].iloc[-1])  # same total cut
     assert sr["sr2010_gap_pct_of_2010_11"].iloc[1] > sr["even_gap_pct_of_2010_11"].iloc[1]  # front-loaded

@@ -84,6 +84,7 @@ __all__ = [
     "format_value",
     "get",
     "is_money_unit",
+    "keys_in_file",
     "load_all",
     "render_markdown",
     "update_readme",
@@ -648,6 +649,25 @@ TABLE_COLUMNS = [
     "quality",
     "quality_note",
 ]
+
+
+def keys_in_file(stem: str, directory: Path | str | None = None) -> list[str]:
+    """Every key of one assumptions file (``stem.yaml``), in file order.
+
+    Raises
+    ------
+    InputError
+        No such file.
+
+    Examples
+    --------
+    >>> keys_in_file("prices")
+    ['prices.gdp_deflator']
+    """
+    keys = [k for k in load_all(directory) if k.split(".", 1)[0] == stem]
+    if not keys:
+        raise InputError(f"assumptions file: {stem!r} has no values (allowed: {', '.join(files(directory))})")
+    return keys
 
 
 def table(keys: list[str] | None = None, directory: Path | str | None = None) -> pd.DataFrame:

@@ -13,12 +13,11 @@ Conventions
 
 Central funding (like for like)
 -------------------------------
-Revenue support grant + redistributed business rates, plus Area Based Grant in 2010-11
-(most of it was rolled into formula grant in 2011-12: the **roll-in break**); from 2013-14
-revenue support grant + retained business rates (the **rates-retention break**: the
-2013-14 settlement also rolled in other grants, so part of the step is definitional).
-:func:`central_funding` reports the size of both breaks.  The roll-in of some specific
-grants into formula grant in 2011-12 is not captured.
+The measure in ``data/processed/central_funding.csv`` (built by
+:mod:`sharedservices.importers.central_funding`): the same kinds of central revenue
+funding on both sides of the 2011-12 roll-in and of the 2013-14 change to rates
+retention, schools, public health and responsibilities that arrived with their own money
+left out.  :func:`central_funding` reads one council's row and deflates it.
 
 The **front-loading index** of a path over years 1..N, from its gaps g_1..g_N before
 demand pressure, is ``(mean(g) / g_N - (N+1)/(2N)) / (1 - (N+1)/(2N))``: 0 for the even
@@ -388,17 +387,21 @@ class CentralFunding:
     ----------
     ecode : str
     years : tuple of str
-        Financial years with data, from 2010-11.
+        Financial years with data, from 2010-11 (a year the council made no return is left
+        out).
     cash_gbp_thousand, real_gbp_thousand : numpy.ndarray
-        Central funding in cash and in 2010-11 prices (£ thousand).
+        Like-for-like central funding in cash and in 2010-11 prices (£ thousand).
     rollin_abg_gbp_thousand : float
-        Roll-in break: Area Based Grant counted in 2010-11 (real) to make the year
-        comparable with 2011-12 formula grant; without it the 2011-12 cut would look this
-        much smaller.
+        Area Based Grant counted in 2010-11 (real): most of it was rolled into formula
+        grant or the Early Intervention Grant in 2011-12.
     retention_step_gbp_thousand : float or None
-        Rates-retention break: real central funding in 2013-14 minus 2012-13, the step at
-        the change of definition (it mixes the genuine cut with grants rolled in at
-        2013-14); None when either year is missing.
+        Real like-for-like funding in 2013-14 minus 2012-13, across the change to rates
+        retention; None when either year is missing.
+    estimated_share : numpy.ndarray
+        By year, the share of the total that rests on the suite's estimates
+        (``estimated_gbp_thousand / gbp_thousand`` of ``central_funding.csv``).
+    flags : tuple of str
+        ``year:flag`` codes from ``central_funding.csv`` (for example ``2017-18:rates_pilot``).
     """
 
     ecode: str
@@ -407,21 +410,19 @@ class CentralFunding:
     real_gbp_thousand: np.ndarray
     rollin_abg_gbp_thousand: float
     retention_step_gbp_thousand: float | None
+    estimated_share: np.ndarray | None = None
+    flags: tuple[str, ...] = ()
 
 
-#: Finance items that make up central funding, by definition era.
-_BEFORE_RETENTION = ("revenue_support_grant", "redistributed_business_rates")
-_AFTER_RETENTION = ("revenue_support_grant", "retained_business_rates")
-
-
-def central_funding(finance: pd.DataFrame, ecode: str, deflator: Mapping[str, float] | None = None) -> CentralFunding:
-    """Like-for-like central funding for one council from a ``finance`` long table.
+def central_funding(table: pd.DataFrame, ecode: str, deflator: Mapping[str, float] | None = None) -> CentralFunding:
+    """One council's like-for-like central funding from the ``central_funding`` table.
 
     Parameters
     ----------
-    finance : pandas.DataFrame
-        Columns ``ecode, year, item, gbp_thousand`` (income positive), as
-        :func:`sharedservices.data.finance`.
+    table : pandas.DataFrame
+        Rows of :func:`sharedservices.data.central_funding` (columns ``ecode, year,
+        gbp_thousand, area_based_grant, estimated_gbp_thousand, flags``; £ thousand, cash);
+        other councils' rows are ignored.
     ecode : str
     deflator : mapping, optional
         Year label -> GDP deflator index; default ``prices.gdp_deflator``.
@@ -433,52 +434,44 @@ def central_funding(finance: pd.DataFrame, ecode: str, deflator: Mapping[str, fl
     Raises
     ------
     DataError
-        The council has no 2010-11 funding lines.
+        The council has no 2010-11 row.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"ecode": "E1", "year": ["2010-11"] * 3 + ["2011-12"] * 2,
-    ...     "item": ["revenue_support_grant", "redistributed_business_rates", "area_based_grant",
-    ...              "revenue_support_grant", "redistributed_business_rates"],
-    ...     "gbp_thousand": [10.0, 80.0, 10.0, 5.0, 85.0]})
-    >>> cf = central_funding(f, "E1", {"2010-11": 100, "2011-12": 100})
-    >>> cf.real_gbp_thousand.tolist(), cf.rollin_abg_gbp_thousand
-    ([100.0, 90.0], 10.0)
+    >>> t = pd.DataFrame({"ecode": "E1", "year": ["2010-11", "2011-12"],
+    ...     "gbp_thousand": [110.0, 99.0], "area_based_grant": [10.0, 0.0],
+    ...     "estimated_gbp_thousand": [0.0, 9.9], "flags": [None, None]})
+    >>> cf = central_funding(t, "E1", {"2010-11": 100, "2011-12": 110})
+    >>> cf.real_gbp_thousand.tolist(), cf.rollin_abg_gbp_thousand, cf.estimated_share.tolist()
+    ([110.0, 90.0], 10.0, [0.0, 0.1])
     """
-    sub = finance[finance["ecode"] == ecode] if finance["ecode"].nunique() > 1 else finance
-    totals: dict[tuple[str, str], float] = {}
-    for y, i, v in zip(sub["year"].to_numpy(), sub["item"].to_numpy(), sub["gbp_thousand"].to_numpy(), strict=True):
-        if not pd.isna(v):
-            totals[(str(y), str(i))] = totals.get((str(y), str(i)), 0.0) + float(v)
-    years = sorted({str(y) for y in sub["year"].to_numpy()})
+    sub = table[table["ecode"] == ecode]
+    sub = sub[sub["gbp_thousand"].notna()].sort_values("year")
+    years = [str(y) for y in sub["year"]]
     if BASE_YEAR not in years:
-        raise DataError(f"finance: council {ecode!r} has no {BASE_YEAR} lines (allowed: a council in data/processed/finance.csv)")
-
-    def item(y: str, name: str) -> float:
-        return totals.get((y, name), 0.0)
-
-    cash = []
-    for y in years:
-        items = _AFTER_RETENTION if year_index(y) >= 3 else _BEFORE_RETENTION
-        total = sum(item(y, i) for i in items)
-        if y == BASE_YEAR:
-            total += item(y, "area_based_grant")
-        cash.append(total)
-    cash_arr = np.array(cash)
+        raise DataError(
+            f"central_funding: council {ecode!r} has no {BASE_YEAR} row (allowed: a council in data/processed/central_funding.csv)"
+        )
     dfl = deflator if deflator is not None else _deflator()
-    real = deflate(cash_arr, years, dfl)
-    abg = float(deflate([item(BASE_YEAR, "area_based_grant")], [BASE_YEAR], dfl)[0])
+    cash = sub["gbp_thousand"].to_numpy(dtype=float)
+    real = deflate(cash, years, dfl)
+    abg = float(deflate([float(sub["area_based_grant"].iloc[0])], [BASE_YEAR], dfl)[0])
     step = None
     if "2012-13" in years and "2013-14" in years:
         step = float(real[years.index("2013-14")] - real[years.index("2012-13")])
-    return CentralFunding(ecode, tuple(years), cash_arr, real, abg, step)
+    est = sub["estimated_gbp_thousand"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(cash > 0, est / np.where(cash > 0, cash, 1.0), np.nan)
+    flags = tuple(f"{y}:{f}" for y, fl in zip(years, sub["flags"], strict=True)
+                  if isinstance(fl, str) for f in fl.split(";") if f)
+    return CentralFunding(ecode, tuple(years), cash, real, abg, step, share, flags)
 
 
 @functools.lru_cache(maxsize=1024)
 def _actual(ecode: str) -> CentralFunding:
     from sharedservices import data
 
-    return central_funding(data.finance(), ecode)
+    return central_funding(data.central_funding(), ecode)
 
 
 def actual_path(ecode: str, horizon: int = 10) -> tuple[np.ndarray, CentralFunding]:

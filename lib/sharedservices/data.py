@@ -12,6 +12,8 @@ Tables
 :func:`finance`   ``ecode, year, item, gbp_thousand, status`` (financing and reserve levels)
 :func:`codes`     every RS or ONS code seen in any year -> ``ecode``
 :func:`england`   the printed ENGLAND rows of the workbooks
+:func:`central_funding`  like-for-like central funding by council and year, with its
+                  components and flags (:mod:`sharedservices.importers.central_funding`)
 """
 
 from __future__ import annotations
@@ -49,10 +51,20 @@ SERVICES: tuple[str, ...] = (
 ITEMS: tuple[str, ...] = (
     "revenue_support_grant", "redistributed_business_rates", "retained_business_rates",
     "council_tax_requirement", "specific_grants_inside_aef", "area_based_grant",
+    "local_services_support_grant",
     "net_revenue_expenditure", "budget_requirement", "reserves_schools",
     "reserves_public_health", "reserves_earmarked", "reserves_unallocated",
 )
 STATUSES: tuple[str, ...] = ("reported", "not_collected")
+#: Money columns of ``central_funding.csv`` (£ thousand, cash).
+CENTRAL_FUNDING_MONEY: tuple[str, ...] = (
+    "gbp_thousand", "revenue_support_grant", "business_rates", "area_based_grant",
+    "local_services_support_grant", "rolled_in_grants_estimate", "concessionary_travel_estimate",
+    "early_intervention_grant_estimate", "early_years_to_schools_estimate",
+    "council_tax_freeze_grant_estimate", "council_tax_support_estimate",
+    "learning_disability_grant_estimate", "education_services_estimate",
+    "public_health_in_rates_estimate", "estimated_gbp_thousand", "retained_rates_above_baseline",
+)
 
 _FILES = {
     "councils": "councils.csv",
@@ -60,6 +72,7 @@ _FILES = {
     "finance": "finance.csv",
     "codes": "codes.csv",
     "england": "england.csv",
+    "central_funding": "central_funding.csv",
 }
 _NUMERIC = {
     "councils": ("population_2011",),
@@ -67,6 +80,7 @@ _NUMERIC = {
     "finance": ("gbp_thousand",),
     "codes": (),
     "england": ("gbp_thousand",),
+    "central_funding": CENTRAL_FUNDING_MONEY,
 }
 _KEYS = {
     "councils": ["ecode"],
@@ -74,6 +88,7 @@ _KEYS = {
     "finance": ["ecode", "year", "item"],
     "codes": ["code"],
     "england": ["year", "line"],
+    "central_funding": ["ecode", "year"],
 }
 _cache: dict[tuple[str, str], tuple[tuple[int, int], pd.DataFrame]] = {}
 
@@ -120,6 +135,11 @@ def _schemas() -> dict[str, Any]:
         "england": pa.DataFrameSchema(
             {"year": year, "line": pa.Column(str, pa.Check.isin(SERVICES + ITEMS)),
              "gbp_thousand": pa.Column(float)},
+            strict=True,
+        ),
+        "central_funding": pa.DataFrameSchema(
+            {"ecode": ecode, "year": year, **{c: money for c in CENTRAL_FUNDING_MONEY},
+             "basis": text, "flags": pa.Column(str, nullable=True), "status": status},
             strict=True,
         ),
     }
@@ -235,6 +255,21 @@ def finance() -> pd.DataFrame:
     return _read("finance")
 
 
+def central_funding() -> pd.DataFrame:
+    """Like-for-like central funding: ``ecode, year, gbp_thousand`` (the total), its
+    components (signed contributions, £ thousand, cash), ``estimated_gbp_thousand``,
+    ``retained_rates_above_baseline``, ``basis``, ``flags`` and ``status``, one row per
+    principal council and year.  See :mod:`sharedservices.importers.central_funding`.
+
+    Examples
+    --------
+    >>> cf = central_funding().set_index(["ecode", "year"])
+    >>> bool(cf.loc[("E0101", "2010-11"), "gbp_thousand"] > 0)
+    True
+    """
+    return _read("central_funding")
+
+
 def codes() -> pd.DataFrame:
     """Crosswalk: ``code, code_type ('rs'|'ons'), ecode, name, first_year, last_year``.
 
@@ -267,7 +302,7 @@ def sources() -> dict[str, Any]:
     Examples
     --------
     >>> len(sources()["files"])
-    7
+    8
     """
     path = paths.processed_dir() / "sources.json"
     try:
@@ -299,7 +334,7 @@ def data_files() -> dict[str, str]:
     Examples
     --------
     >>> sorted(data_files())
-    ['codes.csv', 'councils.csv', 'england.csv', 'finance.csv', 'sources.json', 'spending.csv']
+    ['central_funding.csv', 'codes.csv', 'councils.csv', 'england.csv', 'finance.csv', 'sources.json', 'spending.csv']
     """
     d = paths.processed_dir()
     out = {}

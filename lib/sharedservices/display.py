@@ -252,6 +252,21 @@ def key_findings(lines: list[str]) -> None:
     )
 
 
+def note(text: str) -> None:
+    """Display one paragraph of computed text (a price-base or source note).
+
+    Parameters
+    ----------
+    text : str
+        Plain text; shown escaped, white space collapsed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"note: {text!r} is not text (allowed: a non-empty string)")
+    clean = " ".join(text.split())
+    _publish({"text/html": f'<p class="ss-note">{html.escape(clean)}</p>', "text/markdown": clean,
+              "text/plain": clean}, {"kind": "note", "name": "note", "caption": clean[:120]})
+
+
 def headline(name: str, value: float | int | str | None, unit: str, label: str) -> None:
     """Record a headline value for ``reports/NAME.json`` and show it as one small line.
 

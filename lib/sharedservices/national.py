@@ -17,6 +17,7 @@ share names its basis (``_share_of_tse``: total service expenditure, the basis o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -29,8 +30,16 @@ from sharedservices.errors import InputError
 __all__ = [
     "CLASSES",
     "DATA_YEARS",
+    "central_funding_components",
+    "central_funding_sensitivity",
     "deflator",
+    "england_real_change",
+    "england_real_path",
     "funding_paths",
+    "funding_rises",
+    "front_loading_table",
+    "reconciliation",
+    "weak_comparisons",
     "principal_councils",
     "red_citations",
     "savings_potential",
@@ -105,6 +114,206 @@ def funding_paths(codes: Iterable[str], *, real: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["ecode", "year", "gbp_thousand"])
 
 
+def _real_funding_table() -> pd.DataFrame:
+    """``central_funding.csv`` with every money column in 2010-11 prices."""
+    from sharedservices import data
+
+    t = data.central_funding()
+    d = deflator()
+    factor = d[cuts.BASE_YEAR] / t["year"].map(d)
+    money = [c for c in data.CENTRAL_FUNDING_MONEY if c in t.columns]
+    t[money] = t[money].mul(factor, axis=0)
+    return t
+
+
+def england_real_change(table: pd.DataFrame | None = None, year: str = "2014-15",
+                        drop: Iterable[str] = ()) -> float:
+    """England's principal councils' like-for-like central funding in ``year``, real, as a
+    % change on 2010-11 (negative for a fall).
+
+    Parameters
+    ----------
+    table : DataFrame, optional
+        Real ``central_funding`` rows (default: the processed table, deflated).
+    year : str
+    drop : iterable of str
+        Components to leave out (a sensitivity: the measure without that adjustment).
+
+    Examples
+    --------
+    >>> -40 < england_real_change() < -20
+    True
+    """
+    t = _real_funding_table() if table is None else table
+    drop = list(drop)
+    total = t["gbp_thousand"] - (t[drop].sum(axis=1) if drop else 0.0)
+    ok = t["status"] == "reported"
+    by = total[ok].groupby(t.loc[ok, "year"]).sum()
+    if year not in by.index:
+        raise InputError(f"year: {year!r} (allowed: {', '.join(by.index)})")
+    return 100.0 * (float(by[year]) / float(by[cuts.BASE_YEAR]) - 1.0)
+
+
+def england_real_path() -> dict[str, float]:
+    """England's like-for-like real change from 2010-11, % (negative for a fall), by data year.
+
+    Examples
+    --------
+    >>> p = england_real_path()
+    >>> p["2010-11"], p["2014-15"] < p["2011-12"] < 0
+    (0.0, True)
+    """
+    t = _real_funding_table()
+    years = sorted(set(t["year"]), key=cuts.year_index)
+    return {y: england_real_change(t, y) for y in years}
+
+
+def central_funding_components(councils: Iterable[str] | None = None) -> pd.DataFrame:
+    """What the like-for-like measure contains: each component summed over the councils,
+    by year, £m in 2010-11 prices (signed contributions; they add up to the total).
+
+    Returns
+    -------
+    DataFrame
+        Index component (``gbp_thousand`` last, as ``total``), columns the data years.
+    """
+    from sharedservices.importers import central_funding as cf
+
+    t = _real_funding_table()
+    if councils is not None:
+        t = t[t["ecode"].isin(list(councils))]
+    cols = [*cf.COMPONENTS, "gbp_thousand"]
+    out = t.groupby("year")[cols].sum().T / 1e3
+    out = out.loc[(out.abs() > 1e-9).any(axis=1)]
+    out.index = [("total" if c == "gbp_thousand" else c) for c in out.index]
+    out.index.name = "component"
+    out.columns.name = None
+    return out
+
+
+def funding_rises() -> pd.DataFrame:
+    """The data check: councils whose like-for-like real funding rose by more than the
+    stated tolerance (``central_funding.rise_tolerance_share_of_2010_11``) between two data
+    years in which England's fell (:func:`sharedservices.importers.central_funding.real_rises`).
+
+    Cached per version of the processed table (a batch asks once per council)."""
+    from sharedservices import paths
+
+    f = paths.processed_dir() / "central_funding.csv"
+    st = f.stat() if f.is_file() else None
+    return _funding_rises(str(f), None if st is None else (st.st_mtime_ns, st.st_size)).copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _funding_rises(path: str, stamp: tuple[int, int] | None) -> pd.DataFrame:
+    from sharedservices import assumptions, data
+    from sharedservices.importers import central_funding as cf
+
+    tol = float(assumptions.value("central_funding.rise_tolerance_share_of_2010_11"))
+    return cf.real_rises(data.central_funding(), deflator(), tol, data.councils())
+
+
+def weak_comparisons(last_year: str = "2014-15") -> pd.DataFrame:
+    """Councils whose like-for-like comparison over the Spending Review period is weak: the
+    rise check lists them for a year up to ``last_year``.  They are left out of the
+    national front-loading index and their payback reports say so.
+
+    Returns
+    -------
+    DataFrame
+        ``ecode, name, class, years, driver`` (one row per council; ``years`` and
+        ``driver`` join every listed case).
+    """
+    r = funding_rises()
+    r = r[r["to_year"].map(cuts.year_index) <= cuts.year_index(last_year)]
+    if r.empty:
+        return pd.DataFrame(columns=["ecode", "name", "class", "years", "driver"])
+    g = r.groupby(["ecode", "name", "class"], sort=False)
+    out = g.agg(years=("to_year", lambda s: ", ".join(f"{y}" for y in s)),
+                driver=("driver", lambda s: ", ".join(dict.fromkeys(s))))
+    return out.reset_index()
+
+
+def front_loading_table(codes: Iterable[str]) -> pd.DataFrame:
+    """:func:`sharedservices.scenario.front_loading_table` with ``weak_comparison`` (bool):
+    the councils :func:`weak_comparisons` lists, left out of the national index."""
+    from sharedservices import scenario
+
+    flt = scenario.front_loading_table(list(codes))
+    weak = set(weak_comparisons()["ecode"])
+    flt["weak_comparison"] = flt["ecode"].isin(weak)
+    return flt
+
+
+def central_funding_sensitivity() -> pd.DataFrame:
+    """How England's like-for-like change depends on each of the suite's estimates.
+
+    Returns
+    -------
+    DataFrame
+        One row per estimated component plus ``none`` (the measure as published):
+        ``component``, ``change_2014_15_pct`` and ``change_2017_18_pct`` (England's real
+        change from 2010-11 without that component), ``gbp_m_2010_11`` .. the component's
+        size in 2010-11 prices for the years it covers (£m, summed over years).
+    """
+    from sharedservices.importers import central_funding as cf
+
+    t = _real_funding_table()
+    rows = [{"component": "none", "change_2014_15_pct": england_real_change(t, "2014-15"),
+             "change_2017_18_pct": england_real_change(t, "2017-18")}]
+    for c in cf.ESTIMATED:
+        if not t[c].abs().any():
+            continue
+        rows.append({"component": c,
+                     "change_2014_15_pct": england_real_change(t, "2014-15", [c]),
+                     "change_2017_18_pct": england_real_change(t, "2017-18", [c])})
+    return pd.DataFrame(rows)
+
+
+def reconciliation() -> pd.DataFrame:
+    """England's like-for-like change set against the published national estimates.
+
+    Every estimate in ``data/assumptions/national_estimates.yaml`` gives a period, a
+    basis (real or cash) and a change; the suite's figure is computed for the same
+    period and basis where the data have both years.
+
+    Returns
+    -------
+    DataFrame
+        ``key, estimate`` (the source's title), ``period``, ``basis``, ``published_pct``,
+        ``suite_pct`` (None where the data lack a year), ``difference_points`` (suite
+        minus published), ``differences`` (the definitions that differ, from the note).
+
+    Examples
+    --------
+    >>> r = reconciliation().set_index("key")
+    >>> bool(pd.isna(r.loc["national_estimates.nao_2014_to_2015_16", "suite_pct"]))
+    True
+    """
+    from sharedservices import assumptions, data
+
+    real = _real_funding_table()
+    cash = data.central_funding()
+    rows = []
+    for key in [k for k in assumptions.load_all() if k.startswith("national_estimates.")]:
+        a = assumptions.get(key)
+        v = a.value
+        start, end = str(v["from"]), str(v["to"])
+        basis = str(v.get("basis", "real"))
+        t = real if basis == "real" else cash
+        ok = t["status"] == "reported"
+        by = t.loc[ok].groupby("year")["gbp_thousand"].sum()
+        suite = None
+        if start in by.index and end in by.index:
+            suite = 100.0 * (float(by[end]) / float(by[start]) - 1.0)
+        published = 100.0 * float(v["change"])
+        rows.append({"key": key, "estimate": a.source_title, "period": f"{start} to {end}", "basis": basis,
+                     "published_pct": published, "suite_pct": suite,
+                     "difference_points": None if suite is None else suite - published,
+                     "differences": " ".join(str(a.note or "").split())})
+    return pd.DataFrame(rows)
+
+
 def spending_long(*, real: bool = True) -> pd.DataFrame:
     """The processed ``spending`` table, deflated to 2010-11 prices if ``real``."""
     from sharedservices import data
@@ -118,7 +327,8 @@ def service_spend(codes: Iterable[str], year: str = cuts.BASE_YEAR) -> pd.DataFr
     """Each council's spend by model service in ``year``, real 2010-11 prices.
 
     For 2010-11 this is the model's own year-0 input (social care split into adult and
-    children's by the council's 2011-12 shares, :func:`sharedservices.scenario.council_inputs`);
+    children's by the council's 2011-12 shares, central services at their stable
+    back-office base, :func:`sharedservices.scenario.council_inputs`);
     for later years the RS lines of that year, deflated.  Councils not collected that
     year are left out.
 
@@ -136,8 +346,9 @@ def service_spend(codes: Iterable[str], year: str = cuts.BASE_YEAR) -> pd.DataFr
         rows = {}
         for code in codes:
             ci = scenario.council_inputs(code)
-            rows[code] = {**{s: float(ci.spend.get(s, 0.0)) for s in programmes.SERVICES},
-                          "total_service_expenditure": ci.total_service_expenditure}
+            rows[code] = {**{s: float(ci.programme_spend.get(s, 0.0)) for s in programmes.SERVICES},
+                          "total_service_expenditure": ci.total_service_expenditure,
+                          "core_spending": ci.core_spending}
         wide = pd.DataFrame.from_dict(rows, orient="index")
     else:
         if year not in DATA_YEARS:
@@ -148,7 +359,8 @@ def service_spend(codes: Iterable[str], year: str = cuts.BASE_YEAR) -> pd.DataFr
                             index=w.index)
         wide["total_service_expenditure"] = w["total_service_expenditure"]
         wide = wide * (deflator()[cuts.BASE_YEAR] / deflator()[year])
-    wide["core_spending"] = [gap.core_spending(r, t) for r in wide.to_dict("records")]
+    if year != cuts.BASE_YEAR:
+        wide["core_spending"] = [gap.core_spending(r, t) for r in wide.to_dict("records")]
     wide.index.name = "ecode"
     return wide.astype(float)
 

@@ -28,7 +28,7 @@ deterministic and Monte Carlo models share one piece of arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ from sharedservices.errors import InputError
 
 __all__ = [
     "SERVICES",
+    "central_services_base",
     "Programme",
     "ProgrammeArrays",
     "ServiceShare",
@@ -145,6 +146,9 @@ class Programme:
         addressable spend, at its rates.
     overhead_service : str
         The service that carries the back office (``"central"``).
+    overhead_services : tuple of str or None
+        The services whose spend carries that overhead (non-schools services:
+        ``programmes.back_office_overhead_services``); None = every other service.
     """
 
     name: str
@@ -154,6 +158,7 @@ class Programme:
     partner_spend: Mapping[str, float] = field(default_factory=dict)
     back_office_overhead_share: float = 0.0
     overhead_service: str = "central"
+    overhead_services: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.services:
@@ -244,6 +249,9 @@ def programme_arrays(programme: Programme, spend: Mapping[str, float]) -> Progra
     ...               back_office_overhead_share=0.1)
     >>> programme_arrays(p, {"central": 1000.0, "education": 2000.0}).addressable.tolist()
     [700.0]
+    >>> p = replace(p, overhead_services=("cultural",))   # schools' overheads left out
+    >>> programme_arrays(p, {"central": 1000.0, "education": 2000.0, "cultural": 500.0}).addressable.tolist()
+    [550.0]
     """
     own, cost_scale = [], []
     for s in programme.services:
@@ -252,7 +260,8 @@ def programme_arrays(programme: Programme, spend: Mapping[str, float]) -> Progra
         v = float(spend[s.service])
         addressable = v * s.addressable_share
         if s.service == programme.overhead_service and programme.back_office_overhead_share:
-            others = sum(float(spend.get(o, 0.0)) for o in SERVICES if o != s.service)
+            carriers = SERVICES if programme.overhead_services is None else programme.overhead_services
+            others = sum(float(spend.get(o, 0.0)) for o in carriers if o != s.service)
             addressable += programme.back_office_overhead_share * others
         own.append(addressable)
         if s.cost_share is None:
@@ -280,6 +289,49 @@ def programme_arrays(programme: Programme, spend: Mapping[str, float]) -> Progra
         cost_scale=np.array(cost_scale),
         start_year=int(programme.start_year),
     )
+
+
+def central_services_base(central_real: Mapping[str, float], years: Sequence[str],
+                          instability: float) -> tuple[float, tuple[str, ...]]:
+    """The back-office base of RS central services: the median of several years, and flags.
+
+    One year's central-services line can hold one-off items or be negative, so the base a
+    back-office programme works on is the median of the council's real central-services
+    spend over ``years`` (the years it has), floored at 0.
+
+    Parameters
+    ----------
+    central_real : mapping of str to float
+        Year -> real central-services net current expenditure, £ thousand.
+    years : sequence of str
+        The years to take the median over.
+    instability : float
+        Relative distance of the first year's line from the base that flags it unstable.
+
+    Returns
+    -------
+    (float, tuple of str)
+        The base (£ thousand real) and flags: ``central_negative`` (negative in a year),
+        ``central_unstable`` (the first year far from the base).
+
+    Examples
+    --------
+    >>> central_services_base({"2010-11": 8.2, "2011-12": 4.0, "2012-13": 4.2}, ["2010-11", "2011-12", "2012-13"], 0.25)
+    (4.2, ('central_unstable',))
+    >>> central_services_base({"2010-11": -0.3, "2011-12": 0.1, "2012-13": -0.2}, ["2010-11", "2011-12", "2012-13"], 0.25)
+    (0.0, ('central_negative', 'central_unstable'))
+    """
+    vals = [float(central_real[y]) for y in years if y in central_real and np.isfinite(central_real[y])]
+    if not vals:
+        return 0.0, ("central_missing",)
+    base = max(float(np.median(vals)), 0.0)
+    flags = []
+    if min(vals) < 0:
+        flags.append("central_negative")
+    first = vals[0]
+    if abs(first - base) > instability * max(base, 1e-9):
+        flags.append("central_unstable")
+    return base, tuple(flags)
 
 
 def ramp_fraction(years: npt.ArrayLike, onset: npt.ArrayLike, ramp: npt.ArrayLike) -> np.ndarray:
@@ -504,4 +556,5 @@ def preset(name: str, *, start_year: int = 1) -> Programme:
         start_year=start_year,
         failure_probability=float(_get("programmes.partnership.annual_failure_probability").value),
         back_office_overhead_share=float(_get("programmes.back_office_overhead_share").value),
+        overhead_services=tuple(str(x) for x in _get("programmes.back_office_overhead_services").value),
     )

@@ -77,6 +77,16 @@ class CouncilInputs:
         Sizes of the 2011-12 roll-in and 2013-14 rates-retention breaks.
     social_care_split : tuple of float or None
         (children's, adult) shares used to split the 2010-11 social care line.
+    funding_estimated_share : float
+        The largest share, over the data years, of the council's like-for-like funding
+        that rests on the suite's estimates.
+    funding_flags : tuple of str
+        ``year:flag`` codes of its central funding rows (``2017-18:rates_pilot``...).
+    central_services_base : float or None
+        The back-office base of RS central services (median of several years' real spend,
+        :func:`sharedservices.programmes.central_services_base`); None = the 2010-11 line.
+    central_services_flags : tuple of str
+        ``central_negative``, ``central_unstable``.
     """
 
     ecode: str
@@ -89,6 +99,18 @@ class CouncilInputs:
     rollin_abg: float = 0.0
     retention_step: float | None = None
     social_care_split: tuple[float, float] | None = None
+    funding_estimated_share: float = 0.0
+    funding_flags: tuple[str, ...] = ()
+    central_services_base: float | None = None
+    central_services_flags: tuple[str, ...] = ()
+
+    @property
+    def programme_spend(self) -> Mapping[str, float]:
+        """Year-0 spend by service with central services at their stable base: the spend a
+        shared-service programme works on."""
+        if self.central_services_base is None:
+            return self.spend
+        return {**self.spend, "central": self.central_services_base}
 
     @property
     def core_spending(self) -> float:
@@ -109,23 +131,26 @@ def _split_social_care(spend_y0: dict[str, float], spend_y1: Mapping[str, float]
 
 
 @functools.lru_cache(maxsize=4)
-def _tables(processed: str) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str], dict[str, float]]:
-    """Spending and finance split by council once, council names, and the deflator."""
+def _tables(processed: str) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str],
+                                     dict[str, float], dict[str, pd.DataFrame]]:
+    """Spending, finance and central funding split by council once, council names, and the
+    deflator."""
     from sharedservices import assumptions, data
 
     spending = dict(tuple(data.spending().groupby("ecode", sort=False)))
     fin = dict(tuple(data.finance().groupby("ecode", sort=False)))
+    funding = dict(tuple(data.central_funding().groupby("ecode", sort=False)))
     c = data.councils()
     names = dict(zip(c["ecode"], c["name"].astype(str), strict=True))
     deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
-    return spending, fin, names, deflator
+    return spending, fin, names, deflator, funding
 
 
 @functools.lru_cache(maxsize=1024)
 def _council_inputs(ecode: str) -> CouncilInputs:
     from sharedservices import paths
 
-    spending, fin_by, names, deflator = _tables(str(paths.processed_dir()))
+    spending, fin_by, names, deflator, funding_by = _tables(str(paths.processed_dir()))
     sp = spending.get(ecode)
     if sp is None or sp.empty:
         raise DataError(f"spending: council {ecode!r} has no rows (allowed: a council in data/processed/spending.csv)")
@@ -140,7 +165,14 @@ def _council_inputs(ecode: str) -> CouncilInputs:
     fin = fin_by.get(ecode)
     if fin is None:
         raise DataError(f"finance: council {ecode!r} has no rows (allowed: a council in data/processed/finance.csv)")
-    cf = cuts.central_funding(fin, ecode, deflator)
+    funding = funding_by.get(ecode)
+    if funding is None:
+        raise DataError(f"central_funding: council {ecode!r} has no rows (allowed: a council in data/processed/central_funding.csv)")
+    cf = cuts.central_funding(funding, ecode, deflator)
+    base_years, instability = _central_base_rule()
+    central_real = {y: float(v.get("central", np.nan)) * deflator[cuts.BASE_YEAR] / deflator[y]
+                    for y, v in by_year.items() if y in deflator}
+    central_base, central_flags = programmes.central_services_base(central_real, base_years, instability)
     idx = [cuts.year_index(y) for y in cf.years]
     actual = np.interp(np.arange(max(idx) + 1), idx, cf.real_gbp_thousand)
     return CouncilInputs(
@@ -154,7 +186,19 @@ def _council_inputs(ecode: str) -> CouncilInputs:
         rollin_abg=cf.rollin_abg_gbp_thousand,
         retention_step=cf.retention_step_gbp_thousand,
         social_care_split=split,
+        funding_estimated_share=float(np.nanmax(cf.estimated_share)) if cf.estimated_share is not None else 0.0,
+        funding_flags=cf.flags,
+        central_services_base=central_base,
+        central_services_flags=central_flags,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _central_base_rule() -> tuple[tuple[str, ...], float]:
+    from sharedservices import assumptions
+
+    return (tuple(str(y) for y in assumptions.value("programmes.central_services_base_years")),
+            float(assumptions.value("programmes.central_services_instability")))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -236,6 +280,7 @@ def clear_cache() -> None:
     _council_inputs.cache_clear()
     _tables.cache_clear()
     _resolve.cache_clear()
+    _central_base_rule.cache_clear()
     defaults_from_assumptions.cache_clear()
     _discount.cache_clear()
     cuts._actual.cache_clear()
@@ -357,7 +402,7 @@ def scenario_inputs(
     if failure_probability is not None:
         _check_range("failure_probability", failure_probability, 0.0, 1.0)
         prog = prog.with_failure_probability(failure_probability)
-    arrays = programmes.programme_arrays(prog, ci.spend)
+    arrays = programmes.programme_arrays(prog, ci.programme_spend)
     cap, dur, opx = (d.capex_uplift, d.duration_uplift, d.opex_uplift) if optimism_bias else (0.0, 0.0, 0.0)
     base_ramp = arrays.ramp * ramp_multiplier if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
     settings.update(
@@ -657,6 +702,9 @@ def _metrics(
     def share(x: float, base: float) -> float | None:
         return None if base <= 0 else float(x) / base
 
+    bo = [i for i, svc in enumerate(arrays.services) if svc == si["programme"].overhead_service]
+    bo_gross = float(arrays.addressable[bo[0]] * arrays.savings_rate[bo[0]]) if bo else None
+
     return {
         "council": ci.ecode,
         "council_name": ci.name,
@@ -703,6 +751,12 @@ def _metrics(
         "social_care_split_2010_11": None
         if ci.social_care_split is None
         else {"childrens_social_care": ci.social_care_split[0], "adult_social_care": ci.social_care_split[1]},
+        "back_office_gross_saving_gbp_thousand": bo_gross,
+        "back_office_gross_saving_share_of_tse": None if bo_gross is None else share(bo_gross, tse),
+        "central_services_base_gbp_thousand": ci.central_services_base,
+        "central_services_flags": list(ci.central_services_flags),
+        "funding_flags": list(ci.funding_flags),
+        "funding_estimated_share": ci.funding_estimated_share,
         "rollin_break_abg_gbp_thousand": ci.rollin_abg,
         "retention_break_step_gbp_thousand": ci.retention_step,
     }

@@ -30,11 +30,26 @@ from typing import Any
 
 from sharedservices.errors import InputError
 
-__all__ = ["Headlines", "headlines", "register", "registered"]
+__all__ = ["Headlines", "headlines", "price_base", "register", "registered"]
 
 Headlines = dict[str, float | int | str | None]
 _REGISTRY: dict[str, Callable[..., Headlines]] = {}
 _LOADED = False
+
+
+def price_base() -> str:
+    """The price-base note every report carries: which deflator, from which release.
+
+    Examples
+    --------
+    >>> "HM Treasury" in price_base() and "2010-11 prices" in price_base()
+    True
+    """
+    from sharedservices import assumptions
+
+    a = assumptions.get("prices.gdp_deflator")
+    return (f"Price base: real figures are in 2010-11 prices, cash deflated with the GDP deflator from "
+            f"{a.source_title} ({a.quality}: {a.quality_note.rstrip('.')}).")
 
 
 def register(stem: str) -> Callable[[Callable[..., Headlines]], Callable[..., Headlines]]:

@@ -43,13 +43,19 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
     ``retention_step_gbp_m`` / ``retention_step_pct_of_2010_11`` (real), the class with the largest
     step (``largest_retention_step_class`` and its ``_pct_of_2010_11``), ``sr_period_years``,
     ``core_spending_change_pct``, ``education_change_pct``, ``largest_fall_service`` and
-    ``largest_fall_pct`` (2010-11 to 2014-15, real or cash).
+    ``largest_fall_pct`` (2010-11 to 2014-15, real or cash), ``councils_weak_comparison``
+    (left out of the index: the funding check lists them for a year of the Spending Review
+    period), ``england_real_change_2014_15_pct`` and ``england_real_change_2017_18_pct``
+    (like-for-like central funding of all England's principal councils, % of 2010-11 in
+    real terms, negative for a fall, whatever ``council_class``).
+
+    The index statistics cover the councils whose comparison is like for like (not weak).
     """
     councils = national.principal_councils(council_class)
     sr_index = scenario.sr2010_front_loading_index()
     d = scenario.defaults_from_assumptions()
     n = d.sr2010_period_years
-    flt = scenario.front_loading_table(list(councils["ecode"]))
+    flt = national.front_loading_table(councils["ecode"])
     by_class = t.front_loading_by_group(flt, councils, "class", sr_index)
     every = by_class.loc["All"]
     classes = by_class.drop(index="All").dropna(subset=["index_median"])
@@ -66,6 +72,7 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
         "sr2010_front_loading_index": sr_index,
         "sr2010_real_cut_pct": 100.0 * (1.0 - float(d.sr2010_ratio[n])),
         "councils": int(every["councils"]),
+        "councils_weak_comparison": int(every["weak_comparison"]),
         "councils_with_net_cut": int(every["with_net_cut"]),
         "councils_no_net_cut": int(every["no_net_cut"]),
         "median_front_loading_index": _num(every["index_median"]),
@@ -87,4 +94,6 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
         "education_change_pct": _num(change.get("education", float("nan"))),
         "largest_fall_service": None if services.empty else str(services.idxmin()),
         "largest_fall_pct": None if services.empty else float(services.min()),
+        "england_real_change_2014_15_pct": national.england_real_change(year="2014-15"),
+        "england_real_change_2017_18_pct": national.england_real_change(year="2017-18"),
     }

@@ -157,7 +157,66 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
         "reserves_sufficient": m["reserves_sufficient"],
         "reserves_exhausted_year": ex,
         "reserves_exhausted_financial_year": None if ex is None else cuts.fy_label(int(ex)),
+        **data_caveats(m),
     }
+
+
+#: Words for the data caveats a payback report carries.
+_CAVEATS = {
+    "back_office_above_best_case": "its back-office saving is above NLGN's best case",
+    "central_negative": "its RS central-services line is negative in a year",
+    "central_unstable": "its 2010-11 RS central-services line is far from its five-year base",
+    "funding_comparison_weak": "its like-for-like funding comparison is weak (listed by the funding check)",
+    "rates_pilot": "it piloted 100 % rates retention in 2017-18",
+}
+
+
+def data_caveats(metrics: dict[str, Any]) -> Headlines:
+    """The data caveats of one council's scenario, as headline values.
+
+    Keys: ``back_office_gross_saving_share_of_tse`` (fraction of total service
+    expenditure; None when the programme does not share the back office),
+    ``back_office_above_best_case`` (above NLGN's 3.6 % best case, on the TSE basis),
+    ``central_services_line`` (``negative``, ``unstable`` or ``stable``),
+    ``funding_comparison_weak`` (the funding check lists the council for a year of the
+    Spending Review period) and ``caveats`` (the flags in words, ``none`` if none).
+
+    Examples
+    --------
+    >>> data_caveats(scenario.run_from_params({"council": "E2532"}).metrics)["central_services_line"]
+    'unstable'
+    """
+    from sharedservices import national
+
+    share = metrics.get("back_office_gross_saving_share_of_tse")
+    best = metrics["benchmark_back_office_best_case_share_of_tse"]
+    flags = list(metrics.get("central_services_flags") or [])
+    weak = metrics["council"] in set(national.weak_comparisons()["ecode"])
+    above = share is not None and share > best
+    codes = ([*("back_office_above_best_case",) * above, *flags, *("funding_comparison_weak",) * weak]
+             + (["rates_pilot"] if any(f.endswith(":rates_pilot") for f in metrics.get("funding_flags") or []) else []))
+    line = "negative" if "central_negative" in flags else "unstable" if "central_unstable" in flags else "stable"
+    return {
+        "back_office_gross_saving_share_of_tse": share,
+        "back_office_above_best_case": above,
+        "central_services_line": line,
+        "funding_comparison_weak": weak,
+        "caveats": "; ".join(_CAVEATS[c] for c in codes) if codes else "none",
+    }
+
+
+def caveat_line(h: Headlines) -> str | None:
+    """One key-findings line naming the council's data caveats, or None.
+
+    Examples
+    --------
+    >>> caveat_line({"council_name": "X", "caveats": "none"}) is None
+    True
+    """
+    if h.get("caveats") in (None, "none"):
+        return None
+    return (f"Read {h['council_name']}'s figures with care: {h['caveats']}. "
+            "See the data log (data/README.md) for the checks behind each flag.")
 
 
 @register(STEM)
@@ -244,4 +303,5 @@ def finding_lines(h: Headlines) -> list[str]:
                 f"{'cover' if h['reserves_sufficient'] else 'do not cover'} the programme's reserves draw of "
                 f"{gbp_m(h['reserves_draw_gbp_m'])}; used for the residual gap as well, they {exhausted} "
                 "(£m, 2010-11 prices).")
-    return [verdict, first, payback, penalty, scale, reserves]
+    caveat = caveat_line(h)
+    return [verdict, first, payback, penalty, scale, reserves] + ([caveat] if caveat else [])

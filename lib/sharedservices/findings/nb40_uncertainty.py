@@ -16,7 +16,12 @@ import numpy as np
 
 from sharedservices import cuts, scenario, uncertainty
 from sharedservices.findings import Headlines, register
-from sharedservices.findings.nb30_payback_vs_cuts import discount_words, gbp_m
+from sharedservices.findings.nb30_payback_vs_cuts import (
+    caveat_line,
+    data_caveats,
+    discount_words,
+    gbp_m,
+)
 
 __all__ = ["STEM", "SENSITIVITY_LABELS", "analyse", "finding_lines", "headlines", "summarise"]
 
@@ -95,7 +100,8 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
     ``npv_mean_gbp_m``, ``npv_p5_gbp_m``, ``npv_p50_gbp_m``, ``npv_p95_gbp_m``; the same
     with suffix ``_with_ob`` and ``_without_ob``; ``top_sensitivity`` (parameter with the
     largest NPV swing), ``top_sensitivity_label``, ``top_sensitivity_swing_gbp_m``,
-    ``top_sensitivity_npv_low_gbp_m`` / ``_high_gbp_m``.
+    ``top_sensitivity_npv_low_gbp_m`` / ``_high_gbp_m``; the data caveats of
+    :func:`sharedservices.findings.nb30_payback_vs_cuts.data_caveats`.
     """
     central, mc, sens = analysis["central"], analysis["mc"], analysis["sensitivities"]
     m = central.metrics
@@ -130,6 +136,7 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
         top_sensitivity_npv_low_gbp_m=float(top["metric_low"]) / 1000.0,
         top_sensitivity_npv_high_gbp_m=float(top["metric_high"]) / 1000.0,
     )
+    out.update(data_caveats(m))
     return out
 
 
@@ -166,8 +173,8 @@ def finding_lines(h: Headlines) -> list[str]:
     Examples
     --------
     >>> lines = finding_lines(headlines(council="E2532", horizon=6, draws=200, seed=1))
-    >>> len(lines), "East Lindsey" in lines[0]
-    (5, True)
+    >>> len(lines), "East Lindsey" in lines[0], "central-services line" in lines[-1]
+    (6, True, True)
     """
     n = int(h["sr_period_years"])
     ob = "with" if h["optimism_bias"] else "without"
@@ -187,4 +194,4 @@ def finding_lines(h: Headlines) -> list[str]:
         f"The NPV is most sensitive to the {h['top_sensitivity_label']}: between its low and high cases it moves "
         f"from {gbp_m(h['top_sensitivity_npv_low_gbp_m'])} to {gbp_m(h['top_sensitivity_npv_high_gbp_m'])}, a "
         f"swing of {gbp_m(h['top_sensitivity_swing_gbp_m'])} (£m, 2010-11 prices).",
-    ]
+    ] + ([caveat] if (caveat := caveat_line(h)) else [])

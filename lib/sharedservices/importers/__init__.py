@@ -1,9 +1,10 @@
 """Importer: official raw files -> checked, tidy, committed tables in ``data/processed``.
 
 ``python -m sharedservices data [--raw-dir DIR] [--strict]`` calls :func:`run_import`.
-It reads the six DCLG Revenue Outturn Summary (RS) workbooks and the ONS census table
-from ``RAW_DIR``, checks them (headers, numbers, duplicates, authority counts, sums
-against the printed ENGLAND and class rows) and writes, deterministically:
+It reads the six DCLG Revenue Outturn Summary (RS) workbooks, the ONS census table and HM
+Treasury's calendar-year GDP deflator from ``RAW_DIR``, checks them (headers, numbers,
+duplicates, authority counts, sums against the printed ENGLAND and class rows; the
+deflator against ``prices.gdp_deflator``) and writes, deterministically:
 
 ``councils.csv``
     ``ecode, ons_code, name, class, region, county, population_2011, population_source,
@@ -20,6 +21,10 @@ against the printed ENGLAND and class rows) and writes, deterministically:
 ``england.csv``
     ``year, line, gbp_thousand``: the workbooks' printed ENGLAND rows for every stored line
     (income lines flipped like ``finance``), for comparison with sums of the tables.
+``central_funding.csv``
+    ``ecode, year, gbp_thousand`` and its components and flags: like-for-like central
+    funding of every principal council (:mod:`sharedservices.importers.central_funding`),
+    £ thousand, cash, built from the tables above and ``data/assumptions``.
 ``sources.json``
     sha256 of every raw file read, reserve dates, markers found, grossed rows, counts.
 
@@ -44,7 +49,7 @@ import pandas as pd
 
 from sharedservices import paths
 from sharedservices.errors import DataError
-from sharedservices.importers import checks, population
+from sharedservices.importers import central_funding, checks, population, prices
 from sharedservices.importers.rs_outturn import (
     INCOME_ITEMS,
     YEARS,
@@ -74,6 +79,8 @@ KNOWN_SOURCES: dict[str, str] = {
         "24225a1e7ecd03ea6e2efd6124722ff7f2fb93f9242ed9d0acbe30e18ddc8f00",
     "population/census_population_2011_2021_by_LAD2021_EW.csv":
         "53bc2fd807fa351a8391f47bbb7b362a74ac014cdaa52cc98d452d1d797693c3",
+    "prices/hmt_gdp_deflator_calendar_years_dec2025.csv":
+        "d31690f12c0fadd8b4c6accea66e6b3d959b6731a74fc0474e84557e0c419562",
 }
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -83,6 +90,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "spending": ("ecode", "year", "service", "gbp_thousand", "status"),
     "finance": ("ecode", "year", "item", "gbp_thousand", "status"),
     "england": ("year", "line", "gbp_thousand"),
+    "central_funding": central_funding.COLUMNS,
 }
 
 #: The year whose RS codes define ``ecode``.
@@ -90,6 +98,7 @@ BASE_YEAR = "2014-15"
 
 _RS_GLOB = ("*.xls", "*.xlsx")
 _CENSUS_GLOB = "census_population_*.csv"
+_PRICES_GLOB = "hmt_gdp_deflator_calendar_years_*.csv"
 _GENERATED = re.compile(r"(<!-- BEGIN GENERATED -->\n)(.*?)(<!-- END GENERATED -->)", re.S)
 
 
@@ -135,7 +144,7 @@ def _police_key(name: str) -> str | None:
     return m.group(1).lower().replace("&", "and") if m else None
 
 
-def _find_raw(raw_dir: Path) -> tuple[list[Path], Path]:
+def _find_raw(raw_dir: Path) -> tuple[list[Path], Path, Path]:
     if not raw_dir.is_dir():
         raise DataError(f"raw directory: '{raw_dir}' does not exist (allowed: a directory holding rs_outturn/ and population/; set RAW_DIR or --raw-dir)")
     rs = sorted(p for g in _RS_GLOB for p in raw_dir.rglob(g) if not p.name.startswith("~$"))
@@ -147,7 +156,13 @@ def _find_raw(raw_dir: Path) -> tuple[list[Path], Path]:
             f"raw directory: expected one census population file ({_CENSUS_GLOB}) under '{raw_dir}', "
             f"found {len(census)} (see data/raw/README.md)"
         )
-    return rs, census[0]
+    prices = sorted(raw_dir.rglob(_PRICES_GLOB))
+    if len(prices) != 1:
+        raise DataError(
+            f"raw directory: expected one HM Treasury GDP deflator file ({_PRICES_GLOB}) under '{raw_dir}', "
+            f"found {len(prices)} (see data/raw/README.md)"
+        )
+    return rs, census[0], prices[0]
 
 
 def _checksums(files: list[Path], raw_dir: Path, strict: bool) -> list[dict[str, Any]]:
@@ -325,13 +340,40 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
+def _checked_deflator(path: Path) -> dict[str, float]:
+    """The financial-year deflator derived from the raw HM Treasury file, checked against
+    ``prices.gdp_deflator`` (a difference stops the import)."""
+    from sharedservices import assumptions
+
+    derived = prices.financial_year_index(prices.read_calendar_deflator(path))
+    prices.check_assumed_series(derived, assumptions.value("prices.gdp_deflator"))
+    return derived
+
+
+def derived_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Tables built from the processed ones and the assumptions: ``central_funding``.
+
+    Examples
+    --------
+    >>> from sharedservices import data
+    >>> t = derived_tables({"finance": data.finance(), "spending": data.spending(),
+    ...                     "councils": data.councils()})["central_funding"]
+    >>> sorted(t["year"].unique())[:2], bool((t["gbp_thousand"].dropna() > 0).all())
+    (['2010-11', '2011-12'], True)
+    """
+    rules = central_funding.rules_from_assumptions()
+    return {"central_funding": central_funding.build_central_funding(
+        tables["finance"], tables["spending"], tables["councils"], rules)}
+
+
 def run_import(raw_dir: Path, strict: bool = False, out_dir: Path | None = None) -> None:
     """Read, check and tidy the raw files; write the processed tables.
 
     Parameters
     ----------
     raw_dir : Path
-        Directory holding the RS workbooks and the census CSV (any depth below it).
+        Directory holding the RS workbooks, the census CSV and HM Treasury's deflator CSV
+        (any depth below it).
     strict : bool
         Treat a sha256 that differs from :data:`KNOWN_SOURCES` as an error, not a warning.
     out_dir : Path, optional
@@ -345,8 +387,8 @@ def run_import(raw_dir: Path, strict: bool = False, out_dir: Path | None = None)
     t0 = time.perf_counter()
     raw_dir = Path(raw_dir)
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
-    rs_files, census_file = _find_raw(raw_dir)
-    files = _checksums(rs_files + [census_file], raw_dir, strict)
+    rs_files, census_file, prices_file = _find_raw(raw_dir)
+    files = _checksums(rs_files + [census_file, prices_file], raw_dir, strict)
     workbooks: dict[str, RsYear] = {}
     per_file: dict[str, dict[str, Any]] = {}
     for p in rs_files:
@@ -369,10 +411,18 @@ def run_import(raw_dir: Path, strict: bool = False, out_dir: Path | None = None)
     if missing:
         raise DataError(f"raw directory: no RS workbook for {', '.join(missing)} under '{raw_dir}' (see data/raw/README.md)")
     census = population.read_census(census_file)
+    deflator = _checked_deflator(prices_file)
     tables, facts = build_tables(workbooks, census)
+    tables["central_funding"] = derived_tables(tables)["central_funding"]
+    facts["rows"]["central_funding"] = len(tables["central_funding"])
 
     for f in files:
         f.update(per_file.get(f["path"], {}))
+        if f["path"] == prices_file.relative_to(raw_dir).as_posix():
+            f["kind"] = "prices"
+            f["financial_years"] = f"{min(deflator)} to {max(deflator)}"
+        elif f["path"] == census_file.relative_to(raw_dir).as_posix():
+            f["kind"] = "census"
     files.sort(key=lambda f: (f.get("year") is None, YEARS.index(f["year"]) if f.get("year") else 0))
     sources = {
         "files": files,

@@ -50,7 +50,7 @@ def render_generated(tables: dict[str, pd.DataFrame], sources: dict[str, Any]) -
         n = f.get("authorities")
         count = f"{sum(n.values())} ({', '.join(f'{k} {v}' for k, v in n.items())})" if n else "n/a"
         out.append(
-            f"| `{f['path']}` | {f.get('year', 'census')} | {f.get('sheet', '-')} | `{f['sha256']}` "
+            f"| `{f['path']}` | {f.get('year', f.get('kind', '-'))} | {f.get('sheet', '-')} | `{f['sha256']}` "
             f"| {count} | {f.get('reserves_as_at', '-') or '-'} |"
         )
     out.append("")
@@ -100,9 +100,54 @@ def render_generated(tables: dict[str, pd.DataFrame], sources: dict[str, Any]) -
     for r in none.sort_values(["class", "name"]).to_dict("records"):
         out.append(f"- {r['name']} ({r['ecode']}, {r['class']}): {r['population_source']}")
     out.append("")
+    if "central_funding" in tables:
+        out.extend(_central_funding_section(tables["central_funding"], c))
     if sources.get("recoded"):
         out.append("### Codes mapped to another ecode\n")
         out.append(f"{len(sources['recoded'])} codes from earlier years map to a 2014-15 code "
                    "(police authorities re-coded to police and crime commissioners in 2012-13); "
                    "see `codes.csv`.\n")
     return "\n".join(out) + "\n"
+
+
+def _central_funding_section(table: pd.DataFrame, councils: pd.DataFrame) -> list[str]:
+    """The like-for-like measure in England's totals, and the councils the rise check lists."""
+    from sharedservices import assumptions
+    from sharedservices.importers import central_funding as cf
+
+    out = ["### Like-for-like central funding (`central_funding.csv`)\n"]
+    out.append("England's principal councils, £ million, cash: every component is its signed "
+               "contribution to the total (estimates end in `_estimate`; see the definition above).\n")
+    sums = table.groupby("year")[["gbp_thousand", *cf.COMPONENTS, "retained_rates_above_baseline"]].sum()
+    years = list(sums.index)
+    out.append("| line | " + " | ".join(years) + " |")
+    out.append("|---|" + "---|" * len(years))
+    for col in [*cf.COMPONENTS, "gbp_thousand", "retained_rates_above_baseline"]:
+        if not sums[col].abs().any():
+            continue
+        label = "**total (like for like)**" if col == "gbp_thousand" else f"`{col}`"
+        if col == "retained_rates_above_baseline":
+            label = "`retained_rates_above_baseline` (not in the total)"
+        out.append(f"| {label} | " + " | ".join(_gbp(v / 1000.0) for v in sums[col]) + " |")
+    out.append("")
+    deflator = assumptions.value("prices.gdp_deflator")
+    tol = float(assumptions.value("central_funding.rise_tolerance_share_of_2010_11"))
+    rises = cf.real_rises(table, deflator, tol, councils)
+    out.append("### Councils whose real funding rose when England's fell\n")
+    out.append(
+        f"The check lists every council whose like-for-like funding rose in real terms by more than "
+        f"{tol:.0%} of its 2010-11 funding between two data years in which England's fell, with the "
+        f"component whose rise contributed most. {len(rises)} cases; a council listed for a year of the "
+        "Spending Review period is a weak comparison, left out of the national front-loading index "
+        "of report 10 (its own payback report says so).\n"
+    )
+    out.append("| council | class | years | real rise, % of 2010-11 | largest contributor | of which, % of 2010-11 | why |")
+    out.append("|---|---|---|---|---|---|---|")
+    for r in rises.to_dict("records"):
+        out.append(
+            f"| {r.get('name', r['ecode'])} ({r['ecode']}) | {r.get('class', '')} | {r['from_year']} to {r['to_year']} "
+            f"| {100 * r['rise_share_of_2010_11']:.1f} | `{r['driver']}` | "
+            f"{100 * r['driver_share_of_2010_11']:.1f} | {r['explanation']} |"
+        )
+    out.append("")
+    return out

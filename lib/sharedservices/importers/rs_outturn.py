@@ -76,6 +76,7 @@ SPENDING_TOTALS: dict[str, re.Pattern[str]] = {
 FINANCE_HEADERS: dict[str, re.Pattern[str]] = {
     "specific_grants_inside_aef": re.compile(r"^specific and special (revenue )?grants inside aef"),
     "area_based_grant": re.compile(r"^area based grant"),
+    "local_services_support_grant": re.compile(r"^local services support grant"),
     "net_revenue_expenditure": re.compile(r"^net revenue expenditure"),
     "budget_requirement": re.compile(r"^the budget requirement"),
     "revenue_support_grant": re.compile(r"^revenue support grant$"),
@@ -99,6 +100,7 @@ INCOME_ITEMS: frozenset[str] = frozenset(
     {
         "specific_grants_inside_aef",
         "area_based_grant",
+        "local_services_support_grant",
         "revenue_support_grant",
         "redistributed_business_rates",
         "retained_business_rates",
@@ -177,6 +179,8 @@ def expected_items(year: str) -> tuple[str, ...]:
     out = []
     for item in FINANCE_HEADERS:
         if item == "area_based_grant" and year != "2010-11":
+            continue
+        if item == "local_services_support_grant" and year == "2010-11":
             continue
         if item == "budget_requirement" and year not in ("2010-11", "2011-12"):
             continue

@@ -23,6 +23,11 @@ from sharedservices import cuts
 
 __all__ = [
     "CHANGE_LINES",
+    "FUNDING_COMPONENT_LABELS",
+    "funding_components",
+    "funding_reconciliation",
+    "funding_sensitivity",
+    "plans_against_outturn",
     "REGION_NAMES",
     "deflate_long",
     "class_year_wide",
@@ -254,7 +259,9 @@ def front_loading_by_group(flt: pd.DataFrame, councils: pd.DataFrame, by: str = 
     """The front-loading index and the real cut summarised by class or region.
 
     Councils with no net cut over the period have no index: they are counted in
-    ``no_net_cut`` and left out of the index statistics, never given a number.
+    ``no_net_cut`` and left out of the index statistics, never given a number.  Councils
+    marked ``weak_comparison`` (where ``flt`` has that column) are counted in
+    ``weak_comparison`` and left out of everything else.
 
     Parameters
     ----------
@@ -270,9 +277,10 @@ def front_loading_by_group(flt: pd.DataFrame, councils: pd.DataFrame, by: str = 
     Returns
     -------
     DataFrame
-        Index the groups plus ``All``; ``councils``, ``with_net_cut``, ``no_net_cut``
-        (counts), ``index_lower_quartile``, ``index_median``, ``index_upper_quartile``
-        and ``median_real_cut_pct_of_2010_11`` (central funding, real).
+        Index the groups plus ``All``; ``councils``, ``weak_comparison``, ``with_net_cut``,
+        ``no_net_cut`` (counts), ``index_lower_quartile``, ``index_median``,
+        ``index_upper_quartile`` and ``median_real_cut_pct_of_2010_11`` (central funding,
+        real).
 
     Examples
     --------
@@ -286,15 +294,19 @@ def front_loading_by_group(flt: pd.DataFrame, councils: pd.DataFrame, by: str = 
     (np.int64(1), True)
     """
     df = flt.drop(columns=[by], errors="ignore").merge(councils[["ecode", by]], on="ecode", how="inner")
+    if "weak_comparison" not in df.columns:
+        df["weak_comparison"] = False
 
-    def summary(g: pd.DataFrame) -> dict[str, float]:
+    def summary(all_: pd.DataFrame) -> dict[str, float]:
+        g = all_[~all_["weak_comparison"].astype(bool)]
         idx = g["front_loading_index"].dropna()
         row: dict[str, float] = {
-            "councils": len(g), "with_net_cut": idx.size, "no_net_cut": len(g) - idx.size,
+            "councils": len(all_), "weak_comparison": len(all_) - len(g),
+            "with_net_cut": idx.size, "no_net_cut": len(g) - idx.size,
             "index_lower_quartile": idx.quantile(0.25) if idx.size else np.nan,
             "index_median": idx.median() if idx.size else np.nan,
             "index_upper_quartile": idx.quantile(0.75) if idx.size else np.nan,
-            "median_real_cut_pct_of_2010_11": 100.0 * g["real_cut_share"].median(),
+            "median_real_cut_pct_of_2010_11": 100.0 * g["real_cut_share"].median() if len(g) else np.nan,
         }
         if sr2010_index is not None:
             row["more_front_loaded_than_sr2010"] = int((idx > sr2010_index).sum())
@@ -304,7 +316,7 @@ def front_loading_by_group(flt: pd.DataFrame, councils: pd.DataFrame, by: str = 
     rows = {k: summary(df[df[by] == k]) for k in keys}
     rows["All"] = summary(df)
     out = pd.DataFrame.from_dict(rows, orient="index")
-    counts = ["councils", "with_net_cut", "no_net_cut"] + (
+    counts = ["councils", "weak_comparison", "with_net_cut", "no_net_cut"] + (
         ["more_front_loaded_than_sr2010"] if sr2010_index is not None else [])
     out[counts] = out[counts].astype("int64")
     out.index.name = by
@@ -407,3 +419,124 @@ def label_services(df: pd.DataFrame) -> pd.DataFrame:
     names = {**SERVICE_LABELS, "social_care": "Social care (adult and children's)",
              "core_spending": "Core spending (TSE less education, police, fire, public health)"}
     return df.rename(index=names)
+
+
+#: The components of the like-for-like central funding measure, in words.
+FUNDING_COMPONENT_LABELS: dict[str, str] = {
+    "revenue_support_grant": "Revenue support grant",
+    "business_rates": "Business rates (redistributed to 2012-13; settlement baseline from 2013-14)",
+    "area_based_grant": "Area Based Grant (2010-11)",
+    "local_services_support_grant": "Local Services Support Grant",
+    "rolled_in_grants_estimate": "Specific grants rolled into formula grant in 2011-12 (estimate)",
+    "concessionary_travel_estimate": "Concessionary travel moved from districts to counties (estimate)",
+    "early_intervention_grant_estimate": "Early Intervention Grant (estimate by council)",
+    "early_years_to_schools_estimate": "Less: its share that became schools funding in 2013-14 (estimate)",
+    "council_tax_freeze_grant_estimate": "2011-12 council tax freeze grant (estimate)",
+    "council_tax_support_estimate": "Less: council tax support, a new duty with its money (estimate)",
+    "learning_disability_grant_estimate": "Less: learning-disability funding moved from the NHS (estimate)",
+    "education_services_estimate": "Settlement money moved to the Education Services Grant (estimate)",
+    "public_health_in_rates_estimate": "Less: Greater Manchester's public health grant in its rates (estimate)",
+    "total": "Like-for-like central funding",
+    "none": "The measure as published",
+}
+
+
+def funding_components(components: pd.DataFrame) -> pd.DataFrame:
+    """What the like-for-like measure contains, with the components in words.
+
+    Parameters
+    ----------
+    components : DataFrame
+        :func:`sharedservices.national.central_funding_components` (index component,
+        columns years, £m).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"2010-11": [10.0, 10.0]}, index=pd.Index(["area_based_grant", "total"], name="component"))
+    >>> funding_components(c).index.tolist()
+    ['Area Based Grant (2010-11)', 'Like-for-like central funding']
+    """
+    out = components.rename(index=FUNDING_COMPONENT_LABELS)
+    out.index.name = "component"
+    return out
+
+
+def funding_sensitivity(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """England's real change without each of the suite's estimates.
+
+    Parameters
+    ----------
+    sensitivity : DataFrame
+        :func:`sharedservices.national.central_funding_sensitivity`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``left out`` (the component in words); ``change_2014_15_pct``,
+        ``change_2017_18_pct`` and their ``_difference_points`` from the published measure.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"component": ["none", "area_based_grant"], "change_2014_15_pct": [-30.0, -25.0],
+    ...                   "change_2017_18_pct": [-50.0, -48.0]})
+    >>> funding_sensitivity(s)["change_2014_15_difference_points"].tolist()
+    [0.0, 5.0]
+    """
+    out = sensitivity.set_index("component")
+    base = out.loc["none"]
+    for col in ("change_2014_15_pct", "change_2017_18_pct"):
+        out[col.replace("_pct", "_difference_points")] = out[col] - base[col]
+    out = out[["change_2014_15_pct", "change_2014_15_difference_points",
+               "change_2017_18_pct", "change_2017_18_difference_points"]]
+    out = out.rename(index=FUNDING_COMPONENT_LABELS)
+    out.index.name = "left out"
+    return out
+
+
+def funding_reconciliation(rec: pd.DataFrame) -> pd.DataFrame:
+    """The published national estimates beside the suite's measure, for display.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"key": ["k"], "estimate": ["NAO"], "period": ["2010-11 to 2014-15"], "basis": ["real"],
+    ...     "published_pct": [-28.0], "suite_pct": [-29.0], "difference_points": [-1.0], "differences": ["x"]})
+    >>> funding_reconciliation(r).columns.tolist()
+    ['period', 'basis', 'published_pct', 'suite_pct', 'difference_points', 'differences in definition']
+    """
+    out = rec.set_index("estimate")[["period", "basis", "published_pct", "suite_pct", "difference_points",
+                                      "differences"]]
+    return out.rename(columns={"differences": "differences in definition"})
+
+
+def plans_against_outturn(sr_ratio: npt.ArrayLike, england_real: Mapping[str, float], cut_years: int) -> pd.DataFrame:
+    """The SR2010 plans' cut so far against England's like-for-like cut, year by year.
+
+    Parameters
+    ----------
+    sr_ratio : array_like
+        Real SR2010 formula grant relative to 2010-11 (1.0 in year 0).
+    england_real : mapping
+        Year -> England's like-for-like real change from 2010-11, % (negative for a fall).
+    cut_years : int
+
+    Returns
+    -------
+    DataFrame
+        Index ``year``; ``plans_cut_pct_of_2010_11``, ``outturn_cut_pct_of_2010_11`` and
+        ``share_of_final_cut_plans_pct`` / ``_outturn_pct`` (how much of the cut to the last
+        year had come by each year).
+
+    Examples
+    --------
+    >>> plans_against_outturn([1.0, 0.8, 0.7], {"2011-12": -10.0, "2012-13": -30.0}, 2)["outturn_cut_pct_of_2010_11"].tolist()
+    [10.0, 30.0]
+    """
+    r = np.asarray(sr_ratio, dtype=float)
+    years = [cuts.fy_label(t) for t in range(1, int(cut_years) + 1)]
+    plans = [100.0 * (1.0 - r[t]) for t in range(1, int(cut_years) + 1)]
+    outturn = [-float(england_real[y]) for y in years]
+    out = pd.DataFrame({"plans_cut_pct_of_2010_11": plans, "outturn_cut_pct_of_2010_11": outturn},
+                       index=pd.Index(years, name="year"))
+    out["share_of_final_cut_plans_pct"] = 100.0 * out["plans_cut_pct_of_2010_11"] / plans[-1]
+    out["share_of_final_cut_outturn_pct"] = 100.0 * out["outturn_cut_pct_of_2010_11"] / outturn[-1]
+    return out
