@@ -38,7 +38,8 @@ SERVICE_FIELDS = [
     "ramp_years",
     "running_cost_ratio",
 ]
-#: The keys other modules read (the contract); more may be added, none renamed.
+#: The keys other modules read (the contract); more may be added.  Issue 11
+#: retired the borrowing-term and fixed gain-share keys (see CHANGELOG.md).
 CONTRACT_KEYS = [
     "prices.gdp_deflator",
     "sr2010.formula_grant_cash_gbp_bn",
@@ -70,11 +71,17 @@ CONTRACT_KEYS = [
     "programmes.spread.ramp_years",
     "financing.pwlb_rate_nominal",
     "financing.inflation_assumption",
-    "financing.borrowing_term_years",
-    "financing.gain_share_partner_share",
-    "financing.gain_share_term_years",
+    "financing.asset_life_years",
+    "financing.capitalised_revenue_life_years",
+    "financing.capitalisation_direction_limit_2011_12_gbp_m",
+    "financing.flexible_capital_receipts_from",
+    "financing.partner_hurdle_rate_nominal",
+    "financing.partner_contract_years",
     "financing.invest_to_save_grant_share",
     "financing.reserves_minimum_share",
+    "frontline.cut_persistence",
+    "programmes.service.central.one_off_capital_share",
+    "programmes.one_off_capital_share_other_services",
     "demand.adult_social_care_real_growth",
     "demand.childrens_social_care_real_growth",
 ] + [f"programmes.service.{s}.{f}" for s in SHAREABLE for f in SERVICE_FIELDS]

@@ -114,7 +114,11 @@ def test_rise_check_lists_and_explains(table: pd.DataFrame) -> None:
     tol = assumptions.value("central_funding.rise_tolerance_share_of_2010_11")
     rises = cf.real_rises(table, d, tol, data.councils())
     assert (rises["rise_share_of_2010_11"] > tol).all()
-    assert set(rises["driver"]) <= set(cf.COMPONENTS) | {"rates_pilot"}
+    assert set(rises["driver"]) <= set(cf.RISE_GROUPS)
+    assert rises["explanation"].str.contains("£").all()
+    # at the change of regime revenue support grant and rates count as one line
+    at_break = rises[rises["to_year"] == "2013-14"]
+    assert "revenue_support_grant" not in set(at_break["driver"])
     assert rises["name"].notna().all()
     # a planted rise is caught and attributed to the line that caused it
     planted = table.copy()
@@ -126,16 +130,19 @@ def test_rise_check_lists_and_explains(table: pd.DataFrame) -> None:
     assert hit["driver"].tolist() == ["local_services_support_grant"]
 
 
-def test_rates_pilots_keep_their_rates_and_are_flagged(table: pd.DataFrame) -> None:
-    pilots = set(assumptions.value("central_funding.rates_pilots_2017_18"))
+def test_rates_pilots_are_measured_on_their_settlement_and_flagged(table: pd.DataFrame) -> None:
+    pilots = sorted(assumptions.value("central_funding.rates_pilots_2017_18"))
+    sfa = assumptions.value("central_funding.rates_pilots_settlement_2017_18_gbp_thousand")
     t17 = table[table["year"] == "2017-18"].set_index("ecode")
-    assert t17.loc[sorted(pilots), "flags"].str.contains("rates_pilot").all()
-    assert (t17.loc[sorted(pilots), "revenue_support_grant"] == 0).all()
-    assert not t17.drop(index=sorted(pilots))["flags"].fillna("").str.contains("rates_pilot").any()
-    # Greater Manchester's public health grant, paid through its rates, is taken out
-    gm = t17[t17.index.str.startswith("E42")]
-    assert -gm["public_health_in_rates_estimate"].sum() == pytest.approx(
-        assumptions.value("central_funding.greater_manchester_public_health_2017_18_gbp_thousand"))
+    assert t17.loc[pilots, "flags"].str.contains("rates_pilot").all()
+    assert (t17.loc[pilots, "revenue_support_grant"] == 0).all()
+    assert not t17.drop(index=pilots)["flags"].fillna("").str.contains("rates_pilot").any()
+    settlement = t17.loc[pilots, "revenue_support_grant"] + t17.loc[pilots, "business_rates"]
+    np.testing.assert_allclose(settlement, [sfa[c] for c in pilots])
+    # what they retained beyond it (grants paid through rates, growth) is beside the measure
+    retained = data.finance_wide("2017-18").loc[pilots, "retained_business_rates"]
+    np.testing.assert_allclose(t17.loc[pilots, "retained_rates_above_baseline"], retained - settlement)
+    assert (t17.loc[pilots, "retained_rates_above_baseline"] > 0).all()
 
 
 def test_rates_baseline_follows_the_settlement_split() -> None:

@@ -15,9 +15,10 @@ pytestmark = pytest.mark.xdist_group("nb30-payback")
 STEM = "30-payback-vs-cuts"
 NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
 RUN = {"council": "E4203", "horizon": 8, "financing": "borrowing", "discount": "none"}
-FIGURES = {"timing-gap-vs-savings", "front-loading-penalty", "financing-options"}
-TABLES = {"scenario-settings", "timing-table", "front-loading-penalty-table", "savings-vs-benchmarks",
-          "financing-options-table", "reserves-check", "assumptions", "red-assumptions"}
+FIGURES = {"timing-gap-vs-savings", "front-loading-penalty", "affordability-by-option"}
+TABLES = {"scenario-settings", "timing-table", "front-loading-penalty-table", "penalty-by-persistence",
+          "savings-vs-benchmarks", "financing-options-table", "affordability-table", "reserves-check",
+          "assumptions", "red-assumptions"}
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
@@ -60,15 +61,31 @@ def test_timing_table_and_coverage_text() -> None:
 
 
 def test_financing_table_agrees_with_running_each_option() -> None:
+    from sharedservices import financing
+
     base = {"council": "E0521", "horizon": 10, "discount": "none"}
     options = tables.financing_options(scenario.run_from_params(base))
-    assert set(options.index) == {"reserves", "borrowing", "gain_share", "grant", "revenue"}
-    for opt in ("reserves", "borrowing", "gain_share"):
+    assert tuple(options.index) == financing.FINANCING_OPTIONS  # a fixed order, never ranked
+    assert "rank" not in " ".join(options.columns) and "best" not in " ".join(options.columns)
+    for opt in financing.FINANCING_OPTIONS:
         m = scenario.run_from_params({**base, "financing": opt}).metrics
-        assert options.loc[opt, "budget_npv_gbp_m"] == pytest.approx(m["npv_after_financing_gbp_thousand"] / 1000)
+        assert options.loc[opt, "budget_effect_pv_gbp_m"] == pytest.approx(m["budget_effect_pv_gbp_thousand"] / 1000)
+        assert options.loc[opt, "financing_cost_gbp_m"] == pytest.approx(m["financing_cost_gbp_thousand"] / 1000)
+        assert options.loc[opt, "available"] == (m["financing_fallback"] is None)
     assert options["chosen"].tolist().count(True) == 1 and options.loc["reserves", "chosen"]
-    bw = tables.financing_best_worst(options)
-    assert bw["best_gbp_m"] == pytest.approx(options["budget_npv_gbp_m"].max())
+
+
+def test_affordability_in_real_terms_and_cash() -> None:
+    from sharedservices import assumptions
+
+    r = scenario.run_from_params({"council": "E4203", "programme": "broad", "financing": "borrowing"})
+    defl = assumptions.value("prices.gdp_deflator")
+    a = tables.affordability(r, defl, assumptions.value("financing.inflation_assumption"))
+    np.testing.assert_allclose(a["revenue_effect_gbp_m"] * 1000, r.timing["net_savings"])
+    p1 = defl["2011-12"] / defl["2010-11"]
+    assert a["revenue_effect_cash_gbp_m"].iloc[1] == pytest.approx(a["revenue_effect_gbp_m"].iloc[1] * p1)
+    assert a["revenue_effect_cash_gbp_m"].iloc[0] == pytest.approx(a["revenue_effect_gbp_m"].iloc[0])
+    np.testing.assert_allclose(a["budget_effect_gbp_m"], a["revenue_effect_gbp_m"] - a["reserves_draw_gbp_m"])
 
 
 def test_penalty_and_benchmarks_add_up() -> None:

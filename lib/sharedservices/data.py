@@ -63,7 +63,7 @@ CENTRAL_FUNDING_MONEY: tuple[str, ...] = (
     "early_intervention_grant_estimate", "early_years_to_schools_estimate",
     "council_tax_freeze_grant_estimate", "council_tax_support_estimate",
     "learning_disability_grant_estimate", "education_services_estimate",
-    "public_health_in_rates_estimate", "estimated_gbp_thousand", "retained_rates_above_baseline",
+    "estimated_gbp_thousand", "retained_rates_above_baseline",
 )
 
 _FILES = {

@@ -409,8 +409,8 @@ def format_metrics(metrics: Mapping[str, Any], settings: Mapping[str, Any] | Non
         "Payback year": pb if pb is not None else f"none by {fy_label(h)}",
         "NPV of the programme": f"{_gbp_m(metrics.get('npv_gbp_thousand'))} "
                                 f"(2010-11 prices, {basis}, before financing)",
-        "NPV after financing": f"{_gbp_m(metrics.get('npv_after_financing_gbp_thousand'))} "
-                               "(2010-11 prices)",
+        "Budget effect after financing": f"{_gbp_m(metrics.get('budget_effect_pv_gbp_thousand'))} "
+                                         "(present value, 2010-11 prices; for comparison, not a ranking)",
         "Steady-state net saving": (
             f"{_gbp_m(metrics.get('steady_state_saving_gbp_thousand'))} a year (2010-11 prices) = "
             f"{_pct(metrics.get('steady_state_saving_share_of_core_spending'))} of core spending, "

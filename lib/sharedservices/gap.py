@@ -8,8 +8,13 @@ Conventions
   :mod:`sharedservices.financing`).  ``programme_cash_flow`` (gross - running - one-off,
   before financing) is what the appraisal (NPV, payback) uses.
 * ``residual_gap = funding_gap - net_savings`` is what front-line cuts or reserves must
-  close; **front-line cuts** in a year are its positive part (a surplus is not a negative
-  cut).  They are allocated across the services not being shared, in proportion to their
+  close.  **Front-line cuts** in a year are at least its positive part (a surplus is not a
+  negative cut), and they **stick**: a share p of every new cut (``persistence``,
+  ``frontline.cut_persistence``) is not restored when money later allows, so the cut in
+  year t is ``c_t = max(residual_t, S_{t-1})``, where the stuck level
+  ``S_t = S_{t-1} + p * max(c_t - c_{t-1}, 0)`` (see :func:`sticky_cuts`).  With p = 0
+  every cut is restored as soon as the gap allows (the cuts are the positive part of the
+  residual gap); with p = 1 no cut is ever restored.  They are allocated across the services not being shared, in proportion to their
   year-0 spend, leaving out protected services; only services in core spending are cut
   (education, police and fire are outside the council's control).  If every such
   service is shared or protected the cuts fall on the unprotected core services, shared
@@ -22,6 +27,23 @@ Conventions
   (real, undiscounted): £-years, also shown as a share of one year's core spending.
 * **Front-loading penalty** = cumulative front-line cuts under the path minus those under
   the even path with the same N and final funding, with the programme and without one.
+  The **share absorbed** = (penalty without the programme - penalty with it) / penalty
+  without it.  With p = 0 savings are subtracted from both paths alike, so they move the
+  penalty only where they exceed a gap; with persistence, savings that arrive early, while
+  the front-loaded path is making its deepest cuts, prevent cuts that would have stuck,
+  and savings that arrive late can protect more on the even path (whose cuts come later)
+  than on the front-loaded one, so the share absorbed can be negative: sharing that pays
+  back too slowly leaves front-loaded councils worse placed, as NLGN argued.
+
+Worked example (persistence p = 1; funding gaps over years 0..3)::
+
+    front-loaded gap   0  10  10  10      even gap   0  3.3  6.7  10
+    late savings       0   0   0  10      (arrive in year 3)
+    cuts, no programme:  front 10+10+10 = 30,  even 3.3+6.7+10 = 20  -> penalty 10
+    cuts, programme:     front 10+10+10 = 30 (the year-1 cut stuck), even 3.3+6.7+6.7 = 16.7
+                         -> penalty 13.3;  share absorbed = (10 - 13.3) / 10 = -0.33
+    early savings        0  10  10  10  -> no cut on either path: share absorbed = 1
+    with p = 0 the late savings leave cuts of 20 and 10: penalty 10, share absorbed 0.
 """
 
 from __future__ import annotations
@@ -39,6 +61,8 @@ from sharedservices.programmes import SERVICES
 
 __all__ = [
     "CORE_EXCLUDED",
+    "penalty_absorbed_share",
+    "sticky_cuts",
     "NO_GAP",
     "SERVICES",
     "GapResult",
@@ -94,27 +118,97 @@ def coverage(net_savings: npt.ArrayLike, gap: npt.ArrayLike) -> np.ndarray:
         return np.where(g > 0, s / np.where(g > 0, g, 1.0), np.nan)
 
 
-def frontline_cuts(residual_gap: npt.ArrayLike) -> np.ndarray:
-    """Front-line cuts by year: the positive part of the residual gap (year 0 is 0).
+def sticky_cuts(residual_gap: npt.ArrayLike, persistence: float = 0.0) -> np.ndarray:
+    """Front-line cuts by year when a share of every new cut sticks.
+
+    ``c_t = max(residual_t, S_{t-1}, 0)``; ``S_t = S_{t-1} + p * max(c_t - c_{t-1}, 0)``,
+    with ``S_{-1} = c_{-1} = 0``.  Broadcasts over leading axes (draws); years last.
+
+    Parameters
+    ----------
+    residual_gap : array_like
+        Funding gap minus net savings by year, £ thousand (positive: money short).
+    persistence : float
+        p in [0, 1], the share of a new cut not restored when money later allows.
+
+    Returns
+    -------
+    numpy.ndarray
+        Front-line cuts by year (>= 0), the same shape.
+
+    Examples
+    --------
+    >>> sticky_cuts([0, 10, 0, 5], 0.0).tolist()
+    [0.0, 10.0, 0.0, 5.0]
+    >>> sticky_cuts([0, 10, 0, 5], 1.0).tolist()
+    [0.0, 10.0, 10.0, 10.0]
+    >>> sticky_cuts([0, 10, 0, 5], 0.5).tolist()
+    [0.0, 10.0, 5.0, 5.0]
+    """
+    r = np.maximum(np.asarray(residual_gap, dtype=float), 0.0)
+    p = float(persistence)
+    if not 0.0 <= p <= 1.0:
+        raise InputError(f"frontline_cut_persistence: {persistence!r} (allowed: a fraction 0 to 1)")
+    if p == 0.0:
+        return r.copy()
+    out = np.empty_like(r)
+    stuck = np.zeros(r.shape[:-1])
+    prev = np.zeros(r.shape[:-1])
+    for t in range(r.shape[-1]):
+        c = np.maximum(r[..., t], stuck)
+        stuck = stuck + p * np.maximum(c - prev, 0.0)
+        out[..., t] = c
+        prev = c
+    return out
+
+
+def frontline_cuts(residual_gap: npt.ArrayLike, persistence: float = 0.0) -> np.ndarray:
+    """Front-line cuts by year (year 0 is 0 where the residual gap is 0), with persistence.
 
     Examples
     --------
     >>> frontline_cuts([0, 5, -2]).tolist()
     [0.0, 5.0, 0.0]
+    >>> frontline_cuts([0, 5, -2], persistence=1.0).tolist()
+    [0.0, 5.0, 5.0]
     """
-    return np.maximum(np.asarray(residual_gap, dtype=float), 0.0)
+    return sticky_cuts(residual_gap, persistence)
 
 
-def cumulative_cuts(residual_gap: npt.ArrayLike) -> np.ndarray | float:
+def cumulative_cuts(residual_gap: npt.ArrayLike, persistence: float = 0.0) -> np.ndarray | float:
     """Cumulative front-line cuts over years 1..H, £-years (undiscounted).
 
     Examples
     --------
     >>> cumulative_cuts([0, 5, -2, 3])
     8.0
+    >>> cumulative_cuts([0, 5, -2, 3], persistence=1.0)
+    15.0
     """
-    r = frontline_cuts(residual_gap)[..., 1:].sum(axis=-1)
+    r = frontline_cuts(residual_gap, persistence)[..., 1:].sum(axis=-1)
     return float(r) if np.ndim(r) == 0 else r
+
+
+def penalty_absorbed_share(penalty_without: npt.ArrayLike, penalty_with: npt.ArrayLike) -> np.ndarray | float | None:
+    """Share of the front-loading penalty a programme absorbs: ``(without - with) / without``.
+
+    None (or NaN in arrays) where there is no penalty without the programme; negative
+    where the programme leaves the front-loaded path worse off relative to the even path.
+
+    Examples
+    --------
+    >>> penalty_absorbed_share(10.0, 13.3)
+    -0.33
+    >>> penalty_absorbed_share(0.0, 0.0) is None
+    True
+    """
+    w = np.asarray(penalty_without, dtype=float)
+    p = np.asarray(penalty_with, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(w > 1e-9, (w - p) / np.where(w > 1e-9, w, 1.0), np.nan)
+    if s.ndim == 0:
+        return None if np.isnan(s) else round(float(s), 12)
+    return s
 
 
 def allocate_cuts(
@@ -178,6 +272,7 @@ class GapResult:
     one_off_costs: np.ndarray
     financing: np.ndarray
     reserves_draw: np.ndarray
+    persistence: float = 0.0
 
     @property
     def programme_cash_flow(self) -> np.ndarray:
@@ -190,9 +285,20 @@ class GapResult:
         return self.programme_cash_flow + self.financing
 
     @property
+    def budget_effect(self) -> np.ndarray:
+        """The programme's effect on the council's resources (revenue budget and reserves):
+        net savings less what it drew from reserves (a draw is the council's own money)."""
+        return self.net_savings - self.reserves_draw
+
+    @property
     def residual_gap(self) -> np.ndarray:
         """Funding gap minus net savings: what front-line cuts or reserves must close."""
         return self.funding_gap - self.net_savings
+
+    @property
+    def frontline_cuts(self) -> np.ndarray:
+        """Front-line cuts by year, with the scenario's persistence."""
+        return sticky_cuts(self.residual_gap, self.persistence)
 
 
 def timing_table(
@@ -223,7 +329,7 @@ def timing_table(
     """
     n = result.funding.shape[-1]
     residual = result.residual_gap
-    cuts = frontline_cuts(residual)
+    cuts = result.frontline_cuts
     net = result.net_savings
     columns = [
         "central_funding",

@@ -33,6 +33,7 @@ __all__ = [
     "central_funding_components",
     "central_funding_sensitivity",
     "deflator",
+    "england_front_loading_index",
     "england_real_change",
     "england_real_path",
     "funding_paths",
@@ -245,28 +246,72 @@ def front_loading_table(codes: Iterable[str]) -> pd.DataFrame:
     return flt
 
 
+def _front_loading(real_wide: pd.DataFrame, n: int = 4) -> pd.Series:
+    """Each council's front-loading index from its real funding by year (NaN: no net cut)."""
+    years = [cuts.fy_label(t) for t in range(n + 1)]
+    f = real_wide[years].to_numpy(dtype=float)
+    out = [cuts.front_loading_index(row[0] - row[1:]) for row in f]
+    return pd.Series([np.nan if v is None else v for v in out], index=real_wide.index)
+
+
+def england_front_loading_index(table: pd.DataFrame | None = None) -> float | None:
+    """Front-loading index of England's summed like-for-like real funding, 2011-12 to 2014-15.
+
+    Examples
+    --------
+    >>> bool(0 < england_front_loading_index() < 1)
+    True
+    """
+    t = _real_funding_table() if table is None else table
+    ok = t["status"] == "reported"
+    by = t.loc[ok].groupby("year")["gbp_thousand"].sum()
+    return float(_front_loading(by.to_frame().T).iloc[0]) if by.size else None
+
+
 def central_funding_sensitivity() -> pd.DataFrame:
-    """How England's like-for-like change depends on each of the suite's estimates.
+    """How far each of the suite's estimates moves report 10's answers.
+
+    Every estimated component is left out, then halved, one at a time; for each variant the
+    national figures are recomputed: England's real change to 2014-15 and 2017-18, the
+    front-loading index of England's total, and over the councils with a like-for-like
+    comparison (the weak comparisons of the published measure left out) the median index,
+    the number more front-loaded than the SR2010 plans and the number with no net cut.
 
     Returns
     -------
     DataFrame
-        One row per estimated component plus ``none`` (the measure as published):
-        ``component``, ``change_2014_15_pct`` and ``change_2017_18_pct`` (England's real
-        change from 2010-11 without that component), ``gbp_m_2010_11`` .. the component's
-        size in 2010-11 prices for the years it covers (£m, summed over years).
+        One row per variant: ``component`` (``none`` = the measure as published),
+        ``variant`` (``published``, ``left out``, ``halved``), ``change_2014_15_pct``,
+        ``change_2017_18_pct``, ``england_index``, ``median_index``,
+        ``more_front_loaded_than_sr2010`` and ``no_net_cut``.
     """
+    from sharedservices import scenario
     from sharedservices.importers import central_funding as cf
 
     t = _real_funding_table()
-    rows = [{"component": "none", "change_2014_15_pct": england_real_change(t, "2014-15"),
-             "change_2017_18_pct": england_real_change(t, "2017-18")}]
+    ok = t["status"] == "reported"
+    weak = set(weak_comparisons()["ecode"])
+    sr_index = scenario.sr2010_front_loading_index()
+    rows = []
+    variants = [("none", "published", 1.0)]
     for c in cf.ESTIMATED:
-        if not t[c].abs().any():
-            continue
-        rows.append({"component": c,
-                     "change_2014_15_pct": england_real_change(t, "2014-15", [c]),
-                     "change_2017_18_pct": england_real_change(t, "2017-18", [c])})
+        if t[c].abs().any():
+            variants += [(c, "left out", 0.0), (c, "halved", 0.5)]
+    for comp, label, keep in variants:
+        total = t["gbp_thousand"] - ((1.0 - keep) * t[comp] if comp != "none" else 0.0)
+        v = t.assign(gbp_thousand=total)
+        by = v.loc[ok].groupby("year")["gbp_thousand"].sum()
+        wide = v.loc[ok].pivot(index="ecode", columns="year", values="gbp_thousand")
+        fli = _front_loading(wide.drop(index=[c for c in weak if c in wide.index]))
+        rows.append({
+            "component": comp, "variant": label,
+            "change_2014_15_pct": 100.0 * (by["2014-15"] / by[cuts.BASE_YEAR] - 1.0),
+            "change_2017_18_pct": 100.0 * (by["2017-18"] / by[cuts.BASE_YEAR] - 1.0),
+            "england_index": _front_loading(by.to_frame().T).iloc[0],
+            "median_index": float(fli.median()),
+            "more_front_loaded_than_sr2010": int((fli > sr_index).sum()),
+            "no_net_cut": int(fli.isna().sum()),
+        })
     return pd.DataFrame(rows)
 
 
@@ -282,7 +327,10 @@ def reconciliation() -> pd.DataFrame:
     DataFrame
         ``key, estimate`` (the source's title), ``period``, ``basis``, ``published_pct``,
         ``suite_pct`` (None where the data lack a year), ``difference_points`` (suite
-        minus published), ``differences`` (the definitions that differ, from the note).
+        minus published), ``suite_with_new_duties_pct`` (the suite's figure with council tax
+        support and the learning-disability transfer counted as central funding, as an
+        estimate that does not take them out would), ``differences`` (the definitions
+        that differ, from the note).
 
     Examples
     --------
@@ -306,10 +354,17 @@ def reconciliation() -> pd.DataFrame:
         suite = None
         if start in by.index and end in by.index:
             suite = 100.0 * (float(by[end]) / float(by[start]) - 1.0)
+        alt = None
+        if start in by.index and end in by.index:
+            duties = t.loc[ok, "gbp_thousand"] - t.loc[ok, "council_tax_support_estimate"] \
+                - t.loc[ok, "learning_disability_grant_estimate"]
+            by_alt = duties.groupby(t.loc[ok, "year"]).sum()
+            alt = 100.0 * (float(by_alt[end]) / float(by_alt[start]) - 1.0)
         published = 100.0 * float(v["change"])
         rows.append({"key": key, "estimate": a.source_title, "period": f"{start} to {end}", "basis": basis,
                      "published_pct": published, "suite_pct": suite,
                      "difference_points": None if suite is None else suite - published,
+                     "suite_with_new_duties_pct": alt,
                      "differences": " ".join(str(a.note or "").split())})
     return pd.DataFrame(rows)
 

@@ -97,6 +97,9 @@ class ServiceShare:
         Annual probability the partnership fails; None = the programme's.
     cost_share : float or None
         The council's share of this service's costs; None = in proportion to spend.
+    capital_share : float
+        Share of the one-off cost that is capital spending (systems, equipment,
+        buildings), which a council may borrow for; the rest is revenue.
     """
 
     service: str
@@ -108,9 +111,10 @@ class ServiceShare:
     running_cost_ratio: float = 0.0
     failure_probability: float | None = None
     cost_share: float | None = None
+    capital_share: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("addressable_share", "savings_rate"):
+        for name in ("addressable_share", "savings_rate", "capital_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise InputError(f"{self.service}.{name}: {v!r} (allowed: a fraction 0 to 1)")
@@ -224,6 +228,22 @@ class ProgrammeArrays:
     failure_probability: np.ndarray
     cost_scale: np.ndarray
     start_year: int
+    capital_share: np.ndarray | None = None
+
+    def capital_fraction(self, one_off_ratio: npt.ArrayLike | None = None) -> float:
+        """Share of the programme's one-off cost that is capital spending (cost-weighted).
+
+        Examples
+        --------
+        >>> a = programme_arrays(Programme("d", (ServiceShare("central", 1, 0.1, 1, 1, 0, capital_share=0.8),
+        ...                                      ServiceShare("cultural", 1, 0.1, 1, 1, 0))), {"central": 300.0, "cultural": 100.0})
+        >>> round(a.capital_fraction(), 3)
+        0.6
+        """
+        oo = self.one_off_ratio if one_off_ratio is None else np.asarray(one_off_ratio, dtype=float)
+        w = self.addressable * self.cost_scale * oo
+        k = np.zeros_like(w) if self.capital_share is None else self.capital_share
+        return float((w * k).sum() / w.sum()) if w.sum() > 0 else 0.0
 
 
 def programme_arrays(programme: Programme, spend: Mapping[str, float]) -> ProgrammeArrays:
@@ -288,6 +308,7 @@ def programme_arrays(programme: Programme, spend: Mapping[str, float]) -> Progra
         failure_probability=fp,
         cost_scale=np.array(cost_scale),
         start_year=int(programme.start_year),
+        capital_share=arr("capital_share"),
     )
 
 
@@ -516,6 +537,18 @@ def preset_names() -> list[str]:
     return sorted(k[len(prefix):] for k in assumptions.load_all() if k.startswith(prefix))
 
 
+def _capital_share(slug: str) -> float:
+    from sharedservices import assumptions
+
+    own = f"programmes.service.{slug}.one_off_capital_share"
+    if own in assumptions.load_all():
+        return float(assumptions.value(own))
+    others = assumptions.value("programmes.one_off_capital_share_other_services")
+    if slug not in others:
+        raise InputError(f"programmes.one_off_capital_share_other_services: no share for {slug!r} (allowed: give one per service)")
+    return float(others[slug])
+
+
 def _service_from_assumptions(slug: str) -> ServiceShare:
     vals: dict[str, float] = {}
     for f in _SERVICE_FIELDS:
@@ -525,7 +558,7 @@ def _service_from_assumptions(slug: str) -> ServiceShare:
             # stated as a multiple of the annual saving: convert to addressable spend
             v *= float(_get(f"programmes.service.{slug}.savings_rate").value)
         vals[f] = v
-    return ServiceShare(slug, **vals)
+    return ServiceShare(slug, **vals, capital_share=_capital_share(slug))
 
 
 def preset(name: str, *, start_year: int = 1) -> Programme:

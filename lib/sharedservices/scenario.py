@@ -45,6 +45,7 @@ __all__ = [
     "run_scenario",
     "scenario_kwargs_from_params",
     "sr2010_front_loading_index",
+    "sr2010_lg_del_ratio",
 ]
 
 CUT_PATHS = ("sr2010", "actual", "parametric")
@@ -87,6 +88,8 @@ class CouncilInputs:
         :func:`sharedservices.programmes.central_services_base`); None = the 2010-11 line.
     central_services_flags : tuple of str
         ``central_negative``, ``central_unstable``.
+    net_revenue_expenditure : float
+        2010-11 net revenue expenditure (the base of the prudent minimum of reserves).
     """
 
     ecode: str
@@ -103,6 +106,7 @@ class CouncilInputs:
     funding_flags: tuple[str, ...] = ()
     central_services_base: float | None = None
     central_services_flags: tuple[str, ...] = ()
+    net_revenue_expenditure: float = 0.0
 
     @property
     def programme_spend(self) -> Mapping[str, float]:
@@ -190,7 +194,15 @@ def _council_inputs(ecode: str) -> CouncilInputs:
         funding_flags=cf.flags,
         central_services_base=central_base,
         central_services_flags=central_flags,
+        net_revenue_expenditure=_nre(fin, deflator),
     )
+
+
+def _nre(fin: pd.DataFrame, deflator: Mapping[str, float]) -> float:
+    """2010-11 net revenue expenditure, £ thousand (2010-11 prices are cash in 2010-11)."""
+    row = fin[(fin["year"] == cuts.BASE_YEAR) & (fin["item"] == "net_revenue_expenditure")]["gbp_thousand"]
+    v = float(row.sum()) if not row.empty else 0.0
+    return v if np.isfinite(v) else 0.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -238,6 +250,7 @@ class ModelDefaults:
     spreads: Mapping[str, float]
     benchmarks: Mapping[str, float]
     presets: Mapping[str, programmes.Programme] = field(default_factory=dict)
+    frontline_cut_persistence: float = 0.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -272,6 +285,7 @@ def defaults_from_assumptions() -> ModelDefaults:
             "ambitious_target_share_of_tse": float(v("savings_evidence.ambitious_target")),
         },
         presets={n: programmes.preset(n) for n in programmes.preset_names()},
+        frontline_cut_persistence=float(v("frontline.cut_persistence")),
     )
 
 
@@ -310,12 +324,15 @@ class ScenarioResult:
         The underlying arrays.
     settings : dict
         The resolved parameters (defaults filled in), for provenance.
+    council : CouncilInputs or None
+        The council's inputs the scenario ran on.
     """
 
     timing: pd.DataFrame
     metrics: dict[str, Any]
     arrays: gap.GapResult
     settings: dict[str, Any]
+    council: CouncilInputs | None = None
 
 
 def _num(x: float | None) -> float | None:
@@ -354,14 +371,18 @@ def scenario_inputs(
     ramp_multiplier: float = 1.0,
     optimism_bias: bool = True,
     failure_probability: float | None = None,
+    frontline_cut_persistence: float | None = None,
+    capitalisation_direction: bool = False,
 ) -> dict[str, Any]:
     """Resolve a scenario's parameters into the arrays the model runs on.
 
     Returns a dict with ``council`` (CouncilInputs), ``programme``, ``arrays``
     (ProgrammeArrays), ``path``, ``pressure``, ``gap``, ``n`` (cut years), ``savings_rate``,
     ``one_off_ratio``, ``lead``, ``ramp``, ``running_ratio`` (per service, after
-    multipliers and optimism bias), ``defaults`` and ``settings``.  Used by
-    :func:`run_scenario` and by :mod:`sharedservices.uncertainty`.
+    multipliers and optimism bias), ``persistence`` (of front-line cuts), ``terms``
+    (FinancingTerms), ``capital_share`` (of the one-off cost), ``reserves_minimum`` and
+    ``reserves_available`` (usable reserves above it, £ thousand), ``defaults`` and
+    ``settings``.  Used by :func:`run_scenario` and by :mod:`sharedservices.uncertainty`.
     """
     d = defaults_from_assumptions()
     ci = council_inputs(council)
@@ -380,7 +401,11 @@ def scenario_inputs(
         raise InputError(
             f"front_loading/total_cut: set with cut_path={cut_path!r} (allowed: only with cut_path='parametric')"
         )
-    settings: dict[str, Any] = {"council": ci.ecode, "cut_path": cut_path, "horizon": h}
+    persistence = d.frontline_cut_persistence if frontline_cut_persistence is None else frontline_cut_persistence
+    _check_range("frontline_cut_persistence", persistence, 0.0, 1.0)
+    settings: dict[str, Any] = {"council": ci.ecode, "cut_path": cut_path, "horizon": h,
+                                "frontline_cut_persistence": float(persistence),
+                                "capitalisation_direction": bool(capitalisation_direction)}
     if cut_path == "sr2010":
         path = ci.base_funding * cuts.extend_path(d.sr2010_ratio, h)
         n = cuts.path_cut_years(path, cut_years if cut_years is not None else d.sr2010_period_years)
@@ -418,16 +443,24 @@ def scenario_inputs(
         optimism_bias_uplifts={"one_off_cost": cap, "duration": dur, "running_cost": opx},
         failure_probability=[float(x) for x in arrays.failure_probability],
     )
+    terms = replace(d.terms, capitalisation_direction=bool(capitalisation_direction))
+    minimum = terms.reserves_minimum_share * ci.net_revenue_expenditure
+    one_off_ratio = arrays.one_off_ratio * one_off_cost_multiplier * (1.0 + cap)
     return {
         "council": ci,
         "programme": prog,
         "arrays": arrays,
+        "persistence": float(persistence),
+        "terms": terms,
+        "capital_share": arrays.capital_fraction(one_off_ratio),
+        "reserves_minimum": minimum,
+        "reserves_available": max(ci.usable_reserves - minimum, 0.0),
         "path": path,
         "pressure": pressure,
         "gap": cuts.funding_gap(path, pressure),
         "n": n,
         "savings_rate": arrays.savings_rate * savings_multiplier,
-        "one_off_ratio": arrays.one_off_ratio * one_off_cost_multiplier * (1.0 + cap),
+        "one_off_ratio": one_off_ratio,
         "lead": arrays.lead * (1.0 + dur) + delay_years,
         "ramp": base_ramp * (1.0 + dur),
         "running_ratio": arrays.running_ratio * (1.0 + opx),
@@ -454,6 +487,8 @@ def run_scenario(
     optimism_bias: bool = True,
     protect: Iterable[str] = (),
     failure_probability: float | None = None,
+    frontline_cut_persistence: float | None = None,
+    capitalisation_direction: bool = False,
 ) -> ScenarioResult:
     """Run one deterministic scenario (expected values, survival-weighted).
 
@@ -489,12 +524,19 @@ def run_scenario(
         Services protected from front-line cuts.
     failure_probability : float, optional
         Annual partnership failure probability (None: cited default).
+    frontline_cut_persistence : float, optional
+        Share of a front-line cut not restored when money later allows (None: cited
+        default ``frontline.cut_persistence``; 0 restores every cut).
+    capitalisation_direction : bool
+        Assume a capitalisation direction, so borrowing may also pay the revenue part of
+        the one-off cost.
 
     Returns
     -------
     ScenarioResult
         ``metrics`` keys include ``payback_year``, ``npv_gbp_thousand`` (programme cash
-        flow, before financing), ``npv_after_financing_gbp_thousand``, ``irr``,
+        flow, before financing), ``budget_effect_pv_gbp_thousand`` (the effect on the revenue
+        budget and reserves under the financing, at the same rate), ``irr``,
         ``coverage_by_year`` (financial year -> ratio or None = "no gap"),
         ``coverage_year1``, ``cumulative_frontline_cuts_gbp_thousand`` and
         ``_share_of_core_spending``, ``front_loading_penalty_gbp_thousand`` /
@@ -523,6 +565,8 @@ def run_scenario(
         ramp_multiplier=ramp_multiplier,
         optimism_bias=optimism_bias,
         failure_probability=failure_probability,
+        frontline_cut_persistence=frontline_cut_persistence,
+        capitalisation_direction=capitalisation_direction,
     )
     ci: CouncilInputs = si["council"]
     d: ModelDefaults = si["defaults"]
@@ -536,14 +580,16 @@ def run_scenario(
         ramp=si["ramp"],
         running_ratio=si["running_ratio"],
     )
-    ff = _financing(financing, one_off, gross, si["programme"].start_year, d.terms)
-    res = gap.GapResult(si["path"], si["gap"], gross, running, one_off, ff.financing, ff.reserves_draw)
+    ff = _financing(financing, one_off, gross, si)
+    res = gap.GapResult(si["path"], si["gap"], gross, running, one_off, ff.financing, ff.reserves_draw,
+                        si["persistence"])
     protect = tuple(protect)
     timing = gap.timing_table(res, ci.spend, si["programme"].service_slugs, protect)
     dfs = _discount(int(years[-1]), discount)
-    metrics = _metrics(res, si, ci, d, dfs, timing)
-    settings = {**si["settings"], "financing": ff.option, "discount": discount, "protect": list(protect)}
-    return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings)
+    metrics = _metrics(res, si, ci, d, dfs, timing, ff)
+    settings = {**si["settings"], "financing": ff.option, "discount": discount, "protect": list(protect),
+                "partner_share": None if ff.partner is None else float(ff.partner.share)}
+    return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings, council=ci)
 
 
 #: Keys a notebook schema may add to the scenario fields that the scenario itself ignores
@@ -605,7 +651,8 @@ def scenario_kwargs_from_params(params: Mapping[str, Any]) -> dict[str, Any]:
     kw: dict[str, Any] = {
         k: p[k]
         for k in ("council", "programme", "financing", "cut_path", "horizon", "savings_multiplier",
-                  "one_off_cost_multiplier", "delay_years", "ramp_multiplier", "optimism_bias")
+                  "one_off_cost_multiplier", "delay_years", "ramp_multiplier", "optimism_bias",
+                  "frontline_cut_persistence", "capitalisation_direction")
     }
     kw["discount"] = 0.0 if p["discount"] == "none" else p["discount"]
     if p["cut_path"] == "parametric":
@@ -661,10 +708,13 @@ def monte_carlo_from_params(params: Mapping[str, Any], *, draws: int | None = No
     return uncertainty.monte_carlo(council, programme, option, draws=n, seed=s, **kw)
 
 
-def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, start: int, terms: financing.FinancingTerms) -> financing.FinancingFlows:
+def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, si: Mapping[str, Any],
+               partner: financing.PartnerTerms | None = None) -> financing.FinancingFlows:
     if option not in financing.FINANCING_OPTIONS:
         raise InputError(f"financing: {option!r} is not an option (allowed: {', '.join(financing.FINANCING_OPTIONS)})")
-    return financing.financing_flows(option, one_off, gross, start, terms)  # type: ignore[arg-type]
+    return financing.financing_flows(option, one_off, gross, si["programme"].start_year, si["terms"],  # type: ignore[arg-type]
+                                     capital_share=si["capital_share"], reserves_available=si["reserves_available"],
+                                     partner=partner)
 
 
 def _metrics(
@@ -674,6 +724,7 @@ def _metrics(
     d: ModelDefaults,
     dfs: np.ndarray,
     timing: pd.DataFrame,
+    ff: financing.FinancingFlows,
 ) -> dict[str, Any]:
     path, n = si["path"], si["n"]
     h = path.size - 1
@@ -683,21 +734,34 @@ def _metrics(
     gap_even = cuts.funding_gap(even, si["pressure"])
     cash = res.programme_cash_flow
     net = res.net_savings
-    cum = gap.cumulative_cuts(res.residual_gap)
-    cum_even = gap.cumulative_cuts(gap_even - net)
-    cum_none = gap.cumulative_cuts(res.funding_gap)
-    cum_none_even = gap.cumulative_cuts(gap_even)
-    penalty = cum - cum_even
-    penalty_none = cum_none - cum_none_even
+    budget = res.budget_effect
+    pers = float(si["persistence"])
+
+    def penalties(p: float) -> tuple[float, float, float, float]:
+        cum_ = gap.cumulative_cuts(res.residual_gap, p)
+        cum_even_ = gap.cumulative_cuts(gap_even - net, p)
+        none_ = gap.cumulative_cuts(res.funding_gap, p)
+        none_even_ = gap.cumulative_cuts(gap_even, p)
+        return cum_, cum_ - cum_even_, none_, none_ - none_even_
+
+    cum, penalty, cum_none, penalty_none = penalties(pers)
+    by_persistence = {}
+    for label, p in (("none", 0.0), ("default", pers), ("full", 1.0)):
+        _, pen_, _, pen_none_ = penalties(p)
+        by_persistence[label] = {"persistence": p, "penalty_gbp_thousand": pen_,
+                                 "penalty_no_programme_gbp_thousand": pen_none_,
+                                 "absorbed_share": gap.penalty_absorbed_share(pen_none_, pen_)}
     cov = gap.coverage(net, res.funding_gap)
     arrays = replace(si["arrays"], savings_rate=si["savings_rate"], running_ratio=si["running_ratio"])
     ss = programmes.steady_state_saving(arrays)
-    draws = res.reserves_draw + gap.frontline_cuts(res.residual_gap)
+    draws = res.reserves_draw + res.frontline_cuts
     pb = finance.payback_year(cash)
-    pb_after = finance.payback_year(net)
+    pb_budget = finance.payback_year(budget)
     fli = cuts.front_loading_index(path[0] - path[1 : n + 1])
     sr_n = min(d.sr2010_period_years, h)
     fli_sr = cuts.front_loading_index(path[0] - path[1 : sr_n + 1])
+    partner = ff.partner
+    start = int(si["programme"].start_year)
 
     def share(x: float, base: float) -> float | None:
         return None if base <= 0 else float(x) / base
@@ -730,9 +794,26 @@ def _metrics(
         "one_off_cost_gbp_thousand": float(res.one_off_costs.sum()),
         "payback_year": pb,
         "payback_financial_year": None if pb is None else cuts.fy_label(pb),
-        "payback_year_after_financing": pb_after,
+        "budget_payback_year": pb_budget,
         "npv_gbp_thousand": float((cash * dfs).sum()),
-        "npv_after_financing_gbp_thousand": float((net * dfs).sum()),
+        "budget_effect_pv_gbp_thousand": float((budget * dfs).sum()),
+        "revenue_effect_year1_gbp_thousand": float(net[start]) if net.size > start else 0.0,
+        "financing_cost_gbp_thousand": float(financing.financing_cost(ff, res.one_off_costs)),
+        "borrowed_gbp_thousand": float(ff.borrowed.sum()) if ff.borrowed.size else 0.0,
+        "revenue_one_off_gbp_thousand": float(ff.revenue_one_off.sum()) if ff.revenue_one_off.size else 0.0,
+        "one_off_capital_share": float(si["capital_share"]),
+        "financing_fallback": ff.fallback,
+        "partner_share": None if partner is None else float(partner.share),
+        "partner_feasible": None if partner is None else bool(partner.feasible),
+        "partner_irr": None if partner is None or not partner.feasible else partner.irr_nominal,
+        # infeasible: what the partner would get from all of the savings in its term
+        "partner_best_irr": None if partner is None or partner.feasible else partner.irr_nominal,
+        "partner_npv_at_hurdle_gbp_thousand": None if partner is None else partner.npv_at_hurdle,
+        "borrowing_rate_real": si["terms"].real_borrowing_rate,
+        "partner_hurdle_nominal": si["terms"].partner_hurdle_nominal,
+        "partner_term_years": si["terms"].partner_term_years,
+        "frontline_cut_persistence": pers,
+        "penalty_by_persistence": by_persistence,
         "irr": finance.irr(cash),
         "coverage_by_year": {cuts.fy_label(t): _num(cov[t]) for t in range(h + 1)},
         "coverage_year1": _num(cov[1]) if h >= 1 else None,
@@ -744,10 +825,16 @@ def _metrics(
         "front_loading_penalty_no_programme_gbp_thousand": penalty_none,
         "front_loading_penalty_no_programme_share_of_core_spending": share(penalty_none, core),
         "front_loading_penalty_absorbed_gbp_thousand": penalty_none - penalty,
+        "front_loading_penalty_absorbed_share": gap.penalty_absorbed_share(penalty_none, penalty),
         "usable_reserves_gbp_thousand": ci.usable_reserves,
+        "reserves_minimum_gbp_thousand": float(si["reserves_minimum"]),
+        "reserves_available_gbp_thousand": float(si["reserves_available"]),
         "reserves_draw_gbp_thousand": float(res.reserves_draw.sum()),
-        "reserves_sufficient": bool(res.reserves_draw.sum() <= ci.usable_reserves + 1e-9),
-        "reserves_exhausted_year": financing.reserves_exhausted_year(ci.usable_reserves, draws),
+        "reserves_sufficient": bool(float(ff.revenue_one_off.sum()) <= 1e-9) if ff.option in ("reserves", "grant") else None,
+        "reserves_left_for_gap_gbp_thousand": float(si["reserves_available"] - res.reserves_draw.sum()),
+        "reserves_exhausted_year": financing.reserves_exhausted_year(float(si["reserves_available"]), draws),
+        "reserves_exhausted_year_without_programme": financing.reserves_exhausted_year(
+            float(si["reserves_available"]), gap.frontline_cuts(res.funding_gap, pers)),
         "social_care_split_2010_11": None
         if ci.social_care_split is None
         else {"childrens_social_care": ci.social_care_split[0], "adult_social_care": ci.social_care_split[1]},
@@ -760,6 +847,22 @@ def _metrics(
         "rollin_break_abg_gbp_thousand": ci.rollin_abg,
         "retention_break_step_gbp_thousand": ci.retention_step,
     }
+
+
+def sr2010_lg_del_ratio() -> np.ndarray:
+    """Real SR2010 plans for the whole local government DEL (formula grant, freeze grant and
+    other DCLG grants, ``sr2010.lg_resource_del_cash_gbp_bn``) relative to 2010-11, years 0..N.
+
+    Examples
+    --------
+    >>> r = sr2010_lg_del_ratio()
+    >>> float(r[0]), bool(r[-1] < r[1] < 1)
+    (1.0, True)
+    """
+    from sharedservices import assumptions
+
+    n = defaults_from_assumptions().sr2010_period_years
+    return cuts.sr2010_path(1.0, n, cash_profile=assumptions.value("sr2010.lg_resource_del_cash_gbp_bn"))
 
 
 def sr2010_front_loading_index() -> float | None:

@@ -78,7 +78,9 @@ class MonteCarloResult:
     draws : pandas.DataFrame
         One row per draw: ``npv_gbp_thousand``, ``payback_year`` (-1 = never),
         ``coverage_year1`` (NaN = no gap), ``cumulative_frontline_cuts_gbp_thousand``,
-        ``front_loading_penalty_gbp_thousand``, ``one_off_cost_gbp_thousand``.
+        ``front_loading_penalty_gbp_thousand``, ``penalty_absorbed_share`` (NaN where
+        there is no penalty without the programme), ``budget_effect_pv_gbp_thousand``,
+        ``one_off_cost_gbp_thousand``.
     net_savings : numpy.ndarray
         Draws x years, net effect on the budget (after financing), £ thousand.
     programme_cash_flow : numpy.ndarray
@@ -205,6 +207,15 @@ def simulate(
     dz = spreads["delay_years"] * z[2]
     rz = spreads["ramp_years"] * z[3]
     dfs = finance.discount_factors(t, discount)
+    pers = float(si.get("persistence", 0.0))
+    terms = si.get("terms", d.terms)
+    partner = None
+    if financing_option == "gain_share":
+        # the partner signs once, on the expected savings; the draws are its risk
+        g0, _, c0 = programmes.service_profiles(arrays, t, savings_rate=si["savings_rate"],
+                                                one_off_ratio=si["one_off_ratio"], lead=si["lead"],
+                                                ramp=si["ramp"], running_ratio=si["running_ratio"])
+        partner = financing.partner_terms(c0, g0, start, terms)
     even = cuts.even_path(path, si["n"])
     gap_even = cuts.funding_gap(even, si["pressure"])
     fp = arrays.failure_probability
@@ -213,6 +224,7 @@ def simulate(
     out_gross = np.empty((draws, n_years))
     out_cash = np.empty((draws, n_years))
     out_net = np.empty((draws, n_years))
+    out_budget = np.empty((draws, n_years))
     one_off_total = np.empty(draws)
     for lo in range(0, draws, chunk):  # chunks of draws, vectorised within
         sl = slice(lo, min(lo + chunk, draws))
@@ -228,15 +240,21 @@ def simulate(
             running_ratio=np.broadcast_to(si["running_ratio"], (sl.stop - sl.start, arrays.addressable.size)),
             alive=alive,
         )
-        ff = financing.financing_flows(financing_option, one_off, gross, start, d.terms)  # type: ignore[arg-type]
+        ff = financing.financing_flows(financing_option, one_off, gross, start, terms,  # type: ignore[arg-type]
+                                       capital_share=float(si.get("capital_share", 0.0)),
+                                       reserves_available=float(si.get("reserves_available", np.inf)),
+                                       partner=partner)
         cash = gross - running - one_off
         out_gross[sl] = gross
         out_cash[sl] = cash
         out_net[sl] = cash + ff.financing
+        out_budget[sl] = cash + ff.financing - ff.reserves_draw
         one_off_total[sl] = one_off.sum(axis=1)
     residual = fgap - out_net
-    cum = gap.cumulative_cuts(residual)
-    cum_even = gap.cumulative_cuts(gap_even - out_net)
+    cum = gap.cumulative_cuts(residual, pers)
+    cum_even = gap.cumulative_cuts(gap_even - out_net, pers)
+    cum_none = gap.cumulative_cuts(fgap, pers)
+    pen_none = cum_none - gap.cumulative_cuts(gap_even, pers)
     cov1 = gap.coverage(out_net[:, 1], fgap[1]) if n_years > 1 else np.full(draws, np.nan)
     table = pd.DataFrame(
         {
@@ -245,6 +263,8 @@ def simulate(
             "coverage_year1": cov1,
             "cumulative_frontline_cuts_gbp_thousand": cum,
             "front_loading_penalty_gbp_thousand": cum - cum_even,
+            "penalty_absorbed_share": gap.penalty_absorbed_share(np.full(draws, pen_none), cum - cum_even),
+            "budget_effect_pv_gbp_thousand": (out_budget * dfs).sum(axis=-1),
             "one_off_cost_gbp_thousand": one_off_total,
         }
     )

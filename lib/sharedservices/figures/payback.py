@@ -16,7 +16,7 @@ from sharedservices import style
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["SOURCE_MODEL", "financing_options_chart", "payback_timing_chart", "penalty_chart"]
+__all__ = ["SOURCE_MODEL", "affordability_chart", "payback_timing_chart", "penalty_chart"]
 
 SOURCE_MODEL = ("Source: DCLG/MHCLG Revenue Outturn Summary (RS); cited assumptions in data/assumptions; "
                 "sharedservices model.")
@@ -58,34 +58,38 @@ def payback_timing_chart(timing: pd.DataFrame, title: str) -> Figure:
     return style.finish(fig, ax, title, x="Financial year", y="£m a year, 2010-11 prices", source=SOURCE_MODEL)
 
 
-def financing_options_chart(options: pd.DataFrame, title: str) -> Figure:
-    """Budget NPV under each financing option (horizontal bars, the chosen one highlighted).
+def affordability_chart(by_option: pd.DataFrame, title: str, chosen: str) -> Figure:
+    """The revenue-budget effect of the programme year by year under each financing option.
 
     Parameters
     ----------
-    options : pandas.DataFrame
-        From :func:`sharedservices.tables.financing_options` (index ``option``,
-        ``budget_npv_gbp_m``, ``chosen``).
+    by_option : pandas.DataFrame
+        From :func:`sharedservices.tables.revenue_effect_by_option` (index ``year``,
+        ``financial_year`` then one column per option, £m a year, 2010-11 prices).
+    title : str
+        The finding (never a ranking by NPV).
+    chosen : str
+        The report's own option (drawn bold).
 
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
-    >>> o = pd.DataFrame({"budget_npv_gbp_m": [5.0, 3.0], "chosen": [True, False]},
-    ...                  index=pd.Index(["reserves", "borrowing"], name="option"))
-    >>> financing_options_chart(o, "Reserves are cheapest").axes[0].get_xlabel()
-    '£m, 2010-11 prices (NPV of the budget effect)'
+    >>> o = pd.DataFrame({"financial_year": ["2010-11", "2011-12"], "reserves": [0.0, 1.0], "revenue": [0.0, -2.0]})
+    >>> affordability_chart(o, "Paying from revenue cuts the first year deepest", "reserves").axes[0].get_ylabel()
+    '£m a year, 2010-11 prices'
     """
-    fig, ax = style.new_figure(width=8.0, height=3.6)
-    o = options.sort_values("budget_npv_gbp_m")
-    colours = [style.PALETTE[0] if c else "#999999" for c in o["chosen"]]
-    labels = [f"{i.replace('_', ' ')}{' (this report)' if c else ''}" for i, c in zip(o.index, o["chosen"], strict=True)]
-    ax.barh(labels, o["budget_npv_gbp_m"].to_numpy(dtype=float), color=colours)
-    ax.axvline(0, color="#333333", lw=0.8)
-    for y, v in enumerate(o["budget_npv_gbp_m"]):
-        ax.annotate(f"£{v:,.1f}m", (v, y), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
-                    va="center", ha="left" if v >= 0 else "right", fontsize=8)
-    return style.finish(fig, ax, title, x="£m, 2010-11 prices (NPV of the budget effect)", y=None,
-                        source=SOURCE_MODEL)
+    fig, ax = style.new_figure(width=8.5, height=4.4)
+    x = np.arange(len(by_option))
+    options = [c for c in by_option.columns if c != "financial_year"]
+    for i, opt in enumerate(options):
+        bold = opt == chosen
+        ax.plot(x, by_option[opt].to_numpy(dtype=float), lw=2.6 if bold else 1.3,
+                color=style.PALETTE[i % len(style.PALETTE)], alpha=1.0 if bold else 0.75,
+                marker="o" if bold else None, label=opt.replace("_", " ") + (" (this report)" if bold else ""))
+    ax.axhline(0, color="#333333", lw=0.8)
+    ax.set_xticks(x, by_option["financial_year"].astype(str).tolist(), rotation=45, ha="right")
+    ax.legend(loc="lower right", fontsize=8)
+    return style.finish(fig, ax, title, x="Financial year", y="£m a year, 2010-11 prices", source=SOURCE_MODEL)
 
 
 def penalty_chart(penalty: pd.DataFrame, title: str) -> Figure:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from sharedservices import cuts, national, scenario
 from sharedservices.findings import register
+from sharedservices.importers import central_funding
 from sharedservices.tables import front_loading as t
 
 #: Lines left out when naming the service that fell most: education (its fall is largely
@@ -50,12 +51,25 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
     real terms, negative for a fall, whatever ``council_class``).
 
     The index statistics cover the councils whose comparison is like for like (not weak).
+    ``england_front_loading_index`` is the index of England's summed funding; the ``_low`` /
+    ``_high`` keys give the range of it, of the median index and of the count more
+    front-loaded than the plans with any one of the suite's estimates halved
+    (:func:`sharedservices.national.central_funding_sensitivity`);
+    ``sr2010_lg_del_front_loading_index`` is the plans' index for the whole local
+    government DEL (formula grant with the freeze grant and other DCLG grants);
+    ``councils_no_net_cut_weak`` counts weak comparisons with no net cut;
+    ``rolled_in_calibration_cut_pct`` is the planned 2011-12 cash cut the rolled-in grants
+    are derived from (so England's first-year change is calibrated, not measured).
     """
     councils = national.principal_councils(council_class)
     sr_index = scenario.sr2010_front_loading_index()
     d = scenario.defaults_from_assumptions()
     n = d.sr2010_period_years
     flt = national.front_loading_table(councils["ecode"])
+    sens = national.central_funding_sensitivity()
+    halved = sens[sens["variant"].isin(["published", "halved"])]
+    rules = central_funding.rules_from_assumptions()
+    lg_del_index = cuts.front_loading_index(1.0 - scenario.sr2010_lg_del_ratio()[1 : n + 1])
     by_class = t.front_loading_by_group(flt, councils, "class", sr_index)
     every = by_class.loc["All"]
     classes = by_class.drop(index="All").dropna(subset=["index_median"])
@@ -96,4 +110,14 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
         "largest_fall_pct": None if services.empty else float(services.min()),
         "england_real_change_2014_15_pct": national.england_real_change(year="2014-15"),
         "england_real_change_2017_18_pct": national.england_real_change(year="2017-18"),
+        "england_front_loading_index": national.england_front_loading_index(),
+        "england_front_loading_index_low": float(halved["england_index"].min()),
+        "england_front_loading_index_high": float(halved["england_index"].max()),
+        "median_front_loading_index_low": float(halved["median_index"].min()),
+        "median_front_loading_index_high": float(halved["median_index"].max()),
+        "more_front_loaded_than_sr2010_low": int(halved["more_front_loaded_than_sr2010"].min()),
+        "more_front_loaded_than_sr2010_high": int(halved["more_front_loaded_than_sr2010"].max()),
+        "sr2010_lg_del_front_loading_index": lg_del_index,
+        "councils_no_net_cut_weak": int(flt.loc[flt["weak_comparison"], "front_loading_index"].isna().sum()),
+        "rolled_in_calibration_cut_pct": 100.0 * rules.formula_grant_cut_2011_12,
     }

@@ -16,7 +16,8 @@ import numpy as np
 from sharedservices import cuts, scenario
 from sharedservices.findings import Headlines, register
 
-__all__ = ["STEM", "discount_words", "finding_lines", "gbp_m", "headlines", "pct", "summarise"]
+__all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines", "gbp_m",
+           "headlines", "pct", "penalty_words", "summarise"]
 
 STEM = "30-payback-vs-cuts"
 
@@ -75,7 +76,15 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
 
     Keys: ``council``, ``council_name``, ``programme``, ``financing``, ``discount``,
     ``payback_year`` / ``payback_financial_year`` (None: never within the horizon),
-    ``npv_gbp_m`` (programme cash flow, before financing), ``npv_after_financing_gbp_m``,
+    ``npv_gbp_m`` (the economic appraisal: programme cash flow, optimism bias applied,
+    financing excluded), ``budget_effect_pv_gbp_m`` (present value of the effect on the
+    council's revenue budget and reserves under the chosen financing, at the same rate:
+    for comparison, never a ranking), the financing's terms (``partner_share``,
+    ``partner_feasible``, ``partner_irr`` nominal a year (None: no partner, or none would
+    sign), ``partner_best_irr`` (none would sign: its IRR on all the savings in its term),
+    ``partner_npv_at_hurdle_gbp_m``, ``borrowed_gbp_m``,
+    ``financing_cost_gbp_m`` beyond the one-off cost, ``financing_fallback``),
+    ``frontline_cut_persistence`` and ``penalty_by_persistence_<none|default|full>_*``,
     ``one_off_cost_gbp_m``, ``funding_gap_year1_gbp_m``, ``net_savings_year1_gbp_m``,
     ``coverage_year1``, ``funding_gap_sr_end_gbp_m``, ``net_savings_sr_end_gbp_m``,
     ``coverage_sr_end`` (coverage None = "no gap"), ``best_coverage``,
@@ -117,7 +126,24 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
         "payback_year": m["payback_year"],
         "payback_financial_year": m["payback_financial_year"],
         "npv_gbp_m": _m(m["npv_gbp_thousand"]),
-        "npv_after_financing_gbp_m": _m(m["npv_after_financing_gbp_thousand"]),
+        "budget_effect_pv_gbp_m": _m(m["budget_effect_pv_gbp_thousand"]),
+        "budget_payback_year": m["budget_payback_year"],
+        "revenue_effect_year1_gbp_m": _m(m["revenue_effect_year1_gbp_thousand"]),
+        "financing_cost_gbp_m": _m(m["financing_cost_gbp_thousand"]),
+        "borrowed_gbp_m": _m(m["borrowed_gbp_thousand"]),
+        "revenue_one_off_gbp_m": _m(m["revenue_one_off_gbp_thousand"]),
+        "one_off_capital_share": m["one_off_capital_share"],
+        "capitalisation_direction": bool(result.settings.get("capitalisation_direction", False)),
+        "financing_fallback": m["financing_fallback"],
+        "partner_share": m["partner_share"],
+        "partner_feasible": m["partner_feasible"],
+        "partner_irr": m["partner_irr"],
+        "partner_best_irr": m["partner_best_irr"],
+        "partner_npv_at_hurdle_gbp_m": _m(m["partner_npv_at_hurdle_gbp_thousand"]),
+        "partner_hurdle_nominal": m["partner_hurdle_nominal"],
+        "borrowing_rate_real": m["borrowing_rate_real"],
+        "partner_term_years": m["partner_term_years"],
+        "frontline_cut_persistence": m["frontline_cut_persistence"],
         "one_off_cost_gbp_m": _m(m["one_off_cost_gbp_thousand"]),
         "funding_gap_year1_gbp_m": _m(t["funding_gap"].iloc[1]),
         "net_savings_year1_gbp_m": _m(t["net_savings"].iloc[1]),
@@ -140,7 +166,13 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
         "front_loading_penalty_no_programme_share_of_core_spending":
             m["front_loading_penalty_no_programme_share_of_core_spending"],
         "penalty_absorbed_gbp_m": _m(absorbed),
-        "penalty_absorbed_share": None if pen_none <= 0 else float(absorbed) / float(pen_none),
+        "penalty_absorbed_share": m["front_loading_penalty_absorbed_share"],
+        **{f"penalty_by_persistence_{case}_{k.replace('gbp_thousand', 'gbp_m')}": (_m(v) if k.endswith("gbp_thousand") else v)
+           for case, d in m["penalty_by_persistence"].items()
+           for k, v in {"persistence": d["persistence"],
+                        "no_programme_gbp_thousand": d["penalty_no_programme_gbp_thousand"],
+                        "gbp_thousand": d["penalty_gbp_thousand"],
+                        "absorbed_share": d["absorbed_share"]}.items()},
         "steady_state_saving_gbp_m": _m(m["steady_state_saving_gbp_thousand"]),
         "steady_state_saving_share_of_tse": m["steady_state_saving_share_of_tse"],
         "steady_state_saving_share_of_core_spending": m["steady_state_saving_share_of_core_spending"],
@@ -153,11 +185,34 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
         "total_service_expenditure_gbp_m": _m(m["total_service_expenditure_gbp_thousand"]),
         "core_spending_gbp_m": _m(m["core_spending_gbp_thousand"]),
         "usable_reserves_gbp_m": _m(m["usable_reserves_gbp_thousand"]),
+        "reserves_minimum_gbp_m": _m(m["reserves_minimum_gbp_thousand"]),
+        "reserves_available_gbp_m": _m(m["reserves_available_gbp_thousand"]),
         "reserves_draw_gbp_m": _m(m["reserves_draw_gbp_thousand"]),
+        "reserves_left_for_gap_gbp_m": _m(m["reserves_left_for_gap_gbp_thousand"]),
         "reserves_sufficient": m["reserves_sufficient"],
         "reserves_exhausted_year": ex,
         "reserves_exhausted_financial_year": None if ex is None else cuts.fy_label(int(ex)),
+        "reserves_exhausted_financial_year_without_programme":
+            None if m["reserves_exhausted_year_without_programme"] is None
+            else cuts.fy_label(int(m["reserves_exhausted_year_without_programme"])),
         **data_caveats(m),
+        **_own_path(result),
+    }
+
+
+def _own_path(result: scenario.ScenarioResult) -> Headlines:
+    """The council's own like-for-like funding path over the SR period, for comparison with
+    the path the report applies."""
+    ci = result.council if result.council is not None else scenario.council_inputs(result.metrics["council"])
+    n = int(scenario.defaults_from_assumptions().sr2010_period_years)
+    f = ci.actual_funding
+    last = min(n, f.size - 1)
+    idx = cuts.front_loading_index(f[0] - f[1 : last + 1]) if last >= 1 else None
+    return {
+        "cut_path": str(result.settings["cut_path"]),
+        "path_front_loading_index": _opt(result.metrics["front_loading_index_sr_period"]),
+        "own_front_loading_index": idx,
+        "own_real_cut_share": float((f[0] - f[last]) / f[0]) if f[0] > 0 else None,
     }
 
 
@@ -239,6 +294,121 @@ _PROGRAMME_WORDS = {
 }
 
 
+def financing_words(h: Headlines) -> str:
+    """The chosen financing and its terms, in words (one or two sentences).
+
+    Examples
+    --------
+    >>> financing_words({"financing": "revenue", "financing_fallback": None})
+    'the revenue budget bears the one-off cost in the year it falls.'
+    """
+    opt = h["financing"]
+    fy = cuts.fy_label(1)
+    if opt == "gain_share":
+        if not h["partner_feasible"]:
+            best = ("no return at all" if h.get("partner_best_irr") is None else
+                    f"a return of {pct(h['partner_best_irr'])} a year")
+            return (f"no partner would finance this: even all of the gross savings for {h['partner_term_years']} years "
+                    f"would give a partner {best} against its hurdle of {pct(h['partner_hurdle_nominal'])} (its NPV at "
+                    f"the hurdle: {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}), so the one-off cost is shown paid "
+                    "from reserves instead.")
+        return (f"a private partner pays the one-off cost and takes {pct(h['partner_share'], 0)} of gross savings for "
+                f"{h['partner_term_years']} years, the share that earns its hurdle of {pct(h['partner_hurdle_nominal'])} "
+                f"a year (its IRR, nominal: {pct(h['partner_irr'])}).")
+    if opt == "borrowing":
+        rev = ("a capitalisation direction is assumed, so the revenue part is borrowed too"
+               if h["capitalisation_direction"] else
+               "the revenue part (redundancy, double running) cannot be borrowed without a capitalisation "
+               "direction, so it comes from reserves, then the revenue budget")
+        return (f"prudential borrowing of {gbp_m(h['borrowed_gbp_m'])} pays the capital part "
+                f"({pct(h['one_off_capital_share'], 0)} of the one-off cost); {rev}; interest and repayment cost "
+                f"{gbp_m(h['financing_cost_gbp_m'])} beyond the sum borrowed.")
+    if opt == "grant":
+        return (f"an invest-to-save grant meets part of the one-off cost and reserves the rest; "
+                f"{gbp_m(h['revenue_one_off_gbp_m'])} falls on the revenue budget in {fy}.")
+    if opt == "reserves":
+        rest = ("" if not h.get("revenue_one_off_gbp_m") else
+                f"; the remaining {gbp_m(h['revenue_one_off_gbp_m'])} falls on the revenue budget in {fy}")
+        return (f"{gbp_m(h['reserves_draw_gbp_m'])} of the one-off cost is drawn from reserves, which are kept above "
+                f"the prudent minimum{rest}; a draw on reserves is the council's own money, a cost in the year it is made.")
+    return "the revenue budget bears the one-off cost in the year it falls."
+
+
+def arbitrage_words(h: Headlines) -> str:
+    """Why a loan's budget effect can look better than the programme's own NPV: a sentence
+    (with a leading space) or ``""``.
+
+    Examples
+    --------
+    >>> arbitrage_words({"financing": "borrowing", "budget_effect_pv_gbp_m": 12.2, "npv_gbp_m": 12.1,
+    ...                  "borrowing_rate_real": 0.0245, "financing_cost_gbp_m": 0.8})[:40]
+    ' It is above the NPV only because the PW'
+    >>> arbitrage_words({"financing": "reserves", "budget_effect_pv_gbp_m": 1.0, "npv_gbp_m": 1.0})
+    ''
+    """
+    if h["financing"] != "borrowing" or h["budget_effect_pv_gbp_m"] <= h["npv_gbp_m"] + 5e-3:
+        return ""
+    return (f" It is above the NPV only because the PWLB's real rate, {pct(h['borrowing_rate_real'])} a year, is "
+            "below the discount rate: a difference between two rates, not a saving, since the loan costs "
+            f"{gbp_m(h['financing_cost_gbp_m'])} more than it lends (real, undiscounted).")
+
+
+def path_words(h: Headlines) -> str | None:
+    """How the cut path the report applies compares with the council's own like-for-like
+    funding (report 10), or None when the report uses the council's own path.
+
+    Examples
+    --------
+    >>> path_words({"cut_path": "actual"}) is None
+    True
+    """
+    if h.get("cut_path") == "actual" or h.get("own_real_cut_share") is None:
+        return None
+    own = h["own_front_loading_index"]
+    index = "no net cut, so no index" if own is None else f"a front-loading index of {own:.2f}"
+    path = ("the SR2010 plans' profile" if h["cut_path"] == "sr2010" else "a parametric profile")
+    applied = h["path_front_loading_index"]
+    applied_words = "no net cut" if applied is None else f"index {applied:.2f}"
+    weak = (" (a weak comparison: see the caveat below)" if h.get("funding_comparison_weak") else "")
+    return (f"This report applies {path} ({applied_words}) to {h['council_name']}'s 2010-11 funding; its own "
+            f"like-for-like central funding fell {pct(h['own_real_cut_share'])} in real terms by "
+            f"{cuts.fy_label(4)}, with {index}{weak} (report 10; the cut_path parameter set to actual runs this "
+            "report on it).")
+
+
+def penalty_words(h: Headlines) -> str:
+    """The front-loading penalty with sticking cuts, and what it means, in words.
+
+    Examples
+    --------
+    >>> penalty_words({"penalty_absorbed_share": None})
+    'The cut path is no more front-loaded than an even path, so there is no front-loading penalty.'
+    """
+    share = h["penalty_absorbed_share"]
+    if share is None:
+        return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty."
+    p = h["frontline_cut_persistence"]
+    base = (f"Front-loading penalty, with {pct(p, 0)} of every front-line cut sticking when money returns: against an "
+            f"even path with the same total cut, the front-loaded path costs "
+            f"{gbp_m(h['front_loading_penalty_no_programme_gbp_m'])} more front-line cuts over the horizon without the "
+            f"programme and {gbp_m(h['front_loading_penalty_gbp_m'])} with it (£m, 2010-11 prices), so shared services "
+            f"absorb {pct(share, 0)} of it")
+    none_ = h["penalty_by_persistence_none_absorbed_share"]
+    full = h["penalty_by_persistence_full_absorbed_share"]
+    spread = (f" (with every cut restored: {pct(none_, 0)}; with none restored: {pct(full, 0)})."
+              if none_ is not None and full is not None else ".")
+    if abs(share) < 5e-4 and (full is None or abs(full) < 5e-4):
+        why = (" The programme's savings never outgrow the funding gap, so no cut is ever restored and their timing "
+               "cannot change the penalty.")
+    elif share < 0:
+        why = (" The savings arrive after the deep first-year cut has been made and has stuck, and they spare the even "
+               "path's later cuts instead: against front-loaded cuts a programme that pays back slowly protects less, "
+               "as NLGN argued.")
+    else:
+        why = " Savings that arrive before cuts are made keep them from sticking."
+    return base + spread + why
+
+
 def finding_lines(h: Headlines) -> list[str]:
     """The key findings of the report, written from the headlines (most important first).
 
@@ -280,17 +450,13 @@ def finding_lines(h: Headlines) -> list[str]:
                  "(£m, 2010-11 prices).")
     pb = ("never pays back within the horizon" if h["payback_year"] is None else
           f"pays back in {h['payback_financial_year']} (year {h['payback_year']})")
-    payback = (f"Before financing, the programme {pb}; its NPV is {gbp_m(h['npv_gbp_m'])} (£m, 2010-11 prices, "
-               f"{discount_words(h['discount'] if h['discount'] == 'green_book' else float(h['discount']))}), "
-               f"{gbp_m(h['npv_after_financing_gbp_m'])} after {h['financing']} financing.")
-    if h["penalty_absorbed_share"] is None:
-        penalty = "The cut path is no more front-loaded than an even path, so there is no front-loading penalty."
-    else:
-        penalty = (f"Front-loading penalty: against an even path with the same total cut, the front-loaded path "
-                   f"costs {gbp_m(h['front_loading_penalty_no_programme_gbp_m'])} more front-line cuts over the "
-                   f"horizon without the programme ({pct(h['front_loading_penalty_no_programme_share_of_core_spending'])} "
-                   f"of core spending) and {gbp_m(h['front_loading_penalty_gbp_m'])} with it: shared services absorb "
-                   f"{pct(h['penalty_absorbed_share'], 0)} of the penalty (£m, 2010-11 prices).")
+    disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
+    payback = (f"Appraisal (the programme's own cash flows, optimism bias applied, financing left out): the "
+               f"programme {pb}; its NPV is {gbp_m(h['npv_gbp_m'])} (£m, 2010-11 prices, {disc}).")
+    afford = (f"Affordability: {financing_words(h)} The present value of the effect on the council's budget and "
+              f"reserves is {gbp_m(h['budget_effect_pv_gbp_m'])}, shown for comparison with the NPV, not to rank ways "
+              f"of paying (£m, 2010-11 prices).{arbitrage_words(h)}")
+    penalty = penalty_words(h)
     scale = (f"At full run the programme saves {gbp_m(h['gross_steady_state_saving_gbp_m'])} a year gross, "
              f"{pct(h['gross_steady_state_saving_share_of_tse'])} of total service expenditure, against NLGN's "
              f"{pct(h['benchmark_realistic_share_of_tse'])} realistic and {pct(h['benchmark_best_case_share_of_tse'])} "
@@ -299,9 +465,13 @@ def finding_lines(h: Headlines) -> list[str]:
              "of core spending (£m a year, 2010-11 prices).")
     exhausted = ("would last the horizon" if h["reserves_exhausted_year"] is None else
                  f"would run out in {h['reserves_exhausted_financial_year']}")
-    reserves = (f"Usable reserves of {gbp_m(h['usable_reserves_gbp_m'])} (2010-11) "
-                f"{'cover' if h['reserves_sufficient'] else 'do not cover'} the programme's reserves draw of "
-                f"{gbp_m(h['reserves_draw_gbp_m'])}; used for the residual gap as well, they {exhausted} "
-                "(£m, 2010-11 prices).")
+    without = ("would last the horizon" if h["reserves_exhausted_financial_year_without_programme"] is None
+               else f"in {h['reserves_exhausted_financial_year_without_programme']}")
+    reserves = (f"Reserves: of {gbp_m(h['usable_reserves_gbp_m'])} usable in 2010-11, {gbp_m(h['reserves_minimum_gbp_m'])} "
+                f"is kept back as a prudent minimum; the programme draws {gbp_m(h['reserves_draw_gbp_m'])}, which is then not "
+                f"there for the gap. Used for the front-line gap as well, the rest {exhausted} (without the programme: "
+                f"{without}) (£m, 2010-11 prices).")
     caveat = caveat_line(h)
-    return [verdict, first, payback, penalty, scale, reserves] + ([caveat] if caveat else [])
+    own = path_words(h)
+    return ([verdict, first] + ([own] if own else []) + [payback, afford, penalty, scale, reserves]
+            + ([caveat] if caveat else []))

@@ -17,11 +17,15 @@ import numpy as np
 from sharedservices import cuts, scenario, uncertainty
 from sharedservices.findings import Headlines, register
 from sharedservices.findings.nb30_payback_vs_cuts import (
+    arbitrage_words,
     caveat_line,
     data_caveats,
     discount_words,
+    financing_words,
     gbp_m,
+    pct,
 )
+from sharedservices.findings.nb30_payback_vs_cuts import summarise as summarise_scenario
 
 __all__ = ["STEM", "SENSITIVITY_LABELS", "analyse", "finding_lines", "headlines", "summarise"]
 
@@ -137,7 +141,23 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
         top_sensitivity_npv_high_gbp_m=float(top["metric_high"]) / 1000.0,
     )
     out.update(data_caveats(m))
+    fin = summarise_scenario(central)
+    out.update({k: fin[k] for k in _FINANCING_KEYS})
+    draws_ = mc.draws
+    out["budget_effect_pv_p50_gbp_m"] = float(np.percentile(draws_["budget_effect_pv_gbp_thousand"], 50)) / 1000.0
+    absorbed = draws_["penalty_absorbed_share"].to_numpy(dtype=float)
+    out["penalty_absorbed_share_p50"] = None if np.isnan(absorbed).all() else float(np.nanpercentile(absorbed, 50))
+    out["penalty_absorbed_share_p5"] = None if np.isnan(absorbed).all() else float(np.nanpercentile(absorbed, 5))
+    out["penalty_absorbed_share_p95"] = None if np.isnan(absorbed).all() else float(np.nanpercentile(absorbed, 95))
     return out
+
+
+#: Report 30's financing keys report 40 repeats (the terms are fixed before the draws).
+_FINANCING_KEYS = ("financing", "financing_fallback", "partner_share", "partner_feasible", "partner_irr",
+                   "borrowing_rate_real", "partner_best_irr", "partner_npv_at_hurdle_gbp_m",
+                   "partner_hurdle_nominal", "partner_term_years", "borrowed_gbp_m", "financing_cost_gbp_m",
+                   "one_off_capital_share", "capitalisation_direction", "revenue_one_off_gbp_m", "reserves_draw_gbp_m",
+                   "frontline_cut_persistence")
 
 
 @register(STEM)
@@ -174,7 +194,7 @@ def finding_lines(h: Headlines) -> list[str]:
     --------
     >>> lines = finding_lines(headlines(council="E2532", horizon=6, draws=200, seed=1))
     >>> len(lines), "East Lindsey" in lines[0], "central-services line" in lines[-1]
-    (6, True, True)
+    (8, True, True)
     """
     n = int(h["sr_period_years"])
     ob = "with" if h["optimism_bias"] else "without"
@@ -194,4 +214,19 @@ def finding_lines(h: Headlines) -> list[str]:
         f"The NPV is most sensitive to the {h['top_sensitivity_label']}: between its low and high cases it moves "
         f"from {gbp_m(h['top_sensitivity_npv_low_gbp_m'])} to {gbp_m(h['top_sensitivity_npv_high_gbp_m'])}, a "
         f"swing of {gbp_m(h['top_sensitivity_swing_gbp_m'])} (£m, 2010-11 prices).",
+        f"Affordability under {h['financing'].replace('_', ' ')} financing: {financing_words(h)} The effect on the "
+        f"budget and reserves has a median present value of {gbp_m(h['budget_effect_pv_p50_gbp_m'])} (£m, 2010-11 "
+        "prices; for comparison with the NPV, not a ranking of ways to pay)."
+        + arbitrage_words({**h, "npv_gbp_m": h["npv_p50_gbp_m"], "budget_effect_pv_gbp_m": h["budget_effect_pv_p50_gbp_m"]}),
+        _penalty_line(h),
     ] + ([caveat] if (caveat := caveat_line(h)) else [])
+
+
+def _penalty_line(h: Headlines) -> str:
+    if h["penalty_absorbed_share_p50"] is None:
+        return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty to absorb."
+    return (f"With {pct(h['frontline_cut_persistence'], 0)} of every front-line cut sticking, the programme absorbs "
+            f"{pct(h['penalty_absorbed_share_p50'], 0)} of the front-loading penalty at the median simulation "
+            f"(90% range {pct(h['penalty_absorbed_share_p5'], 0)} to {pct(h['penalty_absorbed_share_p95'], 0)}); a "
+            "negative share means the savings spare an even path's cuts more than the front-loaded path's, which "
+            "stuck before the savings came.")

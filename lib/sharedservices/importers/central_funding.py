@@ -27,17 +27,16 @@ council_tax_support_est.   2013-14 on, negative: a new responsibility with its m
 learning_disability_est.   2013-14 on, negative: NHS funding transferred in 2011-12
 education_services_est.    2013-14, 2014-15: the settlement money moved to DfE's
                            Education Services Grant
-public_health_in_rates...  2017-18, negative: Greater Manchester's public health grant
-                           paid through retained rates
 =========================  ==========================================================
 
 Money is £ thousand, cash.  ``gbp_thousand`` is the sum of the component columns;
 ``estimated_gbp_thousand`` is the sum of the absolute values of the estimated ones, so
 ``estimated_gbp_thousand / gbp_thousand`` says how much of a council's figure rests on
 the suite's estimates.  ``flags`` holds codes (``;``-separated): ``rates_pilot`` (2017-18
-100 % rates-retention pilot), ``retained_rates_off_baseline`` (2013-14 or 2014-15 retained
-rates far from the council's class: growth or collection-fund timing, local income rather
-than central funding), ``not_collected`` (no return; the total is missing).
+100 % rates-retention pilot, measured on its published settlement funding assessment),
+``not_collected`` (no return; the total is missing).  ``retained_rates_above_baseline`` is
+what a council retained beyond the settlement's rates baseline (growth or collection-fund
+timing): local income, shown beside the measure and not in it.
 """
 
 from __future__ import annotations
@@ -76,7 +75,6 @@ COMPONENTS: tuple[str, ...] = (
     "council_tax_support_estimate",
     "learning_disability_grant_estimate",
     "education_services_estimate",
-    "public_health_in_rates_estimate",
 )
 #: The components that are the suite's estimates rather than RS lines.
 ESTIMATED: tuple[str, ...] = tuple(c for c in COMPONENTS if c.endswith("_estimate"))
@@ -112,8 +110,8 @@ class CentralFundingRules:
     learning_disability_allocation_service: str
     education_services_transfer: float
     education_services_allocation_service: str
-    gm_public_health_2017_18: float
     rates_pilots: Sequence[str]
+    pilots_settlement_2017_18: Mapping[str, float]
     rates_baseline_uprating: Mapping[str, float]
 
     @property
@@ -146,8 +144,8 @@ def rules_from_assumptions() -> CentralFundingRules:
         learning_disability_allocation_service=str(v(k + "learning_disability_allocation_service")),
         education_services_transfer=float(v(k + "education_services_transfer_2013_14_gbp_thousand")),
         education_services_allocation_service=str(v(k + "education_services_allocation_service")),
-        gm_public_health_2017_18=float(v(k + "greater_manchester_public_health_2017_18_gbp_thousand")),
         rates_pilots=tuple(str(c) for c in v(k + "rates_pilots_2017_18")),
+        pilots_settlement_2017_18={str(c): float(x) for c, x in v(k + "rates_pilots_settlement_2017_18_gbp_thousand").items()},
         rates_baseline_uprating={str(y): float(x) for y, x in v(k + "rates_baseline_uprating").items()},
     )
 
@@ -257,8 +255,15 @@ def build_central_funding(
         comp[y]["revenue_support_grant"] = rsg[y]
         if y in _RETENTION:
             retained = f(y, "retained_business_rates")
-            pilot = pd.Series([y == "2017-18" and c in set(r.rates_pilots) for c in codes], index=codes)
-            settled = baseline[y].where(~pilot, retained)
+            settled = baseline[y].copy()
+            if y == "2017-18":
+                missing_pilots = sorted(set(r.rates_pilots) - set(r.pilots_settlement_2017_18))
+                if missing_pilots:
+                    raise DataError(f"central_funding.yaml: no 2017-18 settlement for pilot {missing_pilots[0]} "
+                                    "(allowed: one per council in rates_pilots_2017_18)")
+                for c in r.rates_pilots:
+                    if c in settled.index:
+                        settled[c] = r.pilots_settlement_2017_18[c] - rsg[y][c]
             comp[y]["business_rates"] = settled
             above[y] = retained - settled
         else:
@@ -324,10 +329,6 @@ def build_central_funding(
         comp[y]["learning_disability_grant_estimate"] = -ld13 * ratio
         if y != "2017-18":
             comp[y]["education_services_estimate"] = esg13.copy()
-    gm = [c for c in codes if c.startswith("E42")]
-    ph = s("2017-18", "public_health").reindex(gm)
-    if gm:
-        comp["2017-18"]["public_health_in_rates_estimate"] = -(_share(ph) * r.gm_public_health_2017_18).reindex(codes).fillna(0.0)
 
     rows: list[dict[str, Any]] = []
     pilots = set(r.rates_pilots)
@@ -356,41 +357,63 @@ def build_central_funding(
     return out.sort_values(["ecode", "year"]).reset_index(drop=True)
 
 
-#: Why the check can list a council, by the component that rose most.
-_EXPLANATIONS = {
-    "concessionary_travel_estimate": ("the suite's estimate of the concessionary-travel funding moved to the "
-                                      "county (shared by population) is large against this district's small "
-                                      "formula grant, so its 2010-11 base is probably too low"),
-    "local_services_support_grant": "a Local Services Support Grant paid that year (an RS line, real money)",
-    "rates_pilot": "a 2017-18 rates-retention pilot: grants paid through its rates are in its retained rates",
-    "early_intervention_grant_estimate": "the suite's share of the Early Intervention Grant for this council",
-    "revenue_support_grant": ("its settlement rose more than the grants the suite estimates were rolled in or "
-                              "moved; the estimates, national totals shared by spend, are probably too small "
-                              "for this council"),
-    "business_rates": ("its business rates rose more than the grants the suite estimates were rolled in or "
-                       "moved; the estimates are probably too small for this council"),
+#: Groups the rise check attributes a rise to: settlement funding is one group, so that a
+#: change of line at a change of regime (redistributed rates to revenue support grant) is
+#: not mistaken for a rise.
+RISE_GROUPS: dict[str, tuple[str, ...]] = {
+    "settlement_funding": ("revenue_support_grant", "business_rates"),
+    **{c: (c,) for c in COMPONENTS if c not in ("revenue_support_grant", "business_rates")},
 }
+#: Breaks at which grants moved into or out of the settlement.
+_BREAKS = ("2011-12", "2013-14")
 
 
-def explain_rise(driver: str) -> str:
-    """Why the funding check lists a council, in words, from the component that rose most.
+def explain_rise(driver: str, to_year: str, deltas: Mapping[str, float], base: float) -> str:
+    """Why the funding check lists a council, with the numbers (£m, 2010-11 prices).
+
+    Parameters
+    ----------
+    driver : str
+        The group (:data:`RISE_GROUPS`) whose real change added most.
+    to_year : str
+    deltas : mapping
+        Real change of every group, £ thousand.
+    base : float
+        The council's 2010-11 real funding, £ thousand.
 
     Examples
     --------
-    >>> explain_rise("local_services_support_grant")
-    'a Local Services Support Grant paid that year (an RS line, real money)'
+    >>> explain_rise("local_services_support_grant", "2012-13", {"local_services_support_grant": 1500.0}, 6000.0)
+    'a Local Services Support Grant of £1.5m more than the year before (an RS line, real money)'
     """
-    if driver in _EXPLANATIONS:
-        return _EXPLANATIONS[driver]
+    def m(x: float) -> str:
+        return f"£{abs(x) / 1000.0:,.1f}m"
+
+    d = deltas.get(driver, 0.0)
+    if driver == "settlement_funding" and to_year in _BREAKS:
+        moved = sum(v for k, v in deltas.items() if k in ESTIMATED or k in ("area_based_grant",
+                                                                            "local_services_support_grant"))
+        return (f"at the change of regime its settlement funding rose {m(d)} while the other lines of the measure, "
+                f"mostly the suite's estimates of grants rolled in or moved, changed by "
+                f"{'-' if moved < 0 else '+'}{m(moved)}: the estimates, national totals shared by spend, are "
+                "probably too small for this council (or it gained from the new formula)")
+    if driver == "settlement_funding":
+        return f"its settlement funding rose {m(d)} (RS lines)"
+    if driver == "local_services_support_grant":
+        return f"a Local Services Support Grant of {m(d)} more than the year before (an RS line, real money)"
+    if driver == "concessionary_travel_estimate":
+        return (f"the suite's estimate of the concessionary-travel funding moved to its county is {m(d)}, "
+                f"{100 * abs(d) / base:.0f}% of its 2010-11 funding; shared by population, it is probably too "
+                "large for this district, so its 2010-11 base is too low")
     kind = "one of the suite's estimates" if driver in ESTIMATED else "an RS line"
-    return f"{driver.replace('_', ' ')} rose ({kind}); see its components in central_funding.csv"
+    return f"{driver.replace('_', ' ')} changed by {m(d)} ({kind})"
 
 
 def real_rises(table: pd.DataFrame, deflator: Mapping[str, float], tolerance: float,
                councils: pd.DataFrame | None = None) -> pd.DataFrame:
     """Councils whose real like-for-like funding rose by more than ``tolerance`` (a share of
     their 2010-11 funding) between consecutive data years in which England's fell, with
-    the component that rose most.
+    the group of lines that rose most and why.
 
     Parameters
     ----------
@@ -407,25 +430,26 @@ def real_rises(table: pd.DataFrame, deflator: Mapping[str, float], tolerance: fl
     -------
     pandas.DataFrame
         ``ecode, from_year, to_year, rise_share_of_2010_11, england_change_share, driver,
-        driver_share_of_2010_11, estimated``: ``driver`` is the component whose real
-        change added most, ``estimated`` whether that component is one of the suite's
-        estimates; ``rates_pilot`` replaces the driver for a 2017-18 pilot; ``explanation``
-        (:func:`explain_rise`).
+        driver_share_of_2010_11, estimated, explanation``: ``driver`` is the group of
+        :data:`RISE_GROUPS` whose real change added most, ``estimated`` whether it is one
+        of the suite's estimates, ``explanation`` (:func:`explain_rise`) says why with the
+        numbers.
 
     Examples
     --------
     >>> t = pd.DataFrame({"ecode": ["A"] * 2 + ["B"] * 2, "year": ["2010-11", "2011-12"] * 2,
-    ...                   "gbp_thousand": [100.0, 110.0, 900.0, 700.0], "flags": ["", "", "", ""],
+    ...                   "gbp_thousand": [100.0, 110.0, 900.0, 700.0],
     ...                   "revenue_support_grant": [100.0, 110.0, 900.0, 700.0]})
     >>> real_rises(t, {"2010-11": 100.0, "2011-12": 100.0}, 0.05)[["ecode", "rise_share_of_2010_11", "driver"]].values.tolist()
-    [['A', 0.1, 'revenue_support_grant']]
+    [['A', 0.1, 'settlement_funding']]
     """
     t = table.copy()
     factor = 100.0 / t["year"].map(lambda y: float(deflator[y]))
-    comps = [c for c in COMPONENTS if c in t.columns]
-    real = {c: t.assign(v=t[c] * factor).pivot(index="ecode", columns="year", values="v") for c in ["gbp_thousand", *comps]}
-    flags = t.pivot(index="ecode", columns="year", values="flags").fillna("")
-    wide = real["gbp_thousand"]
+    groups = {g: [c for c in cols if c in t.columns] for g, cols in RISE_GROUPS.items()}
+    groups = {g: cols for g, cols in groups.items() if cols}
+    real = {g: t.assign(v=t[cols].sum(axis=1) * factor).pivot(index="ecode", columns="year", values="v")
+            for g, cols in groups.items()}
+    wide = t.assign(v=t["gbp_thousand"] * factor).pivot(index="ecode", columns="year", values="v")
     years = [y for y in YEARS if y in wide.columns]
     base = wide[years[0]]
     rows = []
@@ -435,14 +459,13 @@ def real_rises(table: pd.DataFrame, deflator: Mapping[str, float], tolerance: fl
             continue
         rise = (wide[b] - wide[a]) / base.where(base > 0)
         for c in rise[rise > tolerance].index:
-            deltas = {k: float(real[k].at[c, b] - real[k].at[c, a]) for k in comps}
-            driver = max(deltas, key=lambda k: deltas[k])
-            if "rates_pilot" in (flags.at[c, b] or ""):
-                driver = "rates_pilot"
+            deltas = {g: float(real[g].at[c, b] - real[g].at[c, a]) for g in groups}
+            driver = max(deltas, key=lambda g: deltas[g])
             rows.append({"ecode": c, "from_year": a, "to_year": b, "rise_share_of_2010_11": float(rise[c]),
                          "england_change_share": england, "driver": driver,
-                         "driver_share_of_2010_11": deltas.get(driver, float("nan")) / float(base[c]),
-                         "estimated": driver in ESTIMATED, "explanation": explain_rise(driver)})
+                         "driver_share_of_2010_11": deltas[driver] / float(base[c]),
+                         "estimated": driver in ESTIMATED,
+                         "explanation": explain_rise(driver, b, deltas, float(base[c]))})
     out = pd.DataFrame(rows, columns=["ecode", "from_year", "to_year", "rise_share_of_2010_11",
                                       "england_change_share", "driver", "driver_share_of_2010_11", "estimated",
                                       "explanation"])

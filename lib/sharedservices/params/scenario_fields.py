@@ -66,3 +66,11 @@ class ScenarioParams(NotebookParams):
     optimism_bias: bool = Field(
         True, description="apply the Green Book optimism-bias uplifts to costs and durations"
     )
+    frontline_cut_persistence: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="share of a front-line cut not restored when money returns, 0 to 1 "
+        "(None: the cited default)",
+    )
+    capitalisation_direction: bool = Field(
+        False, description="assume a capitalisation direction, so borrowing may pay revenue one-off costs too"
+    )

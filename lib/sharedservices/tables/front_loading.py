@@ -435,7 +435,6 @@ FUNDING_COMPONENT_LABELS: dict[str, str] = {
     "council_tax_support_estimate": "Less: council tax support, a new duty with its money (estimate)",
     "learning_disability_grant_estimate": "Less: learning-disability funding moved from the NHS (estimate)",
     "education_services_estimate": "Settlement money moved to the Education Services Grant (estimate)",
-    "public_health_in_rates_estimate": "Less: Greater Manchester's public health grant in its rates (estimate)",
     "total": "Like-for-like central funding",
     "none": "The measure as published",
 }
@@ -462,7 +461,7 @@ def funding_components(components: pd.DataFrame) -> pd.DataFrame:
 
 
 def funding_sensitivity(sensitivity: pd.DataFrame) -> pd.DataFrame:
-    """England's real change without each of the suite's estimates.
+    """Report 10's answers with each of the suite's estimates left out or halved.
 
     Parameters
     ----------
@@ -472,25 +471,21 @@ def funding_sensitivity(sensitivity: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Index ``left out`` (the component in words); ``change_2014_15_pct``,
-        ``change_2017_18_pct`` and their ``_difference_points`` from the published measure.
+        Index ``estimate``, ``variant``; England's real change to 2014-15 and 2017-18 (%),
+        the front-loading index of England's total, the median council's index and the
+        number of councils more front-loaded than the plans and with no net cut.
 
     Examples
     --------
-    >>> s = pd.DataFrame({"component": ["none", "area_based_grant"], "change_2014_15_pct": [-30.0, -25.0],
-    ...                   "change_2017_18_pct": [-50.0, -48.0]})
-    >>> funding_sensitivity(s)["change_2014_15_difference_points"].tolist()
-    [0.0, 5.0]
+    >>> s = pd.DataFrame({"component": ["none", "area_based_grant"], "variant": ["published", "left out"],
+    ...     "change_2014_15_pct": [-30.0, -25.0], "change_2017_18_pct": [-50.0, -48.0], "england_index": [0.1, 0.2],
+    ...     "median_index": [0.05, 0.1], "more_front_loaded_than_sr2010": [3, 9], "no_net_cut": [0, 1]})
+    >>> funding_sensitivity(s).index.tolist()[1]
+    ('Area Based Grant (2010-11)', 'left out')
     """
-    out = sensitivity.set_index("component")
-    base = out.loc["none"]
-    for col in ("change_2014_15_pct", "change_2017_18_pct"):
-        out[col.replace("_pct", "_difference_points")] = out[col] - base[col]
-    out = out[["change_2014_15_pct", "change_2014_15_difference_points",
-               "change_2017_18_pct", "change_2017_18_difference_points"]]
-    out = out.rename(index=FUNDING_COMPONENT_LABELS)
-    out.index.name = "left out"
-    return out
+    out = sensitivity.copy()
+    out["estimate"] = out["component"].map(lambda c: FUNDING_COMPONENT_LABELS.get(c, c))
+    return out.set_index(["estimate", "variant"]).drop(columns=["component"])
 
 
 def funding_reconciliation(rec: pd.DataFrame) -> pd.DataFrame:
@@ -503,12 +498,14 @@ def funding_reconciliation(rec: pd.DataFrame) -> pd.DataFrame:
     >>> funding_reconciliation(r).columns.tolist()
     ['period', 'basis', 'published_pct', 'suite_pct', 'difference_points', 'differences in definition']
     """
-    out = rec.set_index("estimate")[["period", "basis", "published_pct", "suite_pct", "difference_points",
-                                      "differences"]]
+    cols = ["period", "basis", "published_pct", "suite_pct", "difference_points", "suite_with_new_duties_pct",
+            "differences"]
+    out = rec.set_index("estimate")[[c for c in cols if c in rec.columns]]
     return out.rename(columns={"differences": "differences in definition"})
 
 
-def plans_against_outturn(sr_ratio: npt.ArrayLike, england_real: Mapping[str, float], cut_years: int) -> pd.DataFrame:
+def plans_against_outturn(sr_ratio: npt.ArrayLike, england_real: Mapping[str, float], cut_years: int,
+                          lg_del_ratio: npt.ArrayLike | None = None) -> pd.DataFrame:
     """The SR2010 plans' cut so far against England's like-for-like cut, year by year.
 
     Parameters
@@ -518,6 +515,10 @@ def plans_against_outturn(sr_ratio: npt.ArrayLike, england_real: Mapping[str, fl
     england_real : mapping
         Year -> England's like-for-like real change from 2010-11, % (negative for a fall).
     cut_years : int
+    lg_del_ratio : array_like, optional
+        The plans for the whole local government DEL (formula grant with the freeze grant
+        and other grants), real, relative to 2010-11: adds ``lg_del_plans_cut_pct_of_2010_11``
+        and its share of the final cut.
 
     Returns
     -------
@@ -539,4 +540,9 @@ def plans_against_outturn(sr_ratio: npt.ArrayLike, england_real: Mapping[str, fl
                        index=pd.Index(years, name="year"))
     out["share_of_final_cut_plans_pct"] = 100.0 * out["plans_cut_pct_of_2010_11"] / plans[-1]
     out["share_of_final_cut_outturn_pct"] = 100.0 * out["outturn_cut_pct_of_2010_11"] / outturn[-1]
+    if lg_del_ratio is not None:
+        d = np.asarray(lg_del_ratio, dtype=float)
+        lg = [100.0 * (1.0 - d[t]) for t in range(1, int(cut_years) + 1)]
+        out.insert(1, "lg_del_plans_cut_pct_of_2010_11", lg)
+        out["share_of_final_cut_lg_del_plans_pct"] = 100.0 * out["lg_del_plans_cut_pct_of_2010_11"] / lg[-1]
     return out

@@ -8,6 +8,7 @@ the column name (``pct_of_tse``: total service expenditure; ``pct_of_core_spendi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,11 @@ import pandas as pd
 from sharedservices import assumptions, cuts, financing
 
 __all__ = [
-    "financing_best_worst",
+    "affordability",
     "financing_options",
+    "penalty_by_persistence",
+    "price_index",
+    "revenue_effect_by_option",
     "front_loading_penalty_table",
     "payback_timing",
     "red_assumptions",
@@ -162,78 +166,167 @@ def savings_benchmarks(h: Mapping[str, Any]) -> pd.DataFrame:
     )
 
 
-def financing_options(result: Any, terms: financing.FinancingTerms | None = None) -> pd.DataFrame:
-    """The financing options side by side for one scenario (£m, 2010-11 prices).
+def financing_options(result: Any) -> pd.DataFrame:
+    """The financing options side by side for one scenario: what each does to the budget.
+
+    Options are listed in a fixed order, never ranked: the present value of the budget
+    effect is shown for comparison with the programme's NPV only (a loan cheaper than the
+    discount rate, a grant or a partner's money raise it without making the programme
+    better value).
 
     Parameters
     ----------
     result : ScenarioResult
         From :func:`sharedservices.scenario.run_from_params` (any financing option: the
         programme's own cash flows are the same under each).
-    terms : FinancingTerms, optional
-        Default: the cited terms (``financing.terms_from_assumptions()``).
 
     Returns
     -------
     pandas.DataFrame
-        Index ``option``; ``budget_npv_gbp_m`` (NPV of the budget effect after financing,
-        discounted as the scenario), ``budget_payback_year`` (None: never),
-        ``year1_budget_effect_gbp_m``, ``financing_cost_gbp_m`` (interest or the
-        partner's share beyond the one-off cost, undiscounted), ``reserves_draw_gbp_m``,
-        ``reserves_sufficient`` and ``chosen`` (the scenario's own option).
+        Index ``option``; ``available`` (False: no partner would sign),
+        ``revenue_effect_first_year_gbp_m`` (the revenue budget in the programme's first
+        year), ``revenue_effect_first_positive_year`` (financial year; None: never),
+        ``reserves_draw_gbp_m``, ``borrowed_gbp_m``, ``financing_cost_gbp_m`` (paid beyond
+        the one-off cost, undiscounted), ``budget_effect_pv_gbp_m`` and ``chosen``.
     """
+    from sharedservices import scenario
+
     a = result.arrays
+    m = result.metrics
+    terms = replace(scenario.defaults_from_assumptions().terms,
+                    capitalisation_direction=bool(result.settings.get("capitalisation_direction", False)))
     tab = financing.compare_financing(
-        a.one_off_costs, a.gross_savings, a.running_costs, int(result.settings["start_year"]),
-        terms if terms is not None else financing.terms_from_assumptions(),
-        usable=float(result.metrics["usable_reserves_gbp_thousand"]), rate=result.settings["discount"],
+        a.one_off_costs, a.gross_savings, a.running_costs, int(result.settings["start_year"]), terms,
+        capital_share=float(m["one_off_capital_share"]),
+        reserves_available=float(m["reserves_available_gbp_thousand"]), rate=result.settings["discount"],
     ).set_index("option")
     out = pd.DataFrame(index=tab.index)
-    out["budget_npv_gbp_m"] = tab["budget_npv_gbp_thousand"] / 1000.0
-    out["budget_payback_year"] = tab["budget_payback_year"].astype(object)
-    out["year1_budget_effect_gbp_m"] = tab["year1_budget_effect_gbp_thousand"] / 1000.0
-    out["financing_cost_gbp_m"] = tab["financing_cost_gbp_thousand"] / 1000.0
+    out["available"] = tab["available"]
+    out["revenue_effect_first_year_gbp_m"] = tab["revenue_effect_year1_gbp_thousand"] / 1000.0
+    out["revenue_effect_first_positive_year"] = [
+        None if pd.isna(y) else cuts.fy_label(int(y)) for y in tab["revenue_effect_first_positive_year"]]
     out["reserves_draw_gbp_m"] = tab["reserves_draw_gbp_thousand"] / 1000.0
-    out["reserves_sufficient"] = tab["reserves_sufficient"]
+    out["borrowed_gbp_m"] = tab["borrowed_gbp_thousand"] / 1000.0
+    out["financing_cost_gbp_m"] = tab["financing_cost_gbp_thousand"] / 1000.0
+    out["budget_effect_pv_gbp_m"] = tab["budget_effect_pv_gbp_thousand"] / 1000.0
     out["chosen"] = out.index == result.settings["financing"]
     return out
 
 
-def financing_best_worst(options: pd.DataFrame, tolerance_gbp_m: float = 0.05) -> dict[str, Any]:
-    """The financing options with the highest and lowest budget NPV, ties named together.
-
-    Options within ``tolerance_gbp_m`` of the best (or worst) count as tied (the default
-    is half the £0.1m shown).
+def revenue_effect_by_option(result: Any) -> pd.DataFrame:
+    """The programme's effect on the revenue budget year by year under each financing
+    option (net savings, £m a year, 2010-11 prices), for the affordability chart.
 
     Returns
     -------
-    dict
-        ``best`` and ``worst`` (option names in words, "a and b" for ties),
-        ``best_gbp_m`` and ``worst_gbp_m`` (£m, 2010-11 prices).
+    pandas.DataFrame
+        Index ``year``; ``financial_year`` and one column per option (an option no partner
+        would sign is left out).
+    """
+    from sharedservices import scenario
+
+    a = result.arrays
+    m = result.metrics
+    terms = replace(scenario.defaults_from_assumptions().terms,
+                    capitalisation_direction=bool(result.settings.get("capitalisation_direction", False)))
+    cash = a.gross_savings - a.running_costs - a.one_off_costs
+    out = pd.DataFrame({"financial_year": result.timing["financial_year"]}, index=result.timing.index)
+    for opt in financing.FINANCING_OPTIONS:
+        ff = financing.financing_flows(opt, a.one_off_costs, a.gross_savings, int(result.settings["start_year"]),  # type: ignore[arg-type]
+                                       terms, capital_share=float(m["one_off_capital_share"]),
+                                       reserves_available=float(m["reserves_available_gbp_thousand"]))
+        if ff.fallback is None:
+            out[opt] = (cash + ff.financing) / 1000.0
+    return out
+
+
+def price_index(years: Iterable[int], deflator: Mapping[str, float], inflation: float) -> np.ndarray:
+    """The price level of each year relative to 2010-11 (1.0), from the deflator where it
+    has the year and growing at ``inflation`` after its last year.
 
     Examples
     --------
-    >>> o = pd.DataFrame({"budget_npv_gbp_m": [38.8, 38.8, 15.0]},
-    ...                  index=pd.Index(["reserves", "grant", "gain_share"], name="option"))
-    >>> financing_best_worst(o)["best"], financing_best_worst(o)["worst"]
-    ('reserves and grant', 'gain share')
+    >>> price_index([0, 1, 3], {"2010-11": 100.0, "2011-12": 102.0}, 0.02).round(4).tolist()
+    [1.0, 1.02, 1.0612]
     """
-    v = options["budget_npv_gbp_m"].astype(float)
+    base = float(deflator[cuts.BASE_YEAR])
+    known = {cuts.year_index(k): float(v) / base for k, v in deflator.items() if cuts.year_index(k) >= 0}
+    last = max(known)
+    return np.array([known[t] if t in known else known[last] * (1.0 + inflation) ** (t - last) for t in years])
 
-    def names(mask: pd.Series) -> str:
-        words = [str(i).replace("_", " ") for i in v.index[mask.to_numpy()]]
-        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
-    return {
-        "best": names(v >= v.max() - tolerance_gbp_m),
-        "best_gbp_m": float(v.max()),
-        "worst": names(v <= v.min() + tolerance_gbp_m),
-        "worst_gbp_m": float(v.min()),
-    }
+def affordability(result: Any, deflator: Mapping[str, float], inflation: float) -> pd.DataFrame:
+    """What the scenario's financing does to the council year by year, real and cash.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    deflator : mapping
+        Financial year -> GDP deflator (``prices.gdp_deflator``).
+    inflation : float
+        Price growth after the deflator's last year (``financing.inflation_assumption``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; ``financial_year``, ``revenue_effect_gbp_m`` (net savings: the
+        revenue budget), ``reserves_draw_gbp_m``, ``reserves_left_gbp_m`` (usable reserves
+        above the prudent minimum, after the programme's draws), ``budget_effect_gbp_m``
+        (revenue effect less the reserves draw), each real (2010-11 prices), and
+        ``revenue_effect_cash_gbp_m`` and ``budget_effect_cash_gbp_m`` (cash, the prices of
+        each year).
+    """
+    t = result.timing
+    years = t.index.to_numpy()
+    p = price_index(years, deflator, inflation)
+    net = t["net_savings"].to_numpy(dtype=float) / 1000.0
+    draw = t["reserves_draw"].to_numpy(dtype=float) / 1000.0
+    avail = float(result.metrics["reserves_available_gbp_thousand"]) / 1000.0
+    out = pd.DataFrame({
+        "financial_year": t["financial_year"],
+        "revenue_effect_gbp_m": net,
+        "reserves_draw_gbp_m": draw,
+        "reserves_left_gbp_m": avail - np.cumsum(draw),
+        "budget_effect_gbp_m": net - draw,
+        "revenue_effect_cash_gbp_m": net * p,
+        "budget_effect_cash_gbp_m": (net - draw) * p,
+    }, index=t.index)
+    return out
+
+
+def penalty_by_persistence(h: Mapping[str, Any]) -> pd.DataFrame:
+    """The front-loading penalty and the share the programme absorbs, with every cut
+    restored (no persistence), at the cited persistence and with no cut ever restored.
+
+    Parameters
+    ----------
+    h : mapping
+        Report 30's headlines (``penalty_by_persistence_*`` keys).
+
+    Examples
+    --------
+    >>> h = {"penalty_by_persistence_none_persistence": 0.0, "penalty_by_persistence_none_no_programme_gbp_m": 1.0,
+    ...      "penalty_by_persistence_none_gbp_m": 1.0, "penalty_by_persistence_none_absorbed_share": 0.0,
+    ...      "penalty_by_persistence_default_persistence": 0.75, "penalty_by_persistence_default_no_programme_gbp_m": 2.0,
+    ...      "penalty_by_persistence_default_gbp_m": 1.0, "penalty_by_persistence_default_absorbed_share": 0.5,
+    ...      "penalty_by_persistence_full_persistence": 1.0, "penalty_by_persistence_full_no_programme_gbp_m": 2.0,
+    ...      "penalty_by_persistence_full_gbp_m": 3.0, "penalty_by_persistence_full_absorbed_share": -0.5}
+    >>> penalty_by_persistence(h)["share_absorbed_pct"].tolist()
+    [0.0, 50.0, -50.0]
+    """
+    rows = []
+    for key, label in (("none", "every cut restored"), ("default", "cited persistence"), ("full", "no cut restored")):
+        k = f"penalty_by_persistence_{key}"
+        rows.append({"case": label, "persistence": h[f"{k}_persistence"],
+                     "penalty_no_programme_gbp_m": h[f"{k}_no_programme_gbp_m"],
+                     "penalty_with_programme_gbp_m": h[f"{k}_gbp_m"],
+                     "share_absorbed_pct": _pct(h[f"{k}_absorbed_share"])})
+    return pd.DataFrame(rows).set_index("case")
 
 
 def reserves_check(h: Mapping[str, Any]) -> pd.DataFrame:
-    """Usable reserves against the programme's draw and the year they would run out.
+    """Usable reserves, the prudent minimum, the programme's draw and the trade-off with
+    the funding gap.
 
     Returns
     -------
@@ -242,25 +335,34 @@ def reserves_check(h: Mapping[str, Any]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> h = {"usable_reserves_gbp_m": 19.1, "reserves_draw_gbp_m": 1.8, "reserves_sufficient": True,
-    ...      "reserves_exhausted_financial_year": None}
-    >>> reserves_check(h)["value"].tolist()
-    ['£19.1m', '£1.8m', 'yes', 'not within the horizon']
+    >>> h = {"usable_reserves_gbp_m": 19.1, "reserves_minimum_gbp_m": 2.0, "reserves_available_gbp_m": 17.1,
+    ...      "reserves_draw_gbp_m": 1.8, "reserves_left_for_gap_gbp_m": 15.3,
+    ...      "reserves_exhausted_financial_year": None, "reserves_exhausted_financial_year_without_programme": None}
+    >>> reserves_check(h)["value"].tolist()[:5]
+    ['£19.1m', '£2.0m', '£17.1m', '£1.8m', '£15.3m']
     """
-    ex = h["reserves_exhausted_financial_year"]
+    def year(v: Any) -> str:
+        return "not within the horizon" if v is None else str(v)
+
     return pd.DataFrame(
         {
             "item": [
-                "usable reserves, 2010-11 (earmarked + unallocated; £m, 2010-11 prices)",
-                "drawn by the programme's financing (£m, 2010-11 prices)",
-                "reserves cover the programme's draw",
-                "reserves run out if they also meet the residual gap",
+                "usable reserves, 2010-11 (earmarked + unallocated)",
+                "prudent minimum kept back (share of net revenue expenditure)",
+                "available to the programme and the gap",
+                "drawn by the programme's financing",
+                "left to cushion the funding gap",
+                "reserves run out, meeting the programme and the front-line gap",
+                "reserves run out, meeting the front-line gap with no programme",
             ],
             "value": [
                 f"£{float(h['usable_reserves_gbp_m']):,.1f}m",
+                f"£{float(h['reserves_minimum_gbp_m']):,.1f}m",
+                f"£{float(h['reserves_available_gbp_m']):,.1f}m",
                 f"£{float(h['reserves_draw_gbp_m']):,.1f}m",
-                "yes" if h["reserves_sufficient"] else "no",
-                "not within the horizon" if ex is None else str(ex),
+                f"£{float(h['reserves_left_for_gap_gbp_m']):,.1f}m",
+                year(h["reserves_exhausted_financial_year"]),
+                year(h["reserves_exhausted_financial_year_without_programme"]),
             ],
         }
     )
@@ -270,10 +372,12 @@ _SERVICE_FIELDS = ("savings_rate", "addressable_share", "one_off_cost_ratio", "l
                    "ramp_years", "running_cost_ratio")
 _FINANCING_KEYS = {
     "reserves": ("financing.reserves_minimum_share",),
-    "borrowing": ("financing.pwlb_rate_nominal", "financing.inflation_assumption",
-                  "financing.borrowing_term_years"),
-    "gain_share": ("financing.gain_share_partner_share", "financing.gain_share_term_years"),
-    "grant": ("financing.invest_to_save_grant_share",),
+    "borrowing": ("financing.pwlb_rate_nominal", "financing.inflation_assumption", "financing.asset_life_years",
+                  "financing.capitalised_revenue_life_years", "financing.capitalisation_direction_limit_2011_12_gbp_m",
+                  "financing.flexible_capital_receipts_from", "financing.reserves_minimum_share"),
+    "gain_share": ("financing.partner_hurdle_rate_nominal", "financing.partner_contract_years",
+                   "financing.inflation_assumption", "financing.reserves_minimum_share"),
+    "grant": ("financing.invest_to_save_grant_share", "financing.reserves_minimum_share"),
     "revenue": (),
 }
 
@@ -298,7 +402,12 @@ def scenario_assumption_keys(settings: Mapping[str, Any], *, spreads: bool = Fal
     """
     keys = [f"programmes.preset.{settings['programme']}"]
     keys += [f"programmes.service.{s}.{f}" for s in settings["services"] for f in _SERVICE_FIELDS]
-    keys += ["programmes.back_office_overhead_share", "programmes.partnership.annual_failure_probability"]
+    keys += ["programmes.back_office_overhead_share", "programmes.back_office_overhead_services",
+             "programmes.central_services_base_years", "programmes.partnership.annual_failure_probability",
+             "frontline.cut_persistence"]
+    if str(settings["financing"]) == "borrowing":
+        keys += [f"programmes.service.{s}.one_off_capital_share" if s == "central"
+                 else "programmes.one_off_capital_share_other_services" for s in settings["services"]]
     if spreads:
         keys += [f"programmes.spread.{k}" for k in ("savings_rate", "one_off_cost", "delay_years", "ramp_years")]
     if settings["cut_path"] != "actual":
