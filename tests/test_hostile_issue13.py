@@ -168,6 +168,14 @@ def _set_value(fname: str, key: str, value: str):
     return edit
 
 
+def _line(fname: str, key: str) -> int:
+    """The line number of the row starting ``key`` in the committed table (as errors quote it)."""
+    for n, line in enumerate((PROCESSED / fname).read_text().splitlines(), start=1):
+        if line.startswith(key + ","):
+            return n
+    raise AssertionError(key)
+
+
 def _drop_row(key: str):
     def edit(text: str) -> str:
         new, n = re.subn(rf"^{re.escape(key)},.*\n", "", text, flags=re.M)
@@ -180,7 +188,7 @@ DATA_CASES = [
     # 4: values outside their domain, and a missing row
     ("processed", "finance.csv", _set_value("finance.csv", "E2532,2011-12,revenue_support_grant",
                                             "-2203000"),
-     "finance.csv: row 9847 (E2532, 2011-12, revenue_support_grant): -2,203,000 breaks the "
+     f"finance.csv: row {_line('finance.csv', 'E2532,2011-12,revenue_support_grant')} (E2532, 2011-12, revenue_support_grant): -2,203,000 breaks the "
      "rule 'revenue_support_grant >= 0'"),
     ("processed", "spending.csv", _drop_row("E2532,2010-11,central"),
      "spending.csv: no row for E2532 (East Lindsey), 2010-11, service 'central' (rule: every "
