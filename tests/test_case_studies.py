@@ -62,8 +62,8 @@ def _fake_run(per_council: dict[str, tuple[list[float], float]]):
     """A stand-in run_scenario: gross savings (£ thousand) and a steady state per council."""
     calls = []
 
-    def run(code: str, preset: str, *, horizon: int) -> SimpleNamespace:
-        calls.append((code, preset, horizon))
+    def run(code: str, preset: str, *, horizon: int, optimism_adjustment: object = None) -> SimpleNamespace:
+        calls.append((code, preset, horizon, optimism_adjustment))
         gross, ss = per_council[code]
         metrics = {"gross_steady_state_saving_gbp_thousand": ss, "steady_state_saving_gbp_thousand": ss * 0.8,
                    "one_off_cost_gbp_thousand": 100.0, "total_service_expenditure_gbp_thousand": 50_000.0}
@@ -104,14 +104,60 @@ def test_compare_with_a_programme_override_runs_that_preset() -> None:
     assert np.isfinite(t["ratio"]).all()
 
 
-def test_zero_model_saving_gives_no_ratio_and_counts_as_above() -> None:
-    case = _tiny_case("cpbs", (Claim("first_year_saving_gbp_m", "annual", 1),))
+def test_zero_model_saving_is_a_miss_not_a_dropped_row() -> None:
+    case = _tiny_case("adur_worthing", (Claim("saving_2011_12_gbp_m", "annual", 1),))
     run = _fake_run({"A": ([0.0] * 11, 0.0), "B": ([0.0] * 11, 0.0)})
     t = case_studies.compare([case], run=run)
-    assert np.isnan(t.loc[0, "ratio"]) and not t.loc[0, "within_spread"]
+    assert t.loc[0, "ratio"] == np.inf and t.loc[0, "model_zero"] and not t.loc[0, "within_spread"]
     assert t.loc[0, "direction"] == "reported above model"
     s = case_studies.comparison_summary(t)
-    assert s["above_model"] == 1 and np.isnan(s["median_ratio"])
+    assert s["out_of_sample_claims"] == 1 and s["misses"] == 1 and s["above_model"] == 1
+    assert s["median_ratio"] == np.inf and s["model_zero"] == 1
+
+
+def test_each_case_is_predicted_with_its_own_pairs_left_out() -> None:
+    run = _fake_run({c: ([1.0] * 11, 1.0) for c in ("E3320", "E3333")})
+    case = next(c for c in CASES if c.key == "south_west_one")
+    case_studies.compare([case], run=run)
+    adjs = {id(c[3]): c[3] for c in run.calls}
+    assert len(adjs) == 1
+    adj = next(iter(adjs.values()))
+    assert adj.excluded == ("south_west_one",)
+    # South West One is in the savings reference class: leaving it out drops one pair
+    from sharedservices import reference_class
+
+    assert adj.cases["savings"] == reference_class.adjustment().cases["savings"] - 1
+
+
+def test_in_sample_cases_are_those_that_calibrated_what_they_test() -> None:
+    t = case_studies.compare()
+    in_sample = set(t.loc[t["in_sample"], "case"])
+    assert in_sample == {"tri_borough", "cpbs", "lgss"}
+    assert (t.loc[t["in_sample"], "calibrated_from_case"] != "").all()
+    s = case_studies.comparison_summary(t)
+    assert s["claims"] == len(t) == sum(len(c.claims) for c in CASES)  # every claim counted
+    assert s["out_of_sample_claims"] + s["in_sample_claims"] == s["claims"]
+    assert s["timing_claims"] + s["level_claims"] == s["out_of_sample_claims"]
+
+
+def test_every_parameter_a_case_supplied_is_declared() -> None:
+    """A cited programme assumption whose citation names a case must be listed in that case's
+    ``calibrates`` (otherwise the case would be tested in sample without saying so)."""
+    import re
+
+    words = {"tri_borough": r"tri-borough", "cpbs": r"\bCPBS\b|Compass Point", "lgss": r"\bLGSS\b"}
+    by_key = {c.key: c for c in CASES}
+    shipped = assumptions.load_all()
+    for case, pattern in words.items():
+        for key, a in shipped.items():
+            if (not key.startswith("programmes.service.") or key.endswith("one_off_capital_share")
+                    or a.is_suite_assumption):  # a judgement that merely mentions a case
+                continue
+            text = f"{a.source_title} {a.quality_note}"
+            if re.search(pattern, text, flags=re.I) and not key.endswith("addressable_share"):
+                service = key.split(".")[2]
+                if service in assumptions.value("programmes.preset.broad"):
+                    assert key in by_key[case].calibrates, (case, key)
 
 
 def test_real_case_matches_run_scenario_directly() -> None:
@@ -127,13 +173,17 @@ def test_real_case_matches_run_scenario_directly() -> None:
     assert 0 < overview["steady_state_gross_share_of_tse_pct"] < 100
 
 
-def test_summary_picks_extremes() -> None:
-    t = pd.DataFrame({"case": ["a", "b", "c"], "ratio": [3.0, np.nan, 0.5], "within_spread": [False, False, True],
-                      "direction": ["reported above model", "reported above model", "reported below model"]})
+def test_summary_picks_extremes_out_of_sample() -> None:
+    t = pd.DataFrame({"case": ["a", "b", "c", "d"], "ratio": [3.0, np.inf, 0.5, 9.0],
+                      "model_zero": [False, True, False, False], "within_spread": [False, False, True, False],
+                      "in_sample": [False, False, False, True], "error_kind": ["level", "timing", "level", "level"],
+                      "direction": ["reported above model", "reported above model", "reported below model",
+                                    "reported above model"]})
     s = case_studies.comparison_summary(t)
-    assert (s["largest_overclaim_case"], s["largest_shortfall_case"]) == ("a", "c")
-    assert s["median_ratio"] == pytest.approx(1.75)
-    assert (s["claims"], s["cases"], s["within_spread"], s["below_model"]) == (3, 3, 1, 1)
+    assert (s["largest_overclaim_case"], s["largest_shortfall_case"]) == ("a", "c")  # d is in sample
+    assert s["median_ratio"] == pytest.approx(3.0)  # of 0.5, 3, inf
+    assert (s["claims"], s["cases"], s["within_spread"], s["below_model"]) == (4, 4, 1, 1)
+    assert (s["timing_claims"], s["level_claims"], s["level_median_ratio"]) == (1, 2, pytest.approx(1.75))
 
 
 def test_assumption_keys_all_resolve() -> None:

@@ -17,8 +17,8 @@ STEM = "40-uncertainty"
 NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
 RUN = {"council": "E5014", "horizon": 8, "draws": 300, "seed": 11}
 FIGURES = {"fan-net-savings", "fan-cumulative-cash-flow", "payback-distribution", "tornado-npv"}
-TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-bias-comparison", "sensitivities-table",
-          "assumptions", "red-assumptions"}
+TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-adjustments", "optimism-bias-comparison",
+          "correlation-comparison", "sensitivities-table", "assumptions", "red-assumptions"}
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:
@@ -58,27 +58,44 @@ def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     assert f"{100 * mc.p_payback_within():.0f}%" in text and "300" in text
 
 
-def test_with_and_without_optimism_bias() -> None:
+def test_reference_class_and_green_book_bounds_side_by_side() -> None:
     a = f40.analyse(params.validate(STEM, {"council": "E2532", "draws": 400, "optimism_bias": False}))
     h = f40.summarise(a)
-    assert a["mc"] is a["mc_without_ob"] and h["optimism_bias"] is False
+    assert a["mc"] is a["mc_without_ob"] and h["optimism_bias"] is False and h["optimism_adjustment"] is None
     assert h["p_payback_within_sr_period"] == h["p_payback_within_sr_period_without_ob"]
-    # the uplifts raise costs and durations: payback is no likelier with them
-    assert h["p_payback_within_sr_period_with_ob"] <= h["p_payback_within_sr_period_without_ob"]
-    assert h["npv_p50_gbp_m_with_ob"] < h["npv_p50_gbp_m_without_ob"]
+    # the upper bound raises costs and durations most: payback is no likelier with it
+    order = ("without_ob", "reference_class", "green_book_upper")
+    npvs = [h[f"npv_p50_gbp_m_{c}"] for c in order]
+    assert npvs[0] >= npvs[1] > npvs[2]
+    assert h["p_payback_within_sr_period_green_book_upper"] <= h["p_payback_within_sr_period_reference_class"]
     comp = tables.optimism_bias_comparison(h)
-    assert comp.iloc[0].tolist() == pytest.approx([100 * h["p_payback_within_sr_period_with_ob"],
-                                                   100 * h["p_payback_within_sr_period_without_ob"]])
+    assert list(comp.columns) == ["reference_class", "green_book_lower_bound", "green_book_upper_bound",
+                                  "no_adjustment"]
+    assert comp.iloc[0].tolist() == pytest.approx([100 * h[f"p_payback_within_sr_period_{c}"] for c in
+                                                   ("reference_class", "green_book_lower", "green_book_upper",
+                                                    "without_ob")])
+    adj = a["adjustments"]
+    assert "reference_class" in adj.columns and "green_book_upper" in adj.columns
+    assert set(adj["rating"]) <= {"green", "amber", "red"}
     dist = tables.payback_distribution({"x": a["mc"].draws["payback_year"]}, 10)
     assert dist["x"].sum() == pytest.approx(100.0)
     assert dist.loc["never", "x"] == pytest.approx(100 * h["p_never_pays_back"])
+
+
+def test_correlation_sensitivity() -> None:
+    a = f40.analyse(params.validate(STEM, {"council": "E2532", "draws": 400}))
+    h = f40.summarise(a)
+    assert a["mc_rho_0"].settings["delay_cost_correlation"] == 0.0
+    assert h["delay_cost_correlation"] == a["mc"].settings["delay_cost_correlation"] != 0.0
+    c = tables.correlation_comparison(h)
+    assert c.shape[1] == 3 and c.iloc[0, 1] == pytest.approx(100 * h["p_payback_within_sr_period"])
 
 
 def test_sensitivity_table_and_fans() -> None:
     a = f40.analyse(params.validate(STEM, {"council": "E2532", "draws": 200, "cut_path": "parametric"}))
     sens = tables.sensitivity_table(a["sensitivities"], f40.SENSITIVITY_LABELS)
     assert sens["swing_gbp_m"].is_monotonic_decreasing
-    assert "front_loading" in set(sens["parameter"]) and (sens["assumption"] != "").all()
+    assert set(sens["parameter"]) == set(uncertainty.TORNADO_INPUTS) and (sens["assumption"] != "").all()
     central = scenario.run_from_params(a["params"]).metrics["npv_gbp_thousand"] / 1000
     assert sens["central_npv_gbp_m"].iloc[0] == pytest.approx(central)
     fan = tables.fan_gbp_m(a["mc"].fan_chart("net_savings"))

@@ -109,8 +109,13 @@ def test_delay_postpones_payback(council) -> None:
 def test_optimism_bias_raises_one_off_cost(council) -> None:
     on = scenario.run_scenario(council, "back_office").metrics["one_off_cost_gbp_thousand"]
     off = scenario.run_scenario(council, "back_office", optimism_bias=False).metrics["one_off_cost_gbp_thousand"]
-    uplift = scenario.defaults_from_assumptions().capex_uplift
+    uplift = scenario.defaults_from_assumptions().optimism["reference_class"].one_off_cost
     assert on == pytest.approx(off * (1 + uplift))
+    upper = scenario.run_scenario(council, "back_office", optimism_adjustment="green_book_upper").metrics
+    assert upper["one_off_cost_gbp_thousand"] == pytest.approx(
+        off * (1 + scenario.defaults_from_assumptions().optimism["green_book_upper"].one_off_cost))
+    with pytest.raises(InputError, match="optimism_adjustment"):
+        scenario.run_scenario(council, "back_office", optimism_adjustment="hopeful")
 
 
 def test_front_loading_penalty_grows_with_phi(council) -> None:

@@ -96,13 +96,81 @@ def test_bad_spreads_and_draws(council) -> None:
 
 def test_one_way_sensitivities_for_a_tornado(council) -> None:
     tab = uncertainty.one_way_sensitivities(council, "broad", cut_path="parametric")
-    assert set(tab["parameter"]) >= {"savings_multiplier", "one_off_cost_multiplier", "delay_years",
-                                     "ramp_years", "failure_probability", "front_loading"}
+    assert list(tab["parameter"].sort_values()) == sorted(uncertainty.TORNADO_INPUTS)
     assert tab["swing"].is_monotonic_decreasing
     s = tab.set_index("parameter")
     assert s.loc["savings_multiplier", "metric_high"] > s.loc["savings_multiplier", "metric_low"]
     assert s.loc["one_off_cost_multiplier", "metric_high"] < s.loc["one_off_cost_multiplier", "metric_low"]
-    # NPV of the programme does not depend on the funding path
-    assert s.loc["front_loading", "swing"] == pytest.approx(0.0, abs=1e-6)
+    assert s.loc["lead_multiplier", "metric_high"] < s.loc["lead_multiplier", "metric_low"]  # later savings
+    # the central case is the deterministic model
+    det = scenario.run_scenario(council, "broad", cut_path="parametric").metrics["npv_gbp_thousand"]
+    assert s["central"].iloc[0] == pytest.approx(det)
     with pytest.raises(InputError):
         uncertainty.one_way_sensitivities(council, metric="council_name")
+    with pytest.raises(InputError, match="percentiles"):
+        uncertainty.one_way_sensitivities(council, percentiles=(90, 10))
+
+
+def test_tornado_moves_every_input_over_the_same_probability_range(council) -> None:
+    """Each input's low and high case sit at the same percentiles of its own Monte Carlo
+    distribution: the share of draws at or below the low case is the low percentile."""
+    lo_q, hi_q = scenario.defaults_from_assumptions().tornado_percentiles
+    tab = uncertainty.one_way_sensitivities(council, "broad").set_index("parameter")
+    mc = uncertainty.monte_carlo(council, "broad", draws=40_000, seed=3)
+    for name in ("savings_multiplier", "one_off_cost_multiplier", "lead_multiplier", "ramp_multiplier"):
+        x = mc.draws[name].to_numpy()
+        assert np.mean(x <= tab.loc[name, "low"]) == pytest.approx(lo_q / 100, abs=0.01), name
+        assert np.mean(x <= tab.loc[name, "high"]) == pytest.approx(hi_q / 100, abs=0.01), name
+    fy = mc.draws["failure_year"].to_numpy()
+    low = tab.loc["failure_year", "low"]
+    assert low > 0 and np.mean((fy > 0) & (fy <= low)) >= lo_q / 100 - 0.01
+    assert np.mean((fy > 0) & (fy < low)) < lo_q / 100
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.5, 0.9])
+def test_stated_correlation_is_recovered_from_the_draws(council, rho) -> None:
+    mc = uncertainty.monte_carlo(council, "broad", draws=20_000, seed=5, correlation=rho)
+    z_cost = np.log(mc.draws["one_off_cost_multiplier"].to_numpy())
+    z_lead = np.log(mc.draws["lead_multiplier"].to_numpy())
+    assert np.corrcoef(z_cost, z_lead)[0, 1] == pytest.approx(rho, abs=0.02)
+    assert mc.settings["delay_cost_correlation"] == rho
+    with pytest.raises(InputError, match="delay_cost_correlation"):
+        uncertainty.monte_carlo(council, "broad", draws=10, correlation=1.5)
+
+
+def test_default_correlation_is_the_cited_one(council) -> None:
+    from sharedservices import assumptions
+
+    mc = uncertainty.monte_carlo(council, "broad", draws=20_000, seed=5)
+    z = np.corrcoef(np.log(mc.draws["one_off_cost_multiplier"]), np.log(mc.draws["lead_multiplier"]))[0, 1]
+    assert z == pytest.approx(assumptions.value("uncertainty.delay_cost_correlation"), abs=0.02)
+
+
+def test_lead_times_never_fall_below_zero(council) -> None:
+    wide = uncertainty.monte_carlo(council, "broad", draws=20_000, seed=9, spreads={"delay_years": 3.0})
+    assert (wide.draws["lead_multiplier"] > 0).all()  # a symmetric shock this wide would go negative
+    mc = uncertainty.monte_carlo(council, "broad", draws=20_000, seed=9)
+    assert mc.draws["lead_multiplier"].mean() == pytest.approx(1.0, abs=0.03)  # centred on the cited lead
+
+
+def test_leaving_a_failed_partnership_costs_a_share_of_its_last_saving(council) -> None:
+    from sharedservices.programmes import Programme, ServiceShare
+
+    prog = Programme("one", (ServiceShare("central", 1.0, 0.2, 0.0, 0.0, 0.0, 0.0),), failure_probability=0.3)
+    ratio = scenario.defaults_from_assumptions().exit_cost_ratio
+    assert ratio > 0
+    mc = uncertainty.monte_carlo(council, prog, draws=200, seed=2, spreads=ZERO, optimism_bias=False)
+    saving = 0.2 * 6_000.0
+    for i in range(200):
+        fy = int(mc.draws["failure_year"].iloc[i])
+        flows = mc.programme_cash_flow[i]
+        if 1 < fy <= 10:
+            assert flows[fy] == pytest.approx(-ratio * saving)  # no saving, the exit cost
+            assert flows[fy - 1] == pytest.approx(saving)
+    # the deterministic model carries the expected exit cost
+    det = scenario.run_scenario(council, prog, optimism_bias=False)
+    run = det.timing["running_costs"].to_numpy()
+    surv = programmes.survival(np.arange(11), 1, 0.3)
+    gross_if_alive = np.r_[0.0, np.full(10, saving)]
+    expected = np.r_[0.0, ratio * gross_if_alive[:-1] * (surv[:-1] - surv[1:])]
+    np.testing.assert_allclose(run, expected, rtol=1e-9, atol=1e-9)

@@ -55,7 +55,10 @@ __all__ = [
     "compare",
     "comparison_summary",
     "deflator_range_pct",
+    "error_kind",
+    "in_sample_keys",
     "model_savings",
+    "out_of_sample_adjustment",
 ]
 
 ClaimKind = Literal["annual", "cumulative", "steady"]
@@ -114,6 +117,10 @@ class Case:
         Scope notes.
     short : str
         Short name for figure labels (default: ``name``).
+    calibrates : tuple of str
+        The model's assumption keys whose cited value was taken from this case's own
+        figures.  A case whose preset uses one of them is **in sample**: its claims are
+        shown but left out of the accuracy figures.
     """
 
     key: str
@@ -125,6 +132,7 @@ class Case:
     why: str
     note: str = ""
     short: str = ""
+    calibrates: tuple[str, ...] = ()
 
 
 #: The case studies with enough figures to compare (a partnership of councils in the data,
@@ -147,6 +155,8 @@ CASES: tuple[Case, ...] = (
             "failure rate spreads thinly over every year.",
         note="Broad preset: back office, environmental services, adult and children's social care.",
         short="Tri-borough",
+        calibrates=tuple(f"programmes.service.{s}.{f}" for s in ("adult_social_care", "childrens_social_care")
+                         for f in ("savings_rate", "lead_time_years", "ramp_years")),
     ),
     Case(
         "cpbs", "Compass Point Business Services (East Lindsey, South Holland)",
@@ -158,6 +168,7 @@ CASES: tuple[Case, ...] = (
             "rate (so not an independent test); the model's ramp and optimism-bias delay hold "
             "first-year savings back, while the partners claimed savings from the first year.",
         short="Compass Point",
+        calibrates=("programmes.service.central.savings_rate", "programmes.service.central.lead_time_years"),
     ),
     Case(
         "adur_worthing", "Adur & Worthing", ("E3831", "E3837"), "back_office", "2008-09",
@@ -176,6 +187,8 @@ CASES: tuple[Case, ...] = (
         why="Two large county councils with big back offices and an up-front ERP investment; "
             "early figures count savings banked while the service was being set up.",
         short="LGSS",
+        calibrates=("programmes.service.central.one_off_cost_ratio", "programmes.service.central.lead_time_years",
+                    "programmes.service.central.ramp_years"),
     ),
     Case(
         "south_west_one", "South West One (Somerset CC, Taunton Deane)", ("E3320", "E3333"),
@@ -283,7 +296,7 @@ def claim_model_value(gross_by_year: Sequence[float] | np.ndarray, start_year: i
 
 
 def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10,
-                  run: Callable[..., object] | None = None) -> dict[str, object]:
+                  run: Callable[..., object] | None = None, optimism: object | None = None) -> dict[str, object]:
     """Run the model with default assumptions for each partner council; sum the results.
 
     Parameters
@@ -296,6 +309,9 @@ def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10
     run : callable, optional
         ``run_scenario`` (default :func:`sharedservices.scenario.run_scenario`); injectable
         for tests.
+    optimism : Adjustment, optional
+        The optimism-bias adjustment (default: the reference class with this case left
+        out, :func:`out_of_sample_adjustment`).
 
     Returns
     -------
@@ -315,8 +331,9 @@ def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10
     gross = np.zeros(horizon + 1)
     ss_gross = ss_net = one_off = tse = 0.0
     by_council: dict[str, float] = {}
+    adj = out_of_sample_adjustment(case) if optimism is None else optimism
     for code in case.councils:
-        r = run(code, preset, horizon=horizon)
+        r = run(code, preset, horizon=horizon, optimism_adjustment=adj)
         m = r.metrics
         gross += np.asarray(r.arrays.gross_savings, dtype="float64") / 1000.0
         ss_gross += m["gross_steady_state_saving_gbp_thousand"] / 1000.0
@@ -332,10 +349,52 @@ def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10
     }
 
 
+def out_of_sample_adjustment(case: Case) -> object:
+    """The reference-class optimism adjustment with the case's own plan-and-outcome pairs
+    left out (it may not set the adjustment it is tested with)."""
+    from sharedservices import reference_class
+
+    return reference_class.adjustment("reference_class", exclude=(case.key,))
+
+
+def in_sample_keys(case: Case, programme: str | None = None) -> tuple[str, ...]:
+    """The assumption keys the case calibrated that its preset uses (empty: out of sample).
+
+    Examples
+    --------
+    >>> by_key = {c.key: c for c in CASES}
+    >>> in_sample_keys(by_key["lgss"])[0], in_sample_keys(by_key["adur_worthing"])
+    ('programmes.service.central.one_off_cost_ratio', ())
+    >>> in_sample_keys(by_key["tri_borough"], programme="back_office")
+    ()
+    """
+    from sharedservices import assumptions
+
+    services = assumptions.value(f"programmes.preset.{programme or case.preset}")
+    used = {f"programmes.service.{s}.{f}" for s in services for f in _SERVICE_FIELDS}
+    return tuple(k for k in case.calibrates if k in used)
+
+
+#: Claims about the first years of a partnership test how fast savings come (timing);
+#: later and ongoing ones test how much they are (level).
+TIMING_YEARS = 3
+
+
+def error_kind(kind: str, years: int) -> str:
+    """``timing`` for a claim about the first :data:`TIMING_YEARS` years, else ``level``.
+
+    Examples
+    --------
+    >>> error_kind("annual", 2), error_kind("cumulative", 10), error_kind("steady", 0)
+    ('timing', 'level', 'level')
+    """
+    return "timing" if kind != "steady" and years <= TIMING_YEARS else "level"
+
+
 COMPARISON_COLUMNS = [
     "case", "case_name", "councils", "programme", "started", "claim", "claim_unit", "kind",
-    "years", "reported_gbp_m", "model_gbp_m", "ratio", "within_spread", "direction",
-    "quality", "source_title", "source_url",
+    "years", "error_kind", "reported_gbp_m", "model_gbp_m", "ratio", "model_zero", "within_spread",
+    "direction", "in_sample", "calibrated_from_case", "quality", "source_title", "source_url",
 ]
 
 
@@ -357,11 +416,15 @@ def compare(cases: Sequence[Case] = CASES, *, programme: str | None = None, hori
     Returns
     -------
     pandas.DataFrame
-        One row per claim (:data:`COMPARISON_COLUMNS`): ``reported_gbp_m`` (£m, cash, a
-        claim), ``model_gbp_m`` (£m, real 2010-11 prices, gross), ``ratio`` (reported /
-        model; NaN where the model predicts no saving), ``within_spread`` (bool),
-        ``direction`` ("reported above model" / "reported below model"), and the claim's
-        rating and source.
+        One row per claim, every claim (:data:`COMPARISON_COLUMNS`): ``reported_gbp_m``
+        (£m, cash, a claim), ``model_gbp_m`` (£m, real 2010-11 prices, gross), ``ratio``
+        (reported / model; +inf where the model predicts no saving, a miss),
+        ``model_zero``, ``within_spread`` (bool; False where the model is 0),
+        ``direction`` ("reported above model" / "reported below model"), ``error_kind``
+        (:func:`error_kind`), ``in_sample`` (the case calibrated a parameter its preset
+        uses, :func:`in_sample_keys`, listed in ``calibrated_from_case``), and the claim's
+        rating and source.  The optimism adjustment of each case leaves that case out of
+        the reference class.
     """
     from sharedservices import assumptions
 
@@ -369,60 +432,94 @@ def compare(cases: Sequence[Case] = CASES, *, programme: str | None = None, hori
     rows = []
     for case in cases:
         model = model_savings(case, programme=programme, horizon=horizon, run=run)
+        keys = in_sample_keys(case, programme)
         for claim in case.claims:
             a = assumptions.get(f"case_studies.{case.key}.{claim.metric}")
             reported = float(a.value)
             predicted = claim_model_value(model["gross_by_year"], model["start_year"], claim,
                                           model["steady_state_gross_gbp_m"])
-            ratio = reported / predicted if predicted > 0 else float("nan")
+            zero = not predicted > 0
+            ratio = float("inf") if zero else reported / predicted
             rows.append({
                 "case": case.key, "case_name": case.name, "councils": ",".join(case.councils),
                 "programme": model["programme"], "started": case.started, "claim": claim.metric,
                 "claim_unit": a.unit, "kind": claim.kind, "years": claim.years,
-                "reported_gbp_m": reported, "model_gbp_m": predicted, "ratio": ratio,
-                "within_spread": bool(np.isfinite(ratio) and abs(ratio - 1.0) <= spread),
+                "error_kind": error_kind(claim.kind, claim.years),
+                "reported_gbp_m": reported, "model_gbp_m": predicted, "ratio": ratio, "model_zero": zero,
+                "within_spread": bool(not zero and abs(ratio - 1.0) <= spread),
                 "direction": "reported above model" if reported > predicted else "reported below model",
+                "in_sample": bool(keys), "calibrated_from_case": ", ".join(keys),
                 "quality": a.quality, "source_title": a.source_title, "source_url": a.source_url,
             })
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def comparison_summary(comparison: pd.DataFrame) -> dict[str, float | int | str]:
-    """Counts and medians over a :func:`compare` table.
+    """Accuracy over a :func:`compare` table: every claim counted, in-sample cases apart.
+
+    A claim the model puts at 0 is a miss (ratio +inf), never a dropped row.  The accuracy
+    figures (``within_spread``, ``above_model``, ``below_model``, ``median_ratio``, the
+    ``timing_*`` and ``level_*`` figures and the largest over- and under-claim) are over the
+    **out-of-sample** claims only.
 
     Returns
     -------
     dict
-        ``claims``, ``cases``, ``within_spread``, ``above_model``, ``below_model`` (counts),
-        ``median_ratio`` (reported / model), ``largest_overclaim_case`` and
-        ``largest_shortfall_case`` (case keys with the highest and lowest ratio) with their
-        ``_ratio``.
+        ``claims`` and ``cases`` (all), ``in_sample_claims``, ``in_sample_cases`` (comma-
+        separated keys), ``out_of_sample_claims``, ``model_zero`` (all claims), and over the
+        out-of-sample claims: ``model_zero_out_of_sample``, ``within_spread``, ``misses``,
+        ``above_model``, ``below_model``, ``median_ratio`` (reported / model, misses at 0
+        counted as +inf), for each kind ``<kind>_claims``, ``<kind>_within_spread``,
+        ``<kind>_median_ratio``, and ``largest_overclaim_case`` / ``largest_shortfall_case``
+        (highest and lowest finite ratio) with their ``_ratio``.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"case": ["a", "a", "b"], "ratio": [2.0, 1.0, 0.1],
-    ...     "within_spread": [False, True, False],
-    ...     "direction": ["reported above model", "reported below model", "reported below model"]})
+    >>> t = pd.DataFrame({"case": ["a", "a", "b", "c"], "ratio": [2.0, float("inf"), 0.1, 1.0],
+    ...     "model_zero": [False, True, False, False], "within_spread": [False, False, False, True],
+    ...     "in_sample": [False, False, False, True], "error_kind": ["level", "timing", "level", "level"],
+    ...     "direction": ["reported above model", "reported above model", "reported below model",
+    ...                   "reported below model"]})
     >>> s = comparison_summary(t)
-    >>> s["median_ratio"], s["largest_shortfall_case"], s["above_model"]
-    (1.0, 'b', 1)
+    >>> s["claims"], s["out_of_sample_claims"], s["median_ratio"], s["misses"], s["largest_shortfall_case"]
+    (4, 3, 2.0, 3, 'b')
     """
-    ratio = comparison["ratio"].astype("float64")
-    ok = ratio.notna()
-    hi = comparison.loc[ratio[ok].idxmax()] if ok.any() else None
-    lo = comparison.loc[ratio[ok].idxmin()] if ok.any() else None
-    return {
-        "claims": len(comparison),
-        "cases": int(comparison["case"].nunique()),
-        "within_spread": int(comparison["within_spread"].sum()),
-        "above_model": int((comparison["direction"] == "reported above model").sum()),
-        "below_model": int((comparison["direction"] == "reported below model").sum()),
-        "median_ratio": float(ratio[ok].median()) if ok.any() else float("nan"),
+    t = comparison
+    oos = t[~t["in_sample"].astype(bool)]
+    ratio = oos["ratio"].astype("float64")
+    finite = ratio[np.isfinite(ratio)]
+    hi = oos.loc[finite.idxmax()] if len(finite) else None
+    lo = oos.loc[finite.idxmin()] if len(finite) else None
+
+    def med(r: pd.Series) -> float:
+        return float(np.median(r.to_numpy())) if len(r) else float("nan")
+
+    out: dict[str, float | int | str] = {
+        "claims": len(t),
+        "cases": int(t["case"].nunique()),
+        "in_sample_claims": int(t["in_sample"].astype(bool).sum()),
+        "in_sample_cases": ",".join(dict.fromkeys(t.loc[t["in_sample"].astype(bool), "case"])),
+        "out_of_sample_claims": len(oos),
+        "model_zero": int(t["model_zero"].astype(bool).sum()),
+        "model_zero_out_of_sample": int(oos["model_zero"].astype(bool).sum()),
+        "within_spread": int(oos["within_spread"].sum()),
+        "misses": int((~oos["within_spread"].astype(bool)).sum()),
+        "above_model": int((oos["direction"] == "reported above model").sum()),
+        "below_model": int((oos["direction"] == "reported below model").sum()),
+        "median_ratio": med(ratio),
+    }
+    for kind in ("timing", "level"):
+        sub = oos[oos["error_kind"] == kind]
+        out[f"{kind}_claims"] = len(sub)
+        out[f"{kind}_within_spread"] = int(sub["within_spread"].sum())
+        out[f"{kind}_median_ratio"] = med(sub["ratio"].astype("float64"))
+    out.update({
         "largest_overclaim_case": "" if hi is None else str(hi["case"]),
         "largest_overclaim_ratio": float("nan") if hi is None else float(hi["ratio"]),
         "largest_shortfall_case": "" if lo is None else str(lo["case"]),
         "largest_shortfall_ratio": float("nan") if lo is None else float(lo["ratio"]),
-    }
+    })
+    return out
 
 
 def deflator_range_pct(deflator: dict[str, float] | None = None) -> float:
@@ -503,4 +600,6 @@ def assumption_keys(cases: Sequence[Case] = CASES, *, programme: str | None = No
     service_keys = [f"programmes.service.{s}.{f}" for s in services for f in _SERVICE_FIELDS]
     return [*claims, *(f"programmes.preset.{p}" for p in presets), *service_keys,
             "programmes.back_office_overhead_share", "programmes.partnership.annual_failure_probability",
-            "programmes.spread.savings_rate", "prices.gdp_deflator"]
+            "programmes.spread.savings_rate", "prices.gdp_deflator",
+            *(k for k in assumptions.load_all() if k.startswith("reference_class.")),
+            "optimism_bias.table", "optimism_bias.shared_services_category"]

@@ -207,8 +207,8 @@ def penalty_absorbed_share(penalty_without: npt.ArrayLike, penalty_with: npt.Arr
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(w > 1e-9, (w - p) / np.where(w > 1e-9, w, 1.0), np.nan)
     if s.ndim == 0:
-        return None if np.isnan(s) else round(float(s), 12)
-    return s
+        return None if np.isnan(s) else round(float(s), 12) + 0.0  # no negative zero
+    return s + 0.0
 
 
 def allocate_cuts(

@@ -441,6 +441,7 @@ def service_profiles(
     ramp: npt.ArrayLike | None = None,
     running_ratio: npt.ArrayLike | None = None,
     alive: npt.ArrayLike | None = None,
+    exit_cost_ratio: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gross savings, running costs and one-off costs by year, summed over services.
 
@@ -448,6 +449,13 @@ def service_profiles(
     axes: shape (..., S).  ``alive`` is the weight of each year, shape (..., S, T) or
     broadcastable: survival probabilities (deterministic) or 0/1 indicators (Monte Carlo);
     default the survival probabilities.
+
+    ``exit_cost_ratio`` prices leaving a failed partnership: in the year it fails the
+    council pays that multiple of the gross saving it earned the year before (redundancy,
+    bringing services back, settling the contract).  It is added to the running costs:
+    ``exit_t = ratio * g_{t-1} * (alive_{t-1} - alive_t)`` with ``g`` the saving had the
+    partnership survived, so with survival probabilities it is the expected exit cost and
+    with 0/1 indicators the cost in the one draw's failure year.
 
     Returns
     -------
@@ -478,6 +486,14 @@ def service_profiles(
     on = _on_fraction(t, onset)
     on *= alive
     on *= (a.addressable * a.cost_scale * rr)[..., None]
+    if exit_cost_ratio:
+        if not (np.isfinite(exit_cost_ratio) and exit_cost_ratio >= 0):
+            raise InputError(f"exit cost ratio: {exit_cost_ratio!r} (allowed: a multiple >= 0)")
+        g0 = ramp_fraction(t, onset, rp[..., None]) * (a.addressable * rate)[..., None]
+        al = np.broadcast_to(alive, np.broadcast_shapes(alive.shape, g0.shape))
+        exit_ = np.zeros_like(g0)
+        exit_[..., 1:] = exit_cost_ratio * g0[..., :-1] * np.maximum(al[..., :-1] - al[..., 1:], 0.0)
+        on = on + exit_
     # explicit products and sums (not einsum/BLAS) so that one draw and many draws add
     # up in the same order: the Monte Carlo model with zero spreads equals this exactly
     gross = frac.sum(axis=-2)

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sharedservices import cuts, finance, financing, gap, programmes
+from sharedservices import cuts, finance, financing, gap, programmes, reference_class
 from sharedservices.errors import DataError, InputError
 
 __all__ = [
@@ -244,13 +244,14 @@ class ModelDefaults:
     sr2010_period_years: int
     demand_growth: Mapping[str, float]
     terms: financing.FinancingTerms
-    capex_uplift: float
-    duration_uplift: float
-    opex_uplift: float
+    optimism: Mapping[str, reference_class.Adjustment]
     spreads: Mapping[str, float]
     benchmarks: Mapping[str, float]
     presets: Mapping[str, programmes.Programme] = field(default_factory=dict)
     frontline_cut_persistence: float = 0.0
+    exit_cost_ratio: float = 0.0
+    delay_cost_correlation: float = 0.0
+    tornado_percentiles: tuple[float, float] = (10.0, 90.0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -260,12 +261,6 @@ def defaults_from_assumptions() -> ModelDefaults:
 
     v = assumptions.value
     ratio = cuts.sr2010_path(1.0, 4)
-    ob_cat = v("optimism_bias.shared_services_category")
-    try:
-        opex_cat = v("optimism_bias.shared_services_opex_category")
-    except InputError:
-        opex_cat = ob_cat
-    table = v("optimism_bias.table")
     return ModelDefaults(
         sr2010_ratio=ratio,
         sr2010_total_cut=float(v("sr2010.real_terms_cut")),
@@ -275,9 +270,7 @@ def defaults_from_assumptions() -> ModelDefaults:
             "childrens_social_care": float(v("demand.childrens_social_care_real_growth")),
         },
         terms=financing.terms_from_assumptions(),
-        capex_uplift=finance.optimism_bias_uplift(ob_cat, "capex", "upper", table),
-        duration_uplift=finance.optimism_bias_uplift(ob_cat, "works_duration", "upper", table),
-        opex_uplift=finance.optimism_bias_uplift(opex_cat, "opex", "upper", table),
+        optimism={n: reference_class.adjustment(n) for n in reference_class.ADJUSTMENTS},
         spreads={k: float(v(f"programmes.spread.{k}")) for k in ("savings_rate", "one_off_cost", "delay_years", "ramp_years")},
         benchmarks={
             "back_office_realistic_share_of_tse": float(v("savings_evidence.back_office_realistic")),
@@ -286,6 +279,9 @@ def defaults_from_assumptions() -> ModelDefaults:
         },
         presets={n: programmes.preset(n) for n in programmes.preset_names()},
         frontline_cut_persistence=float(v("frontline.cut_persistence")),
+        exit_cost_ratio=float(v("uncertainty.exit_cost_ratio")),
+        delay_cost_correlation=float(v("uncertainty.delay_cost_correlation")),
+        tornado_percentiles=tuple(float(x) for x in v("uncertainty.tornado_percentiles")),  # type: ignore[arg-type]
     )
 
 
@@ -326,6 +322,10 @@ class ScenarioResult:
         The resolved parameters (defaults filled in), for provenance.
     council : CouncilInputs or None
         The council's inputs the scenario ran on.
+    programme : Programme or None
+        The programme as run (failure probability applied).
+    optimism : Adjustment or None
+        The optimism-bias adjustment applied.
     """
 
     timing: pd.DataFrame
@@ -333,6 +333,8 @@ class ScenarioResult:
     arrays: gap.GapResult
     settings: dict[str, Any]
     council: CouncilInputs | None = None
+    programme: programmes.Programme | None = None
+    optimism: reference_class.Adjustment | None = None
 
 
 def _num(x: float | None) -> float | None:
@@ -355,6 +357,17 @@ def _check_range(name: str, v: float, lo: float, hi: float) -> None:
         raise InputError(f"{name}: {v!r} (allowed: {lo:g} to {hi:g})")
 
 
+def _optimism(on: bool, which: str | reference_class.Adjustment, d: ModelDefaults) -> reference_class.Adjustment:
+    """The optimism-bias adjustment a scenario applies."""
+    if not isinstance(on, bool | np.bool_):
+        raise InputError(f"optimism_bias: {on!r} (allowed: true or false)")
+    if isinstance(which, reference_class.Adjustment):
+        return which if on else reference_class.NONE
+    if which not in d.optimism:
+        raise InputError(f"optimism_adjustment: {which!r} (allowed: {', '.join(d.optimism)})")
+    return d.optimism[which] if on else reference_class.NONE
+
+
 def scenario_inputs(
     council: str | CouncilInputs,
     programme: str | programmes.Programme = "back_office",
@@ -370,6 +383,7 @@ def scenario_inputs(
     ramp_years: float | None = None,
     ramp_multiplier: float = 1.0,
     optimism_bias: bool = True,
+    optimism_adjustment: str | reference_class.Adjustment = "reference_class",
     failure_probability: float | None = None,
     frontline_cut_persistence: float | None = None,
     capitalisation_direction: bool = False,
@@ -428,7 +442,8 @@ def scenario_inputs(
         _check_range("failure_probability", failure_probability, 0.0, 1.0)
         prog = prog.with_failure_probability(failure_probability)
     arrays = programmes.programme_arrays(prog, ci.programme_spend)
-    cap, dur, opx = (d.capex_uplift, d.duration_uplift, d.opex_uplift) if optimism_bias else (0.0, 0.0, 0.0)
+    ob = _optimism(optimism_bias, optimism_adjustment, d)
+    cap, dur, opx = ob.one_off_cost, ob.duration, ob.running_cost
     base_ramp = arrays.ramp * ramp_multiplier if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
     settings.update(
         programme=prog.name,
@@ -439,8 +454,9 @@ def scenario_inputs(
         delay_years=delay_years,
         ramp_years=ramp_years,
         ramp_multiplier=ramp_multiplier,
-        optimism_bias=optimism_bias,
-        optimism_bias_uplifts={"one_off_cost": cap, "duration": dur, "running_cost": opx},
+        optimism_bias=bool(optimism_bias),
+        optimism_adjustment=ob.name,
+        optimism_bias_uplifts=ob.as_dict(),
         failure_probability=[float(x) for x in arrays.failure_probability],
     )
     terms = replace(d.terms, capitalisation_direction=bool(capitalisation_direction))
@@ -459,9 +475,11 @@ def scenario_inputs(
         "pressure": pressure,
         "gap": cuts.funding_gap(path, pressure),
         "n": n,
-        "savings_rate": arrays.savings_rate * savings_multiplier,
+        "optimism": ob,
+        "exit_cost_ratio": d.exit_cost_ratio,
+        "savings_rate": arrays.savings_rate * savings_multiplier * (1.0 - ob.savings_shortfall),
         "one_off_ratio": one_off_ratio,
-        "lead": arrays.lead * (1.0 + dur) + delay_years,
+        "lead": arrays.lead * (1.0 + dur) + ob.delay_years + delay_years,
         "ramp": base_ramp * (1.0 + dur),
         "running_ratio": arrays.running_ratio * (1.0 + opx),
         "defaults": d,
@@ -485,6 +503,7 @@ def run_scenario(
     ramp_years: float | None = None,
     ramp_multiplier: float = 1.0,
     optimism_bias: bool = True,
+    optimism_adjustment: str | reference_class.Adjustment = "reference_class",
     protect: Iterable[str] = (),
     failure_probability: float | None = None,
     frontline_cut_persistence: float | None = None,
@@ -518,8 +537,12 @@ def run_scenario(
         Scale the cited ramp-up durations (before optimism bias; ignored where
         ``ramp_years`` is given).
     optimism_bias : bool
-        Apply the Green Book upper-bound uplifts (one-off cost, lead and ramp durations,
-        running cost) for the mapped category.
+        Apply an optimism-bias adjustment (False: the cited central estimates as they are).
+    optimism_adjustment : str or Adjustment
+        Which: ``reference_class`` (default; from what shared-service partnerships planned
+        and delivered, :mod:`sharedservices.reference_class`), ``green_book_lower`` or
+        ``green_book_upper`` (the Green Book table's bounds for the mapped category), or an
+        :class:`~sharedservices.reference_class.Adjustment` (e.g. one leaving a case out).
     protect : iterable of str
         Services protected from front-line cuts.
     failure_probability : float, optional
@@ -564,6 +587,7 @@ def run_scenario(
         ramp_years=ramp_years,
         ramp_multiplier=ramp_multiplier,
         optimism_bias=optimism_bias,
+        optimism_adjustment=optimism_adjustment,
         failure_probability=failure_probability,
         frontline_cut_persistence=frontline_cut_persistence,
         capitalisation_direction=capitalisation_direction,
@@ -579,6 +603,7 @@ def run_scenario(
         lead=si["lead"],
         ramp=si["ramp"],
         running_ratio=si["running_ratio"],
+        exit_cost_ratio=si["exit_cost_ratio"],
     )
     ff = _financing(financing, one_off, gross, si)
     res = gap.GapResult(si["path"], si["gap"], gross, running, one_off, ff.financing, ff.reserves_draw,
@@ -589,7 +614,36 @@ def run_scenario(
     metrics = _metrics(res, si, ci, d, dfs, timing, ff)
     settings = {**si["settings"], "financing": ff.option, "discount": discount, "protect": list(protect),
                 "partner_share": None if ff.partner is None else float(ff.partner.share)}
-    return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings, council=ci)
+    return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings, council=ci,
+                          programme=si["programme"], optimism=si["optimism"])
+
+
+def rerun(result: ScenarioResult, **overrides: Any) -> ScenarioResult:
+    """Run a scenario again with some of its parameters changed (e.g. ``optimism_bias=False``
+    for the answer without the adjustment).
+
+    Examples
+    --------
+    >>> r = run_scenario("E2532", "back_office", horizon=6)
+    >>> rerun(r, optimism_bias=False).metrics["one_off_cost_gbp_thousand"] < r.metrics["one_off_cost_gbp_thousand"]
+    True
+    """
+    st = result.settings
+    if result.council is None or result.programme is None:
+        raise InputError("rerun: the result does not carry its council and programme (allowed: a run_scenario result)")
+    kw: dict[str, Any] = {
+        k: st[k] for k in ("financing", "cut_path", "cut_years", "horizon", "discount", "savings_multiplier",
+                           "one_off_cost_multiplier", "delay_years", "ramp_years", "ramp_multiplier", "optimism_bias",
+                           "protect", "frontline_cut_persistence", "capitalisation_direction") if k in st
+    }
+    if st.get("cut_path") == "parametric":
+        kw.update(front_loading=st["front_loading"], total_cut=st["total_cut"])
+    kw["optimism_adjustment"] = result.optimism if result.optimism is not None and result.optimism.name != "none" \
+        else st.get("optimism_adjustment", "reference_class")
+    if kw["optimism_adjustment"] == "none":
+        kw["optimism_adjustment"] = "reference_class"
+    kw.update(overrides)
+    return run_scenario(result.council, result.programme, **kw)
 
 
 #: Keys a notebook schema may add to the scenario fields that the scenario itself ignores
@@ -652,7 +706,7 @@ def scenario_kwargs_from_params(params: Mapping[str, Any]) -> dict[str, Any]:
         k: p[k]
         for k in ("council", "programme", "financing", "cut_path", "horizon", "savings_multiplier",
                   "one_off_cost_multiplier", "delay_years", "ramp_multiplier", "optimism_bias",
-                  "frontline_cut_persistence", "capitalisation_direction")
+                  "optimism_adjustment", "frontline_cut_persistence", "capitalisation_direction")
     }
     kw["discount"] = 0.0 if p["discount"] == "none" else p["discount"]
     if p["cut_path"] == "parametric":

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sharedservices import cuts, scenario
+from sharedservices import cuts, reference_class, scenario
 from sharedservices.findings import Headlines, register
 
 __all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines", "gbp_m",
@@ -27,12 +27,12 @@ def gbp_m(x_gbp_m: float | None) -> str:
 
     Examples
     --------
-    >>> gbp_m(1.234), gbp_m(-12.0), gbp_m(None)
-    ('£1.2m', '-£12.0m', 'n/a')
+    >>> gbp_m(1.234), gbp_m(-12.0), gbp_m(None), gbp_m(-0.01)
+    ('£1.2m', '-£12.0m', 'n/a', '£0.0m')
     """
     if x_gbp_m is None:
         return "n/a"
-    return f"{'-' if x_gbp_m < 0 else ''}£{abs(x_gbp_m):,.1f}m"
+    return f"{'-' if round(x_gbp_m, 1) < 0 else ''}£{abs(x_gbp_m):,.1f}m"
 
 
 def pct(share: float | None, decimals: int = 1) -> str:
@@ -197,7 +197,82 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
             else cuts.fy_label(int(m["reserves_exhausted_year_without_programme"])),
         **data_caveats(m),
         **_own_path(result),
+        **optimism_headlines(result),
     }
+
+
+def optimism_headlines(result: scenario.ScenarioResult) -> Headlines:
+    """The optimism-bias adjustment a scenario used, and the answer without it and at the
+    Green Book upper bound (each a rerun of the same scenario).
+
+    Keys: ``optimism_bias``, ``optimism_adjustment``, ``optimism_<component>`` (the
+    fractions applied: ``one_off_cost``, ``duration``, ``delay_years``, ``running_cost``,
+    ``savings_shortfall``), ``optimism_basis_<component>`` (how each was set), and for ``without``
+    (no adjustment) and ``green_book_upper``: ``npv_<case>_gbp_m``,
+    ``payback_financial_year_<case>``.
+    """
+    ob = result.optimism
+    out: Headlines = {
+        "optimism_bias": bool(result.settings.get("optimism_bias", False)),
+        "optimism_adjustment": None if ob is None else ob.name,
+        **{f"optimism_{c}": (None if ob is None else float(getattr(ob, c))) for c in reference_class.COMPONENTS},
+        **{f"optimism_basis_{c}": (None if ob is None else ob.basis.get(c)) for c in reference_class.COMPONENTS},
+    }
+    up = reference_class.adjustment("green_book_upper")
+    out["green_book_upper_one_off_cost"] = up.one_off_cost
+    out["green_book_upper_duration"] = up.duration
+    for case, kw in (("without", {"optimism_bias": False}),
+                     ("green_book_upper", {"optimism_bias": True, "optimism_adjustment": "green_book_upper"})):
+        r = scenario.rerun(result, **kw) if result.council is not None else None
+        out[f"npv_{case}_gbp_m"] = None if r is None else _m(r.metrics["npv_gbp_thousand"])
+        out[f"payback_financial_year_{case}"] = None if r is None else r.metrics["payback_financial_year"]
+    return out
+
+
+def optimism_words(h: Headlines) -> str:
+    """Which optimism-bias adjustment the answer uses, and what it would be without it.
+
+    Examples
+    --------
+    >>> optimism_words({"optimism_bias": False, "npv_green_book_upper_gbp_m": 1.0,
+    ...                 "payback_financial_year_green_book_upper": None, "green_book_upper_one_off_cost": 2.0,
+    ...                 "green_book_upper_duration": 0.54})[:44]
+    'Optimism bias: none applied (a sensitivity).'
+    """
+    def pb(y: Any) -> str:
+        return "never pays back within the horizon" if y is None else f"pays back in {y}"
+
+    upper = (f"at the Green Book upper bound (one-off costs +{pct(h['green_book_upper_one_off_cost'], 0)}, "
+             f"durations +{pct(h['green_book_upper_duration'], 0)}) its NPV would be "
+             f"{gbp_m(h['npv_green_book_upper_gbp_m'])} and it {pb(h['payback_financial_year_green_book_upper'])}")
+    if not h["optimism_bias"]:
+        return f"Optimism bias: none applied (a sensitivity). {upper[0].upper()}{upper[1:]} (£m, 2010-11 prices)."
+    name = {"reference_class": "the reference-class adjustment (what shared-service partnerships planned and "
+                                "delivered)",
+            "green_book_lower": "the Green Book lower bound",
+            "green_book_upper": "the Green Book upper bound"}[h["optimism_adjustment"]]
+    parts = (f"one-off costs +{pct(h['optimism_one_off_cost'], 0)}, lead times and ramps "
+             f"+{pct(h['optimism_duration'], 0)}" + (f", {h['optimism_delay_years']:.2f} years' extra delay"
+                                                      if h["optimism_delay_years"] else "")
+             + f", running costs +{pct(h['optimism_running_cost'], 0)}, savings "
+             + (f"{pct(h['optimism_savings_shortfall'], 0)} short" if h["optimism_savings_shortfall"]
+                else "in full"))
+    why = ""
+    if h["optimism_adjustment"] == "reference_class":
+        lower = [c for c in reference_class.COMPONENTS
+                 if str(h.get(f"optimism_basis_{c}") or "").startswith("Green Book lower")]
+        if lower:
+            why = ("; too few partnerships publish a plan and an outcome for "
+                   + ", ".join(_COMPONENT_WORDS.get(c, c) for c in lower)
+                   + ", so those take the Green Book lower bound, rated red")
+    rest = "" if h["optimism_adjustment"] == "green_book_upper" else f"; {upper}"
+    return (f"Optimism bias: this report uses {name}: {parts}{why}. Without it the NPV would be "
+            f"{gbp_m(h['npv_without_gbp_m'])} and the programme {pb(h['payback_financial_year_without'])}{rest} "
+            "(£m, 2010-11 prices).")
+
+
+_COMPONENT_WORDS = {"one_off_cost": "one-off costs", "duration": "durations", "delay_years": "delays",
+                    "running_cost": "running costs", "savings_shortfall": "savings"}
 
 
 def _own_path(result: scenario.ScenarioResult) -> Headlines:
@@ -397,15 +472,17 @@ def penalty_words(h: Headlines) -> str:
     full = h["penalty_by_persistence_full_absorbed_share"]
     spread = (f" (with every cut restored: {pct(none_, 0)}; with none restored: {pct(full, 0)})."
               if none_ is not None and full is not None else ".")
-    if abs(share) < 5e-4 and (full is None or abs(full) < 5e-4):
-        why = (" The programme's savings never outgrow the funding gap, so no cut is ever restored and their timing "
-               "cannot change the penalty.")
+    if abs(share) < 5e-4:
+        why = (" At this persistence no stuck cut is ever larger than the gap needs and the savings never exceed the "
+               "even path's gap, so they reduce both paths' cuts alike and their timing leaves the penalty where it "
+               "was: they come too late and too small to ease the front-loading.")
     elif share < 0:
         why = (" The savings arrive after the deep first-year cut has been made and has stuck, and they spare the even "
                "path's later cuts instead: against front-loaded cuts a programme that pays back slowly protects less, "
                "as NLGN argued.")
     else:
-        why = " Savings that arrive before cuts are made keep them from sticking."
+        why = (" Savings that arrive while the front-loaded path makes its deepest cuts keep some of those cuts from "
+               "being made, or from sticking.")
     return base + spread + why
 
 
@@ -473,5 +550,6 @@ def finding_lines(h: Headlines) -> list[str]:
                 f"{without}) (£m, 2010-11 prices).")
     caveat = caveat_line(h)
     own = path_words(h)
-    return ([verdict, first] + ([own] if own else []) + [payback, afford, penalty, scale, reserves]
+    return ([verdict, first] + ([own] if own else []) + [payback, optimism_words(h), afford, penalty, scale,
+                                                            reserves]
             + ([caveat] if caveat else []))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sharedservices import cuts, scenario, uncertainty
+from sharedservices import cuts, reference_class, scenario, uncertainty
 from sharedservices.findings import Headlines, register
 from sharedservices.findings.nb30_payback_vs_cuts import (
     arbitrage_words,
@@ -35,11 +35,20 @@ STEM = "40-uncertainty"
 SENSITIVITY_LABELS = {
     "savings_multiplier": "savings rate",
     "one_off_cost_multiplier": "one-off cost",
-    "delay_years": "delay before savings start",
-    "ramp_years": "ramp-up time",
-    "failure_probability": "partnership failure risk",
-    "front_loading": "front-loading of the cuts",
+    "lead_multiplier": "lead time before savings start",
+    "ramp_multiplier": "ramp-up time",
+    "failure_year": "year the partnership fails",
 }
+
+#: The optimism-bias cases report 40 sets side by side (suffix of their headline keys).
+ADJUSTMENT_CASES: dict[str, dict[str, Any]] = {
+    "reference_class": {"optimism_bias": True, "optimism_adjustment": "reference_class"},
+    "green_book_lower": {"optimism_bias": True, "optimism_adjustment": "green_book_lower"},
+    "green_book_upper": {"optimism_bias": True, "optimism_adjustment": "green_book_upper"},
+    "without_ob": {"optimism_bias": False},
+}
+#: The correlations of delay and cost overrun the report tests, besides the cited one.
+CORRELATION_CASES: dict[str, float] = {"rho_0": 0.0, "rho_high": 0.9}
 
 
 def analyse(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,30 +58,38 @@ def analyse(params: Mapping[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``params``; ``central`` (ScenarioResult); ``mc`` (MonteCarloResult of the chosen
-        ``optimism_bias``); ``mc_with_ob`` and ``mc_without_ob``; ``sensitivities``
-        (:func:`sharedservices.uncertainty.one_way_sensitivities` of the NPV, £ thousand).
+        optimism-bias setting); ``mc_<case>`` for each of :data:`ADJUSTMENT_CASES` (same
+        seed, so the same random draws); ``mc_<rho case>`` for each of
+        :data:`CORRELATION_CASES` (chosen setting, other correlations); ``sensitivities``
+        (:func:`sharedservices.uncertainty.one_way_sensitivities` of the NPV, £ thousand);
+        ``adjustments`` (the adjustments side by side,
+        :func:`sharedservices.reference_class.adjustments_table`).
 
     Examples
     --------
     >>> a = analyse({"council": "E2532", "horizon": 6, "draws": 200, "seed": 1})
-    >>> a["mc"] is a["mc_with_ob"], a["mc"].net_savings.shape
+    >>> a["mc"] is a["mc_reference_class"], a["mc"].net_savings.shape
     (True, (200, 7))
     """
     params = dict(params)
-    ob = bool(params.get("optimism_bias", True))
-    mc_on = scenario.monte_carlo_from_params({**params, "optimism_bias": True})
-    mc_off = scenario.monte_carlo_from_params({**params, "optimism_bias": False})
+    out: dict[str, Any] = {"params": params}
+    chosen = ("without_ob" if not params.get("optimism_bias", True)
+              else str(params.get("optimism_adjustment", "reference_class")))
+    for case, over in ADJUSTMENT_CASES.items():
+        out[f"mc_{case}"] = scenario.monte_carlo_from_params({**params, **over})
+    out["mc"] = out[f"mc_{chosen}"]
     kw = scenario.scenario_kwargs_from_params(params)
     council, programme, option = kw.pop("council"), kw.pop("programme"), kw.pop("financing")
-    sens = uncertainty.one_way_sensitivities(council, programme, option, metric="npv_gbp_thousand", **kw)
-    return {
-        "params": params,
-        "central": scenario.run_from_params(params),
-        "mc": mc_on if ob else mc_off,
-        "mc_with_ob": mc_on,
-        "mc_without_ob": mc_off,
-        "sensitivities": sens,
-    }
+    n = int(params.get("draws", 10_000))
+    s = int(params.get("seed", uncertainty.DEFAULT_SEED))
+    for case, rho in CORRELATION_CASES.items():
+        out[f"mc_{case}"] = uncertainty.monte_carlo(council, programme, option, draws=n, seed=s, correlation=rho, **kw)
+    out["sensitivities"] = uncertainty.one_way_sensitivities(council, programme, option, metric="npv_gbp_thousand",
+                                                             **kw)
+    out["central"] = scenario.run_from_params(params)
+    out["adjustments"] = reference_class.adjustments_table(
+        [reference_class.adjustment(n) for n in reference_class.ADJUSTMENTS])
+    return out
 
 
 def _mc_numbers(mc: uncertainty.MonteCarloResult) -> dict[str, float | None]:
@@ -130,8 +147,14 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
         net_savings_sr_end_p95_gbp_m=float(np.percentile(sr_net, 95)),
     )
     out.update(_mc_numbers(mc))
-    for suffix, key in (("_with_ob", "mc_with_ob"), ("_without_ob", "mc_without_ob")):
-        out.update({f"{k}{suffix}": v for k, v in _mc_numbers(analysis[key]).items()})
+    for case in (*ADJUSTMENT_CASES, *CORRELATION_CASES):
+        out.update({f"{k}_{case}": v for k, v in _mc_numbers(analysis[f"mc_{case}"]).items()})
+    out.update({f"{k}_with_ob": out[f"{k}_reference_class"] for k in _mc_numbers(mc)})
+    out["delay_cost_correlation"] = float(mc.settings["delay_cost_correlation"])
+    out.update({f"delay_cost_correlation_{case}": rho for case, rho in CORRELATION_CASES.items()})
+    out["exit_cost_ratio"] = float(mc.settings["exit_cost_ratio"])
+    out["optimism_adjustment"] = (None if not central.settings["optimism_bias"]
+                                  else str(central.settings["optimism_adjustment"]))
     top = sens.iloc[0]
     out.update(
         top_sensitivity=str(top["parameter"]),
@@ -194,23 +217,22 @@ def finding_lines(h: Headlines) -> list[str]:
     --------
     >>> lines = finding_lines(headlines(council="E2532", horizon=6, draws=200, seed=1))
     >>> len(lines), "East Lindsey" in lines[0], "central-services line" in lines[-1]
-    (8, True, True)
+    (9, True, True)
     """
     n = int(h["sr_period_years"])
-    ob = "with" if h["optimism_bias"] else "without"
+    ob = ("without optimism bias" if not h["optimism_bias"] else
+          f"{_ADJUSTMENT_WORDS[h['optimism_adjustment']]}")
     disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
     return [
-        f"In {h['draws']:,} simulated futures for {h['council_name']} ({ob} optimism bias), the programme pays "
+        f"In {h['draws']:,} simulated futures for {h['council_name']} ({ob}), the programme pays "
         f"back within the {n}-year Spending Review period in {_p(h['p_payback_within_sr_period'])} of them and "
         f"never pays back within the horizon in {_p(h['p_never_pays_back'])}.",
         _first_year_line(h),
         f"The NPV of the programme's cash flow is {gbp_m(h['npv_p50_gbp_m'])} at the median, with a 90% range of "
         f"{gbp_m(h['npv_p5_gbp_m'])} to {gbp_m(h['npv_p95_gbp_m'])}; it is negative in "
         f"{_p(h['p_npv_negative'])} of simulations (£m, 2010-11 prices, {disc}).",
-        f"Without the Green Book optimism-bias uplifts the chance of payback within the Spending Review period "
-        f"is {_p(h['p_payback_within_sr_period_without_ob'])} and the median NPV {gbp_m(h['npv_p50_gbp_m_without_ob'])}; "
-        f"with them, {_p(h['p_payback_within_sr_period_with_ob'])} and {gbp_m(h['npv_p50_gbp_m_with_ob'])} "
-        "(£m, 2010-11 prices).",
+        _adjustment_line(h),
+        _correlation_line(h),
         f"The NPV is most sensitive to the {h['top_sensitivity_label']}: between its low and high cases it moves "
         f"from {gbp_m(h['top_sensitivity_npv_low_gbp_m'])} to {gbp_m(h['top_sensitivity_npv_high_gbp_m'])}, a "
         f"swing of {gbp_m(h['top_sensitivity_swing_gbp_m'])} (£m, 2010-11 prices).",
@@ -220,6 +242,31 @@ def finding_lines(h: Headlines) -> list[str]:
         + arbitrage_words({**h, "npv_gbp_m": h["npv_p50_gbp_m"], "budget_effect_pv_gbp_m": h["budget_effect_pv_p50_gbp_m"]}),
         _penalty_line(h),
     ] + ([caveat] if (caveat := caveat_line(h)) else [])
+
+
+_ADJUSTMENT_WORDS = {
+    "reference_class": "optimism bias from the reference class of shared-service partnerships",
+    "green_book_lower": "optimism bias at the Green Book lower bound",
+    "green_book_upper": "optimism bias at the Green Book upper bound",
+}
+
+
+def _adjustment_line(h: Headlines) -> str:
+    def case(c: str) -> str:
+        return (f"{_p(h[f'p_payback_within_sr_period_{c}'])} and {gbp_m(h[f'npv_p50_gbp_m_{c}'])}")
+
+    return ("Optimism bias: the chance of payback within the Spending Review period "
+            f"and the median NPV are {case('reference_class')} with the reference-class adjustment (the default), "
+            f"{case('green_book_lower')} at the Green Book lower bound, {case('green_book_upper')} at its upper "
+            f"bound and {case('without_ob')} with none (£m, 2010-11 prices; the same random draws in each).")
+
+
+def _correlation_line(h: Headlines) -> str:
+    return (f"Delay and cost overrun move together (correlation {h['delay_cost_correlation']:.1f}, a red suite "
+            f"assumption): with none the chance of payback within the period would be {_p(h['p_payback_within_sr_period_rho_0'])} "
+            f"and with {h['delay_cost_correlation_rho_high']:.1f} it would be {_p(h['p_payback_within_sr_period_rho_high'])}, "
+            f"against {_p(h['p_payback_within_sr_period'])}; a failed partnership costs {h['exit_cost_ratio']:.2f} "
+            "of a year's saving to leave.")
 
 
 def _penalty_line(h: Headlines) -> str:

@@ -8,6 +8,7 @@ cash, model in £m real 2010-11 prices, gross).
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 from sharedservices.findings import register
@@ -41,10 +42,9 @@ def _analysis(programme_override: str | None, processed: str, assumptions_dir: s
 def headlines(programme_override: str | None = None) -> dict[str, float | int | str | None]:
     """Headline numbers of the case-studies report.
 
-    ``claims``, ``cases``, ``within_spread``, ``above_model``, ``below_model``,
-    ``model_zero`` (claims for which the model predicts no saving yet), ``median_ratio``,
-    the largest over-claim and shortfall with their ratios, and for South West One the
-    model's five-year figure, the realised claim and the promise (£m).
+    The accuracy figures of :func:`sharedservices.case_studies.comparison_summary` (every
+    claim counted; in-sample cases apart; a model value of 0 a miss), and for South West
+    One the model's five-year figure, the realised claim and the promise (£m).
     """
     from sharedservices import assumptions
 
@@ -55,11 +55,71 @@ def headlines(programme_override: str | None = None) -> dict[str, float | int | 
     realised = sw1.loc["saving_to_dec_2012_gbp_m"]
     promised = float(assumptions.value(f"case_studies.{SHORTFALL_CASE}.promised_saving_gbp_m"))
     return {
-        **{k: v for k, v in s.items()},
-        "model_zero": int((t["model_gbp_m"] <= 0).sum()),
+        # a median above every model figure (a miss at 0) is +inf: recorded as None
+        **{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in s.items()},
+        "spread": float(assumptions.value("programmes.spread.savings_rate")),
+        "timing_years": case_studies_timing_years(),
+        "sw1_in_sample": bool(sw1["in_sample"].any()),
         "sw1_realised_5y_gbp_m": float(realised["reported_gbp_m"]),
         "sw1_model_5y_gbp_m": float(realised["model_gbp_m"]),
         "sw1_promised_10y_gbp_m": promised,
         "sw1_model_10y_gbp_m": float(sw1.loc["promised_saving_gbp_m", "model_gbp_m"]),
         "sw1_realised_share_of_promise_pct": 100.0 * float(realised["reported_gbp_m"]) / promised,
     }
+
+
+def case_studies_timing_years() -> int:
+    """The number of first years whose claims count as timing claims."""
+    from sharedservices import case_studies
+
+    return int(case_studies.TIMING_YEARS)
+
+
+def _ratio(x: float | None) -> str:
+    return "above every model figure (the model predicts none)" if x is None else f"{x:.1f} times the model's"
+
+
+def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str], citation: dict[str, str]) -> list[str]:
+    """The key findings of report 60, from its headlines.
+
+    Parameters
+    ----------
+    names, why : mapping
+        Case key -> name, and -> what the model leaves out (``case_overview``).
+    citation : mapping
+        ``savings_rate`` and ``addressable_share`` -> the citations of the back-office rate.
+    """
+    in_names = ", ".join(names[c] for c in str(h["in_sample_cases"]).split(",") if c)
+    lines = [
+        f"Of {h['claims']} reported figures from {h['cases']} shared-service partnerships, {h['in_sample_claims']} "
+        f"come from cases whose own figures set a model parameter they would be tested with ({in_names}): they "
+        f"are in sample, shown but left out of the accuracy figures. Of the other {h['out_of_sample_claims']}, "
+        f"{h['above_model']} claim more than the model predicts for the same councils, scope and year of the "
+        f"partnership and {h['below_model']} less; the median claim is {_ratio(h['median_ratio'])} figure "
+        "(a claim the model puts at zero counts as a miss, above it).",
+        f"Only {h['within_spread']} of {h['out_of_sample_claims']} out-of-sample claims lie within the model's own "
+        f"uncertainty (one relative standard deviation of the savings rate, {h['spread']:.0%}): "
+        f"{h['timing_within_spread']} of {h['timing_claims']} claims about a partnership's first "
+        f"{h['timing_years']} years ({h['model_zero_out_of_sample']} where the model predicts no saving yet) and "
+        f"{h['level_within_spread']} of {h['level_claims']} about later or ongoing savings."
+        + (" The model is slow in the first years: its lead time and ramp put savings later than partnerships "
+           "report them, and that slowness is what makes reports 30 and 40 find the savings too late for the first "
+           "year of the cuts." if h["timing_claims"] and 2 * h["timing_within_spread"] < h["timing_claims"] else ""),
+        f"South West One reported £{h['sw1_realised_5y_gbp_m']:.1f}m saved in its first five years (claim, "
+        f"£m cash), {h['sw1_realised_share_of_promise_pct']:.1f}% of the £{h['sw1_promised_10y_gbp_m']:.0f}m "
+        f"promised over ten; the model's back-office programme for the same councils predicts "
+        f"£{h['sw1_model_5y_gbp_m']:.1f}m over five years and £{h['sw1_model_10y_gbp_m']:.0f}m over ten (£m, "
+        "real 2010-11 prices): nearer what was realised than what was promised.",
+    ]
+    if h["largest_overclaim_case"]:
+        lines.append(f"The largest out-of-sample claim relative to the model is {names[h['largest_overclaim_case']]} "
+                     f"({h['largest_overclaim_ratio']:.1f} times the model's figure): {why[h['largest_overclaim_case']]}")
+    if h["largest_shortfall_case"]:
+        lines.append(f"The smallest is {names[h['largest_shortfall_case']]} ({h['largest_shortfall_ratio']:.2f} "
+                     f"times): {why[h['largest_shortfall_case']]}")
+    lines.append("Each case is predicted with the reference-class optimism adjustment recomputed without that case's "
+                 "own plan-and-outcome figures, so no case sets the adjustment it is tested with.")
+    lines.append(f"The model's back-office savings rate is itself a claim from one of these cases: "
+                 f"{citation['savings_rate']}; the share of central services it applies to is a suite assumption: "
+                 f"{citation['addressable_share']}.")
+    return lines

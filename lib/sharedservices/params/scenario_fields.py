@@ -64,7 +64,12 @@ class ScenarioParams(NotebookParams):
         1.0, ge=0.0, le=5.0, description="multiple of the cited ramp-up durations"
     )
     optimism_bias: bool = Field(
-        True, description="apply the Green Book optimism-bias uplifts to costs and durations"
+        True, description="apply an optimism-bias adjustment to costs, durations and savings"
+    )
+    optimism_adjustment: Literal["reference_class", "green_book_lower", "green_book_upper"] = Field(
+        "reference_class",
+        description="which adjustment: reference_class (from what shared-service partnerships planned and "
+        "delivered), or the Green Book table's green_book_lower or green_book_upper bound",
     )
     frontline_cut_persistence: float | None = Field(
         None, ge=0.0, le=1.0,

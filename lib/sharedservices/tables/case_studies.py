@@ -7,9 +7,10 @@ Inputs are :func:`sharedservices.case_studies.compare` and
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["case_claims_table", "case_model_table"]
+__all__ = ["accuracy_by_kind", "case_claims_table", "case_model_table"]
 
 _KIND_WORDS = {"annual": "saving in year {n}", "cumulative": "total over years 1-{n}",
                "steady": "ongoing annual saving"}
@@ -36,14 +37,16 @@ def case_claims_table(comparison: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``case, claim`` (the claim's own description), ``basis`` (what is compared),
         ``reported_claim_gbp_m`` (£m cash), ``model_gbp_m`` (£m, real 2010-11 prices),
-        ``reported_over_model`` (ratio; blank where the model predicts no saving yet),
-        ``within_model_spread``, ``claim_rating``, ``source``.
+        ``reported_over_model`` (ratio; inf where the model predicts no saving yet, a miss),
+        ``within_model_spread``, ``kind_of_claim`` (timing or level), ``in_sample``,
+        ``claim_rating``, ``source``.
 
     Examples
     --------
     >>> t = pd.DataFrame({"case_name": ["A"], "claim_unit": ["£m per year"], "kind": ["annual"],
     ...     "years": [2], "reported_gbp_m": [2.0], "model_gbp_m": [1.0], "ratio": [2.0],
-    ...     "within_spread": [False], "quality": ["amber"], "source_title": ["Paper"]})
+    ...     "within_spread": [False], "error_kind": ["timing"], "in_sample": [False],
+    ...     "quality": ["amber"], "source_title": ["Paper"]})
     >>> case_claims_table(t)[["basis", "reported_over_model"]].values.tolist()
     [['saving in year 2', 2.0]]
     """
@@ -55,6 +58,8 @@ def case_claims_table(comparison: pd.DataFrame) -> pd.DataFrame:
         "model_gbp_m": comparison["model_gbp_m"].to_numpy(),
         "reported_over_model": comparison["ratio"].to_numpy(),
         "within_model_spread": comparison["within_spread"].to_numpy(),
+        "kind_of_claim": comparison["error_kind"].to_numpy(),
+        "in_sample": comparison["in_sample"].to_numpy(),
         "claim_rating": comparison["quality"].to_numpy(),
         "source": comparison["source_title"].to_numpy(),
     })
@@ -82,3 +87,39 @@ def case_model_table(cases: pd.DataFrame) -> pd.DataFrame:
         "what_the_model_leaves_out": cases["why"].to_numpy(),
         "note": cases["note"].to_numpy(),
     })
+
+
+def accuracy_by_kind(comparison: pd.DataFrame) -> pd.DataFrame:
+    """How often the model is right, by kind of claim (timing: a partnership's first years;
+    level: later or ongoing savings), out of sample and in sample.
+
+    Returns
+    -------
+    DataFrame
+        Index ``kind_of_claim`` (``timing``, ``level``, ``all``); ``claims``,
+        ``within_model_spread``, ``model_predicts_none`` (misses at 0), ``median_claim_over_model``
+        (misses counted as above every figure: inf), out of sample; ``in_sample_claims``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"error_kind": ["timing", "level", "level"], "in_sample": [False, False, True],
+    ...     "within_spread": [False, True, True], "model_zero": [True, False, False],
+    ...     "ratio": [float("inf"), 1.2, 1.0]})
+    >>> accuracy_by_kind(t).loc["all", ["claims", "within_model_spread", "in_sample_claims"]].tolist()
+    [2, 1, 1]
+    """
+    rows = {}
+    for kind in ("timing", "level", "all"):
+        sub = comparison if kind == "all" else comparison[comparison["error_kind"] == kind]
+        oos = sub[~sub["in_sample"].astype(bool)]
+        r = oos["ratio"].astype("float64").to_numpy()
+        rows[kind] = {
+            "claims": len(oos),
+            "within_model_spread": int(oos["within_spread"].astype(bool).sum()),
+            "model_predicts_none": int(oos["model_zero"].astype(bool).sum()),
+            "median_claim_over_model": float(np.median(r)) if r.size else float("nan"),
+            "in_sample_claims": int(sub["in_sample"].astype(bool).sum()),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "kind_of_claim"
+    return out

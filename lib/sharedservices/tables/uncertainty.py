@@ -16,6 +16,7 @@ from sharedservices import cuts
 
 __all__ = [
     "SENSITIVITY_ASSUMPTIONS",
+    "correlation_comparison",
     "fan_gbp_m",
     "optimism_bias_comparison",
     "payback_distribution",
@@ -26,10 +27,9 @@ __all__ = [
 SENSITIVITY_ASSUMPTIONS = {
     "savings_multiplier": "programmes.spread.savings_rate",
     "one_off_cost_multiplier": "programmes.spread.one_off_cost",
-    "delay_years": "programmes.spread.delay_years",
-    "ramp_years": "programmes.spread.ramp_years",
-    "failure_probability": "programmes.partnership.annual_failure_probability",
-    "front_loading": "sr2010.real_terms_cut",
+    "lead_multiplier": "programmes.spread.delay_years",
+    "ramp_multiplier": "programmes.spread.ramp_years",
+    "failure_year": "programmes.partnership.annual_failure_probability",
 }
 
 
@@ -67,7 +67,7 @@ def sensitivity_table(sens: pd.DataFrame, labels: Mapping[str, str] | None = Non
 
     Examples
     --------
-    >>> s = pd.DataFrame({"parameter": ["delay_years"], "low": [0.0], "high": [2.0], "metric_low": [5000.0],
+    >>> s = pd.DataFrame({"parameter": ["lead_multiplier"], "low": [0.5], "high": [1.6], "metric_low": [5000.0],
     ...                   "metric_high": [3000.0], "central": [5000.0], "swing": [2000.0]})
     >>> sensitivity_table(s)[["swing_gbp_m", "assumption"]].values.tolist()
     [[2.0, 'programmes.spread.delay_years']]
@@ -100,8 +100,17 @@ _OB_ROWS = (
 )
 
 
+#: Columns of :func:`optimism_bias_comparison`: headline suffix -> column name.
+_OB_CASES = {
+    "reference_class": "reference_class",
+    "green_book_lower": "green_book_lower_bound",
+    "green_book_upper": "green_book_upper_bound",
+    "without_ob": "no_adjustment",
+}
+
+
 def optimism_bias_comparison(h: Mapping[str, Any]) -> pd.DataFrame:
-    """Monte Carlo results with and without the Green Book optimism-bias uplifts.
+    """Monte Carlo results under each optimism-bias adjustment, side by side.
 
     Parameters
     ----------
@@ -111,24 +120,48 @@ def optimism_bias_comparison(h: Mapping[str, Any]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index ``measure`` (with its unit); columns ``with_optimism_bias`` and
-        ``without_optimism_bias`` (NaN where a probability does not exist: no gap).
+        Index ``measure`` (with its unit); columns ``reference_class``,
+        ``green_book_lower_bound``, ``green_book_upper_bound`` and ``no_adjustment`` (NaN
+        where a probability does not exist: no gap).
 
     Examples
     --------
-    >>> h = {f"{k}{s}": 0.5 for k, _, _ in _OB_ROWS for s in ("_with_ob", "_without_ob")}
+    >>> h = {f"{k}_{c}": 0.5 for k, _, _ in _OB_ROWS for c in _OB_CASES}
     >>> optimism_bias_comparison(h).iloc[0].tolist()
-    [50.0, 50.0]
+    [50.0, 50.0, 50.0, 50.0]
     """
     def val(key: str, scale: float) -> float:
         v = h[key]
         return np.nan if v is None else float(v) * scale
 
     return pd.DataFrame(
-        {
-            "with_optimism_bias": [val(f"{k}_with_ob", s) for k, _, s in _OB_ROWS],
-            "without_optimism_bias": [val(f"{k}_without_ob", s) for k, _, s in _OB_ROWS],
-        },
+        {col: [val(f"{k}_{case}", s) for k, _, s in _OB_ROWS] for case, col in _OB_CASES.items()},
+        index=pd.Index([label for _, label, _ in _OB_ROWS], name="measure"),
+    )
+
+
+def correlation_comparison(h: Mapping[str, Any]) -> pd.DataFrame:
+    """Monte Carlo results at the cited correlation of delay and cost overrun, at none and
+    at a high one.
+
+    Examples
+    --------
+    >>> h = {f"{k}{c}": 0.5 for k, _, _ in _OB_ROWS for c in ("", "_rho_0", "_rho_high")}
+    >>> h.update(delay_cost_correlation=0.5, delay_cost_correlation_rho_0=0.0, delay_cost_correlation_rho_high=0.9)
+    >>> list(correlation_comparison(h).columns)
+    ['correlation 0.0', 'correlation 0.5 (cited)', 'correlation 0.9']
+    """
+    def val(key: str, scale: float) -> float:
+        v = h[key]
+        return np.nan if v is None else float(v) * scale
+
+    cols = {
+        f"correlation {h['delay_cost_correlation_rho_0']:.1f}": "_rho_0",
+        f"correlation {h['delay_cost_correlation']:.1f} (cited)": "",
+        f"correlation {h['delay_cost_correlation_rho_high']:.1f}": "_rho_high",
+    }
+    return pd.DataFrame(
+        {col: [val(f"{k}{suf}", s) for k, _, s in _OB_ROWS] for col, suf in cols.items()},
         index=pd.Index([label for _, label, _ in _OB_ROWS], name="measure"),
     )
 
