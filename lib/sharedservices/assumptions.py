@@ -54,10 +54,11 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import pandas as pd
 from pydantic import (
@@ -76,8 +77,11 @@ from sharedservices.errors import DataError, InputError
 from sharedservices.yamlio import YamlProblem, read_yaml
 
 __all__ = [
+    "ARCHIVED_PRIMARIES",
+    "NON_PRIMARY_HOSTS",
     "SUITE_ASSUMPTION",
     "Assumption",
+    "NonPrimaryCitation",
     "citation",
     "clear_cache",
     "files",
@@ -85,10 +89,14 @@ __all__ = [
     "get",
     "is_money_unit",
     "keys_in_file",
+    "listed_host",
     "load_all",
+    "non_primary_citations",
     "render_markdown",
     "update_readme",
     "table",
+    "url_host",
+    "urls_in",
     "value",
 ]
 
@@ -715,6 +723,180 @@ def table(keys: list[str] | None = None, directory: Path | str | None = None) ->
 
 
 # --------------------------------------------------------------------------------------
+# Non-primary hosts (data/assumptions/non_primary_hosts.yaml)
+# --------------------------------------------------------------------------------------
+
+#: The value listing hosts that are not primary sources (host -> kind of site).
+NON_PRIMARY_HOSTS = "non_primary_hosts.hosts"
+#: The value listing web-archive copies accepted as the primary record (URL -> why).
+ARCHIVED_PRIMARIES = "non_primary_hosts.archived_primaries"
+_HOST_FILE = NON_PRIMARY_HOSTS.split(".", 1)[0] + ".yaml"
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`|]+")
+
+
+def url_host(url: str) -> str:
+    """The host of a URL: lower case, without a port or a leading ``www.``.
+
+    Examples
+    --------
+    >>> url_host("https://www.PAconsulting.com/newsroom/x")
+    'paconsulting.com'
+    >>> url_host("http://www.communities.gov.uk:80/corporate/")
+    'communities.gov.uk'
+    >>> url_host("not a url")
+    ''
+    """
+    host = (urlsplit(str(url).strip()).hostname or "").lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def urls_in(text: str | None) -> list[str]:
+    """Every http(s) URL in a text (a note), without the punctuation that ends a sentence.
+
+    Examples
+    --------
+    >>> urls_in("Public Finance (http://www.publicfinance.co.uk/news/2011/12/x); see also "
+    ...         "https://ifs.org.uk/a.")
+    ['http://www.publicfinance.co.uk/news/2011/12/x', 'https://ifs.org.uk/a']
+    >>> urls_in(None)
+    []
+    """
+    return [m.rstrip(".,;:)]}") for m in _URL_IN_TEXT.findall(text or "")]
+
+
+def listed_host(url: str, hosts: Iterable[str]) -> str | None:
+    """The entry of ``hosts`` that ``url`` is on (its host or a parent domain), or None.
+
+    Examples
+    --------
+    >>> listed_host("https://transchannel2.rssing.com/chan-1/a.html", ["wikimili.com", "rssing.com"])
+    'rssing.com'
+    >>> listed_host("https://notwikimili.com/en/x", ["wikimili.com"]) is None
+    True
+    """
+    host = url_host(url)
+    if not host:
+        return None
+    for entry in hosts:
+        e = url_host(f"http://{str(entry).strip()}")
+        if e and (host == e or host.endswith("." + e)):
+            return str(entry)
+    return None
+
+
+@dataclass(frozen=True)
+class NonPrimaryCitation:
+    """A URL a value offers as a source that is on a listed non-primary host.
+
+    Attributes
+    ----------
+    key : str
+        ``"file.key"`` of the value.
+    quality : str
+        Its rating (anything but red breaks the rule).
+    where : {"source", "note", "quality_note"}
+        Where the URL is.
+    url : str
+    host : str
+        The entry of ``non_primary_hosts.hosts`` it matched.
+    """
+
+    key: str
+    quality: str
+    where: str
+    url: str
+    host: str
+
+
+def _host_rules(values: Mapping[str, Assumption]) -> tuple[dict[str, str], set[str]]:
+    if NON_PRIMARY_HOSTS not in values:
+        raise DataError(
+            f"{_HOST_FILE}: value {NON_PRIMARY_HOSTS.split('.', 1)[1]!r} is missing "
+            "(the list of hosts that are not primary sources)"
+        )
+    hosts = values[NON_PRIMARY_HOSTS].value
+    if not isinstance(hosts, Mapping) or not hosts:
+        raise DataError(f"{_HOST_FILE}: 'hosts' must map each host to the kind of site")
+    allowed = values[ARCHIVED_PRIMARIES].value if ARCHIVED_PRIMARIES in values else {}
+    return {str(h): str(k) for h, k in hosts.items()}, {str(u).strip() for u in allowed}
+
+
+def non_primary_citations(directory: Path | str | None = None) -> list[NonPrimaryCitation]:
+    """Every URL a value offers as a source that is on a host in ``non_primary_hosts.hosts``.
+
+    A value offers a URL as a source in ``source.url`` and wherever a URL appears in its
+    ``note`` or ``quality_note``.  The pages in ``non_primary_hosts.archived_primaries`` are
+    accepted and not returned; the host list's own values are not checked.
+
+    Returns
+    -------
+    list of NonPrimaryCitation
+        In key order.  The rule (tests/test_sources.py): none may be rated green or amber.
+
+    Raises
+    ------
+    DataError
+        The directory has no ``non_primary_hosts.yaml`` with a ``hosts`` mapping.
+    """
+    values, _ = _load_dir(directory)
+    hosts, allowed = _host_rules(values)
+    out = []
+    for key in sorted(values):
+        a = values[key]
+        if a.file == _HOST_FILE:
+            continue
+        places = [("source", [a.source_url] if a.source_url else [])]
+        places += [("note", urls_in(a.note)), ("quality_note", urls_in(a.quality_note))]
+        for where, urls in places:
+            for url in urls:
+                entry = listed_host(url, hosts)
+                if entry is not None and url.strip() not in allowed:
+                    out.append(NonPrimaryCitation(key, a.quality, where, url, entry))
+    return out
+
+
+def _render_hosts(values: Mapping[str, Assumption], directory: Path) -> str:
+    hosts, allowed = _host_rules(values)
+    reasons = values[ARCHIVED_PRIMARIES].value if ARCHIVED_PRIMARIES in values else {}
+    lines = [
+        "## Hosts that are not primary sources",
+        "",
+        f"From `{_HOST_FILE}` (`{NON_PRIMARY_HOSTS}`). A value whose source URL, or any URL in "
+        "its note or quality_note, is on one of these hosts or a subdomain of one is rated "
+        "**red** and says why; `tests/test_sources.py` fails on a green or amber one.",
+        "",
+        "| host | kind of site |",
+        "|---|---|",
+        *(f"| `{_md_cell(h)}` | {_md_cell(k)} |" for h, k in hosts.items()),
+    ]
+    if allowed:
+        lines += [
+            "",
+            "Web-archive copies accepted as the primary record (the original is offline):",
+            "",
+            "| page | why |",
+            "|---|---|",
+        ]
+        for u in sorted(allowed):
+            why = reasons.get(u, "") if isinstance(reasons, Mapping) else ""
+            lines.append(f"| {u} | {_md_cell(why)} |")
+    cites = non_primary_citations(directory)
+    keys = sorted({c.key for c in cites})
+    rated = {q: sum(values[k].quality == q for k in keys) for q in ("green", "amber", "red")}
+    lines += [
+        "",
+        f"{len(keys)} values cite a listed host: {rated['green']} green, {rated['amber']} amber, "
+        f"{rated['red']} red.",
+    ]
+    if cites:
+        lines += ["", "| key | where | host | rating |", "|---|---|---|---|"]
+        for c in cites:
+            rating = f"**{c.quality}**" if c.quality == "red" else c.quality
+            lines.append(f"| `{c.key}` | {c.where} | `{c.host}` | {rating} |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
 # The rendered list in data/assumptions/README.md
 # --------------------------------------------------------------------------------------
 
@@ -730,7 +912,10 @@ def render_markdown(directory: Path | str | None = None) -> str:
     """Every value with its rating, as Markdown tables (one per file), for the README.
 
     Red values are counted per file so a reader sees at once how much rests on the suite's
-    own judgement.
+    own judgement.  Where the directory holds the list of non-primary hosts
+    (``non_primary_hosts.yaml``), a section after the tables lists those hosts, the
+    web-archive copies accepted as primary, and every value that cites a listed host, with
+    its rating.
 
     Examples
     --------
@@ -781,6 +966,8 @@ def render_markdown(directory: Path | str | None = None) -> str:
                 f"{_md_cell(a.quality_note)} |"
             )
         blocks.append("\n".join(lines))
+    if NON_PRIMARY_HOSTS in values:
+        blocks.append(_render_hosts(values, d))
     return "\n\n".join(blocks)
 
 
