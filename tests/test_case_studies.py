@@ -174,7 +174,8 @@ def test_real_case_matches_run_scenario_directly() -> None:
 
 
 def test_summary_picks_extremes_out_of_sample() -> None:
-    t = pd.DataFrame({"case": ["a", "b", "c", "d"], "ratio": [3.0, np.inf, 0.5, 9.0],
+    t = pd.DataFrame({"case": ["a", "b", "c", "d"], "ratio": [3.0, np.inf, 0.5, 9.0], "claim": ["w", "x", "y", "z"],
+                      "plan": [False, False, False, False],
                       "model_zero": [False, True, False, False], "within_spread": [False, False, True, False],
                       "in_sample": [False, False, False, True], "error_kind": ["level", "timing", "level", "level"],
                       "direction": ["reported above model", "reported above model", "reported below model",

@@ -69,11 +69,11 @@ def test_reference_class_and_green_book_bounds_side_by_side() -> None:
     assert npvs[0] >= npvs[1] > npvs[2]
     assert h["p_payback_within_sr_period_green_book_upper"] <= h["p_payback_within_sr_period_reference_class"]
     comp = tables.optimism_bias_comparison(h)
-    assert list(comp.columns) == ["reference_class", "green_book_lower_bound", "green_book_upper_bound",
-                                  "no_adjustment"]
+    assert list(comp.columns) == ["reference_class", "reference_class_all_pairs", "green_book_lower_bound",
+                                  "green_book_upper_bound", "no_adjustment"]
     assert comp.iloc[0].tolist() == pytest.approx([100 * h[f"p_payback_within_sr_period_{c}"] for c in
-                                                   ("reference_class", "green_book_lower", "green_book_upper",
-                                                    "without_ob")])
+                                                   ("reference_class", "reference_class_all_pairs",
+                                                    "green_book_lower", "green_book_upper", "without_ob")])
     adj = a["adjustments"]
     assert "reference_class" in adj.columns and "green_book_upper" in adj.columns
     assert set(adj["rating"]) <= {"green", "amber", "red"}

@@ -215,7 +215,7 @@ def test_no_partner_would_finance_a_programme_too_small_for_its_hurdle() -> None
     assert m["financing_fallback"] == "reserves"
     assert m["partner_best_irr"] is None or m["partner_best_irr"] < m["partner_hurdle_nominal"]
     assert m["partner_npv_at_hurdle_gbp_thousand"] < 0
-    assert f30.financing_words(f30.summarise(r)).startswith("no partner would finance this")
+    assert f30.financing_words(f30.summarise(r)).startswith("no partner requiring the cited hurdle")
 
 
 # --- the published payback reports ----------------------------------------------------------

@@ -52,6 +52,7 @@ __all__ = [
     "assumption_keys",
     "case_overview",
     "claim_model_value",
+    "claim_years",
     "compare",
     "comparison_summary",
     "deflator_range_pct",
@@ -78,11 +79,14 @@ class Claim:
     years : int
         ``annual``: the programme year k (1 = first year); ``cumulative``: the number of
         years n summed; ``steady``: 0.
+    plan : bool
+        The figure is a plan, target or promise, not a reported outcome.
     """
 
     metric: str
     kind: ClaimKind
     years: int = 0
+    plan: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in CLAIM_KINDS:
@@ -145,9 +149,9 @@ CASES: tuple[Case, ...] = (
         "tri_borough", "Tri-borough (Hammersmith & Fulham, Kensington & Chelsea, Westminster)",
         ("E5014", "E5016", "E5022"), "broad", "2011-12",
         (Claim("in_year_saving_2012_13_gbp_m", "annual", 2),
-         Claim("projected_annual_saving_gbp_m", "annual", 4),
-         Claim("target_annual_saving_gbp_m", "annual", 5),
-         Claim("revised_annual_saving_gbp_m", "annual", 5)),
+         Claim("projected_annual_saving_gbp_m", "annual", 4, plan=True),
+         Claim("target_annual_saving_gbp_m", "annual", 5, plan=True),
+         Claim("revised_annual_saving_gbp_m", "annual", 5, plan=True)),
         why="Shared children's services, adult social care and senior management across three "
             "large boroughs; the broad preset covers those services, but its long social-care "
             "ramp, lengthened by optimism bias, puts most of the saving after the years the "
@@ -163,7 +167,7 @@ CASES: tuple[Case, ...] = (
         ("E2532", "E2535"), "back_office", "2010-11",
         (Claim("first_year_saving_gbp_m", "annual", 1),
          Claim("two_year_cumulative_saving_gbp_m", "cumulative", 2),
-         Claim("business_case_saving_gbp_m", "cumulative", 10)),
+         Claim("business_case_saving_gbp_m", "cumulative", 10, plan=True)),
         why="A back-office company whose planned savings rate is the model's own back-office "
             "rate (so not an independent test); the model's ramp and optimism-bias delay hold "
             "first-year savings back, while the partners claimed savings from the first year.",
@@ -183,7 +187,7 @@ CASES: tuple[Case, ...] = (
         "2010-11",
         (Claim("savings_to_aug_2011_gbp_m", "cumulative", 1),
          Claim("first_year_saving_gbp_m", "annual", 1),
-         Claim("predicted_saving_2012_13_gbp_m", "annual", 3)),
+         Claim("predicted_saving_2012_13_gbp_m", "annual", 3, plan=True)),
         why="Two large county councils with big back offices and an up-front ERP investment; "
             "early figures count savings banked while the service was being set up.",
         short="LGSS",
@@ -195,7 +199,7 @@ CASES: tuple[Case, ...] = (
         "back_office", "2007-08",
         (Claim("saving_to_2010_11_gbp_m", "cumulative", 3),
          Claim("saving_to_dec_2012_gbp_m", "cumulative", 5),
-         Claim("promised_saving_gbp_m", "cumulative", 10)),
+         Claim("promised_saving_gbp_m", "cumulative", 10, plan=True)),
         why="An outsourcing joint venture whose savings rested on procurement deals that were "
             "mostly not implemented and an SAP roll-out; the model assumes the cited savings "
             "rate is delivered, so it has no term for a contract that under-delivers.",
@@ -205,7 +209,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "suffolk_coastal_waveney", "Suffolk Coastal & Waveney", ("E3536", "E3537"),
         "back_office", "2010-11",
-        (Claim("merged_management_saving_gbp_m", "steady"),
+        (Claim("merged_management_saving_gbp_m", "steady", plan=True),
          Claim("cumulative_saving_gbp_m", "cumulative", 5)),
         why="Began with a shared chief executive and one management team, a narrower scope "
             "than the whole back office; later merged into East Suffolk.",
@@ -214,21 +218,21 @@ CASES: tuple[Case, ...] = (
     Case(
         "west_suffolk", "West Suffolk (St Edmundsbury, Forest Heath)", ("E3535", "E3532"),
         "back_office", "2011-12",
-        (Claim("planned_saving_gbp_m", "cumulative", 6),),
+        (Claim("planned_saving_gbp_m", "cumulative", 6, plan=True),),
         why="A plan, not an outturn; shared management and services ahead of a merger.",
         short="West Suffolk",
     ),
     Case(
         "babergh_mid_suffolk", "Babergh & Mid Suffolk", ("E3531", "E3534"), "back_office",
         "2011-12",
-        (Claim("integration_saving_gbp_m", "annual", 1),),
+        (Claim("integration_saving_gbp_m", "annual", 1, plan=True),),
         why="A plan for an integrated officer structure; claimed for the first full year.",
         short="Babergh & Mid Suffolk",
     ),
     Case(
         "arun_chichester_horsham", "Arun, Chichester & Horsham (abandoned)",
         ("E3832", "E3833", "E3835"), "back_office", "2016-17",
-        (Claim("planned_saving_gbp_m", "steady"),),
+        (Claim("planned_saving_gbp_m", "steady", plan=True),),
         why="Abandoned before it started because the savings did not justify the costs and "
             "risks: the model predicts a saving, not whether councils will go ahead.",
         short="Arun, Chichester & Horsham",
@@ -393,7 +397,7 @@ def error_kind(kind: str, years: int) -> str:
 
 COMPARISON_COLUMNS = [
     "case", "case_name", "councils", "programme", "started", "claim", "claim_unit", "kind",
-    "years", "error_kind", "reported_gbp_m", "model_gbp_m", "ratio", "model_zero", "within_spread",
+    "years", "plan", "error_kind", "reported_gbp_m", "model_gbp_m", "ratio", "model_zero", "within_spread",
     "direction", "in_sample", "calibrated_from_case", "quality", "source_title", "source_url",
 ]
 
@@ -443,7 +447,7 @@ def compare(cases: Sequence[Case] = CASES, *, programme: str | None = None, hori
             rows.append({
                 "case": case.key, "case_name": case.name, "councils": ",".join(case.councils),
                 "programme": model["programme"], "started": case.started, "claim": claim.metric,
-                "claim_unit": a.unit, "kind": claim.kind, "years": claim.years,
+                "claim_unit": a.unit, "kind": claim.kind, "years": claim.years, "plan": claim.plan,
                 "error_kind": error_kind(claim.kind, claim.years),
                 "reported_gbp_m": reported, "model_gbp_m": predicted, "ratio": ratio, "model_zero": zero,
                 "within_spread": bool(not zero and abs(ratio - 1.0) <= spread),
@@ -470,8 +474,11 @@ def comparison_summary(comparison: pd.DataFrame) -> dict[str, float | int | str]
         out-of-sample claims: ``model_zero_out_of_sample``, ``within_spread``, ``misses``,
         ``above_model``, ``below_model``, ``median_ratio`` (reported / model, misses at 0
         counted as +inf), for each kind ``<kind>_claims``, ``<kind>_within_spread``,
-        ``<kind>_median_ratio``, and ``largest_overclaim_case`` / ``largest_shortfall_case``
-        (highest and lowest finite ratio) with their ``_ratio``.
+        ``<kind>_median_ratio``, ``plan_claims`` / ``plan_median_ratio`` and
+        ``outturn_claims`` / ``outturn_within_spread`` / ``outturn_median_ratio`` (plans,
+        targets and promises apart from reported outcomes), and ``largest_overclaim_case``
+        / ``largest_shortfall_case`` (highest and lowest finite ratio among reported
+        outcomes) with their ``_ratio`` and ``_claim``.
 
     Examples
     --------
@@ -487,7 +494,9 @@ def comparison_summary(comparison: pd.DataFrame) -> dict[str, float | int | str]
     t = comparison
     oos = t[~t["in_sample"].astype(bool)]
     ratio = oos["ratio"].astype("float64")
-    finite = ratio[np.isfinite(ratio)]
+    plan = oos["plan"].astype(bool) if "plan" in oos else pd.Series(False, index=oos.index)
+    outturn = ratio[~plan]
+    finite = outturn[np.isfinite(outturn)]
     hi = oos.loc[finite.idxmax()] if len(finite) else None
     lo = oos.loc[finite.idxmin()] if len(finite) else None
 
@@ -508,6 +517,11 @@ def comparison_summary(comparison: pd.DataFrame) -> dict[str, float | int | str]
         "below_model": int((oos["direction"] == "reported below model").sum()),
         "median_ratio": med(ratio),
     }
+    out["plan_claims"] = int(plan.sum())
+    out["plan_median_ratio"] = med(ratio[plan])
+    out["outturn_claims"] = int((~plan).sum())
+    out["outturn_within_spread"] = int(oos.loc[~plan, "within_spread"].sum())
+    out["outturn_median_ratio"] = med(outturn)
     for kind in ("timing", "level"):
         sub = oos[oos["error_kind"] == kind]
         out[f"{kind}_claims"] = len(sub)
@@ -515,27 +529,50 @@ def comparison_summary(comparison: pd.DataFrame) -> dict[str, float | int | str]
         out[f"{kind}_median_ratio"] = med(sub["ratio"].astype("float64"))
     out.update({
         "largest_overclaim_case": "" if hi is None else str(hi["case"]),
+        "largest_overclaim_claim": "" if hi is None else str(hi.get("claim", "")),
         "largest_overclaim_ratio": float("nan") if hi is None else float(hi["ratio"]),
         "largest_shortfall_case": "" if lo is None else str(lo["case"]),
+        "largest_shortfall_claim": "" if lo is None else str(lo.get("claim", "")),
         "largest_shortfall_ratio": float("nan") if lo is None else float(lo["ratio"]),
     })
     return out
 
 
-def deflator_range_pct(deflator: dict[str, float] | None = None) -> float:
-    """How far the GDP deflator moves over its table, % (max / min - 1).
+#: The last financial year a compared claim refers to (the latest RS year in the data).
+LAST_CLAIM_YEAR = "2017-18"
+
+
+def claim_years(cases: Sequence[Case] = CASES) -> tuple[str, str]:
+    """The financial years the claims span: the earliest start of a case to
+    :data:`LAST_CLAIM_YEAR`.
 
     Examples
     --------
-    >>> deflator_range_pct({"2010-11": 100.0, "2014-15": 107.2})
+    >>> claim_years()
+    ('2007-08', '2017-18')
+    """
+    return min(c.started for c in cases), LAST_CLAIM_YEAR
+
+
+def deflator_range_pct(deflator: dict[str, float] | None = None, years: tuple[str, str] | None = None) -> float:
+    """How far the GDP deflator moves between two financial years, % (later / earlier - 1,
+    the larger way round); default the years the claims span (:func:`claim_years`).
+
+    Examples
+    --------
+    >>> deflator_range_pct({"2009-10": 98.0, "2010-11": 100.0, "2014-15": 107.2}, ("2010-11", "2014-15"))
     7.2
     """
     if deflator is None:
         from sharedservices import assumptions
 
         deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
-    vals = np.array(list(deflator.values()), dtype="float64")
-    return float(round(100.0 * (vals.max() / vals.min() - 1.0), 6))
+    first, last = claim_years() if years is None else years
+    for y in (first, last):
+        if y not in deflator:
+            raise InputError(f"deflator year: {y!r} is not in the series (allowed: {', '.join(sorted(deflator))})")
+    a, b = float(deflator[first]), float(deflator[last])
+    return float(round(100.0 * (max(a, b) / min(a, b) - 1.0), 6))
 
 
 CASE_COLUMNS = [

@@ -22,8 +22,9 @@ enough pairs exist and most of them are rated amber or better.
 case study, that case's own pairs never set the adjustment it is tested with
 (:func:`sharedservices.case_studies.compare`).
 
-The Green Book's own bounds stay available as named sensitivities: ``green_book_lower``
-and ``green_book_upper`` (all four components from the table, no savings shortfall or
+``reference_class_all_pairs`` is a sensitivity that takes the medians of whatever pairs
+exist, however few.  The Green Book's own bounds stay available as named sensitivities:
+``green_book_lower`` and ``green_book_upper`` (all four components from the table, no savings shortfall or
 extra delay, rated red because the category is the suite's mapping).
 
 Examples
@@ -42,7 +43,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -59,10 +60,12 @@ __all__ = [
     "derive",
     "green_book",
     "pairs",
+    "same_values",
 ]
 
 #: The named adjustments a scenario may use (``optimism_adjustment``).
-ADJUSTMENTS: tuple[str, ...] = ("reference_class", "green_book_lower", "green_book_upper")
+ADJUSTMENTS: tuple[str, ...] = ("reference_class", "reference_class_all_pairs", "green_book_lower",
+                                 "green_book_upper")
 #: Quantities with plan-against-outcome pairs.
 QUANTITIES: tuple[str, ...] = ("savings", "schedule", "one_off_cost")
 #: The components of an adjustment, in the order reports show them.
@@ -207,9 +210,11 @@ def derive(table: pd.DataFrame, *, exclude: Iterable[str] = (), minimum: int, fl
     if len(sav) >= minimum:
         med = float(np.median(sav["outcome"] / sav["plan"]))
         shortfall = max(float(floor), 1.0 - med)
+        floored = 1.0 - med < floor
         basis["savings_shortfall"] = (f"reference class: median outcome/plan {med:.2f} over {len(sav)} partnerships"
-                                      + (" (floored: no uplift for self-reported success)" if 1.0 - med < floor else ""))
-        quality["savings_shortfall"] = _rating(sav["quality"], len(sav), minimum)
+                                      + (" (floored: no uplift for self-reported success)" if floored else ""))
+        # where the floor sets the value, the suite's (red) floor is what it rests on
+        quality["savings_shortfall"] = "red" if floored else _rating(sav["quality"], len(sav), minimum)
     else:
         shortfall = 0.0
         basis["savings_shortfall"] = f"none: {len(sav)} partnerships with a plan and an outcome (fewer than {minimum})"
@@ -284,7 +289,9 @@ def adjustment(name: str = "reference_class", exclude: Iterable[str] = ()) -> Ad
 
     Parameters
     ----------
-    name : {"reference_class", "green_book_lower", "green_book_upper", "none"}
+    name : {"reference_class", "reference_class_all_pairs", "green_book_lower", "green_book_upper", "none"}
+        ``reference_class_all_pairs`` takes the medians of whatever pairs exist, even fewer
+        than ``reference_class.minimum_cases`` (a sensitivity, rated red).
     exclude : iterable of str
         Cases to leave out of the reference class (ignored by the Green Book bounds).
 
@@ -301,12 +308,28 @@ def adjustment(name: str = "reference_class", exclude: Iterable[str] = ()) -> Ad
         return NONE
     if name not in ADJUSTMENTS:
         raise InputError(f"optimism_adjustment: {name!r} (allowed: {', '.join(ADJUSTMENTS)})")
-    if name != "reference_class":
+    if name.startswith("green_book_"):
         return green_book(name.removeprefix("green_book_"))
     lower = green_book("lower")
-    return derive(pairs(), exclude=exclude, minimum=int(assumptions.value("reference_class.minimum_cases")),
-                  floor=float(assumptions.value("reference_class.savings_shortfall_floor")),
-                  lower={"capex": lower.one_off_cost, "works_duration": lower.duration, "opex": lower.running_cost})
+    minimum = int(assumptions.value("reference_class.minimum_cases")) if name == "reference_class" else 1
+    adj = derive(pairs(), exclude=exclude, minimum=minimum,
+                 floor=float(assumptions.value("reference_class.savings_shortfall_floor")),
+                 lower={"capex": lower.one_off_cost, "works_duration": lower.duration, "opex": lower.running_cost})
+    if name == "reference_class_all_pairs":
+        adj = replace(adj, name=name, quality={c: "red" for c in adj.quality})
+    return adj
+
+
+def same_values(a: Adjustment, b: Adjustment) -> bool:
+    """Whether two adjustments apply the same five numbers (e.g. a reference class that
+    falls back to the Green Book lower bound in every component).
+
+    Examples
+    --------
+    >>> same_values(Adjustment("a", one_off_cost=0.1), Adjustment("b", one_off_cost=0.1))
+    True
+    """
+    return all(abs(getattr(a, c) - getattr(b, c)) < 1e-12 for c in COMPONENTS)
 
 
 _LABELS = {

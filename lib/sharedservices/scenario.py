@@ -642,8 +642,9 @@ def rerun(result: ScenarioResult, **overrides: Any) -> ScenarioResult:
         else st.get("optimism_adjustment", "reference_class")
     if kw["optimism_adjustment"] == "none":
         kw["optimism_adjustment"] = "reference_class"
+    programme = overrides.pop("programme_override", None) or result.programme
     kw.update(overrides)
-    return run_scenario(result.council, result.programme, **kw)
+    return run_scenario(result.council, programme, **kw)
 
 
 #: Keys a notebook schema may add to the scenario fields that the scenario itself ignores

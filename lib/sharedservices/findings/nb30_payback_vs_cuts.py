@@ -9,11 +9,13 @@ number is ever typed into the prose.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from typing import Any
 
 import numpy as np
 
-from sharedservices import cuts, reference_class, scenario
+from sharedservices import assumptions, cuts, reference_class, scenario
 from sharedservices.findings import Headlines, register
 
 __all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines", "gbp_m",
@@ -148,6 +150,8 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
         "funding_gap_year1_gbp_m": _m(t["funding_gap"].iloc[1]),
         "net_savings_year1_gbp_m": _m(t["net_savings"].iloc[1]),
         "coverage_year1": _opt(m["coverage_year1"]),
+        "full_run_coverage_year1": (None if not float(t["funding_gap"].iloc[1]) > 0 else
+                                    float(m["steady_state_saving_gbp_thousand"]) / float(t["funding_gap"].iloc[1])),
         "sr_end_financial_year": cuts.fy_label(sr),
         "funding_gap_sr_end_gbp_m": _m(t["funding_gap"].iloc[sr]),
         "net_savings_sr_end_gbp_m": _m(t["net_savings"].iloc[sr]),
@@ -198,7 +202,18 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
         **data_caveats(m),
         **_own_path(result),
         **optimism_headlines(result),
+        "penalty_absorbed_share_instant": _instant_share(result),
     }
+
+
+def _instant_share(result: scenario.ScenarioResult) -> float | None:
+    """The share of the penalty absorbed had every service saved at its full rate from the
+    programme's start (no lead, no ramp): whether timing could matter at all."""
+    if result.council is None or result.programme is None:
+        return None
+    prog = result.programme
+    instant = replace(prog, services=tuple(replace(sv, lead_time_years=0.0, ramp_years=0.0) for sv in prog.services))
+    return scenario.rerun(result, programme_override=instant).metrics["front_loading_penalty_absorbed_share"]
 
 
 def optimism_headlines(result: scenario.ScenarioResult) -> Headlines:
@@ -219,10 +234,22 @@ def optimism_headlines(result: scenario.ScenarioResult) -> Headlines:
         **{f"optimism_basis_{c}": (None if ob is None else ob.basis.get(c)) for c in reference_class.COMPONENTS},
     }
     up = reference_class.adjustment("green_book_upper")
+    allp = reference_class.adjustment("reference_class_all_pairs")
+    lower = reference_class.adjustment("green_book_lower")
+    pairs = reference_class.pairs()
+    sav = pairs[pairs["quantity"] == "savings"]
     out["green_book_upper_one_off_cost"] = up.one_off_cost
     out["green_book_upper_duration"] = up.duration
+    out["all_pairs_one_off_cost"] = allp.one_off_cost
+    out["all_pairs_delay_years"] = allp.delay_years
+    out["optimism_same_as_green_book_lower"] = bool(ob is not None and ob.name == "reference_class"
+                                                    and reference_class.same_values(ob, lower))
+    out["reference_class_minimum_cases"] = int(assumptions.value("reference_class.minimum_cases"))
+    out.update({f"reference_class_pairs_{q}": int((pairs["quantity"] == q).sum()) for q in reference_class.QUANTITIES})
+    out["reference_class_savings_median_ratio"] = float(sav["ratio"].median()) if len(sav) else None
     for case, kw in (("without", {"optimism_bias": False}),
-                     ("green_book_upper", {"optimism_bias": True, "optimism_adjustment": "green_book_upper"})):
+                     ("green_book_upper", {"optimism_bias": True, "optimism_adjustment": "green_book_upper"}),
+                     ("all_pairs", {"optimism_bias": True, "optimism_adjustment": "reference_class_all_pairs"})):
         r = scenario.rerun(result, **kw) if result.council is not None else None
         out[f"npv_{case}_gbp_m"] = None if r is None else _m(r.metrics["npv_gbp_thousand"])
         out[f"payback_financial_year_{case}"] = None if r is None else r.metrics["payback_financial_year"]
@@ -249,6 +276,7 @@ def optimism_words(h: Headlines) -> str:
         return f"Optimism bias: none applied (a sensitivity). {upper[0].upper()}{upper[1:]} (£m, 2010-11 prices)."
     name = {"reference_class": "the reference-class adjustment (what shared-service partnerships planned and "
                                 "delivered)",
+            "reference_class_all_pairs": "the reference class's medians however few the pairs (a sensitivity)",
             "green_book_lower": "the Green Book lower bound",
             "green_book_upper": "the Green Book upper bound"}[h["optimism_adjustment"]]
     parts = (f"one-off costs +{pct(h['optimism_one_off_cost'], 0)}, lead times and ramps "
@@ -257,18 +285,20 @@ def optimism_words(h: Headlines) -> str:
              + f", running costs +{pct(h['optimism_running_cost'], 0)}, savings "
              + (f"{pct(h['optimism_savings_shortfall'], 0)} short" if h["optimism_savings_shortfall"]
                 else "in full"))
-    why = ""
-    if h["optimism_adjustment"] == "reference_class":
-        lower = [c for c in reference_class.COMPONENTS
-                 if str(h.get(f"optimism_basis_{c}") or "").startswith("Green Book lower")]
-        if lower:
-            why = ("; too few partnerships publish a plan and an outcome for "
-                   + ", ".join(_COMPONENT_WORDS.get(c, c) for c in lower)
-                   + ", so those take the Green Book lower bound, rated red")
+    without = (f"Without any adjustment the NPV would be {gbp_m(h['npv_without_gbp_m'])} and the programme "
+               f"{pb(h['payback_financial_year_without'])}")
+    if h.get("optimism_same_as_green_book_lower"):
+        return (f"Optimism bias: the Green Book lower bound ({parts}), because the reference class of shared-service "
+                f"partnerships is too thin to set any of it: only {h['reference_class_pairs_one_off_cost']} programmes "
+                f"publish a planned and an outturn one-off cost and {h['reference_class_pairs_schedule']} a planned and "
+                f"an actual date (fewer than {h['reference_class_minimum_cases']}), and the "
+                f"{h['reference_class_pairs_savings']} self-reported savings outcomes (median "
+                f"{pct(h['reference_class_savings_median_ratio'], 0)} of plan) are not used to raise savings. Those few "
+                f"pairs point higher: at their medians (one-off costs +{pct(h['all_pairs_one_off_cost'], 0)}, "
+                f"{h['all_pairs_delay_years']:.2f} years' delay) the NPV would be {gbp_m(h['npv_all_pairs_gbp_m'])} and "
+                f"the programme {pb(h['payback_financial_year_all_pairs'])}. {without}; {upper} (£m, 2010-11 prices).")
     rest = "" if h["optimism_adjustment"] == "green_book_upper" else f"; {upper}"
-    return (f"Optimism bias: this report uses {name}: {parts}{why}. Without it the NPV would be "
-            f"{gbp_m(h['npv_without_gbp_m'])} and the programme {pb(h['payback_financial_year_without'])}{rest} "
-            "(£m, 2010-11 prices).")
+    return f"Optimism bias: this report uses {name}: {parts}. {without}{rest} (£m, 2010-11 prices)."
 
 
 _COMPONENT_WORDS = {"one_off_cost": "one-off costs", "duration": "durations", "delay_years": "delays",
@@ -383,13 +413,14 @@ def financing_words(h: Headlines) -> str:
         if not h["partner_feasible"]:
             best = ("no return at all" if h.get("partner_best_irr") is None else
                     f"a return of {pct(h['partner_best_irr'])} a year")
-            return (f"no partner would finance this: even all of the gross savings for {h['partner_term_years']} years "
-                    f"would give a partner {best} against its hurdle of {pct(h['partner_hurdle_nominal'])} (its NPV at "
-                    f"the hurdle: {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}), so the one-off cost is shown paid "
-                    "from reserves instead.")
+            return (f"no partner requiring the cited hurdle of {pct(h['partner_hurdle_nominal'])} a year would finance "
+                    f"this: even all of the gross savings for {h['partner_term_years']} years would give it {best} (its "
+                    f"NPV at the hurdle: {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}), so the one-off cost is shown "
+                    "paid from reserves instead.")
         return (f"a private partner pays the one-off cost and takes {pct(h['partner_share'], 0)} of gross savings for "
-                f"{h['partner_term_years']} years, the share that earns its hurdle of {pct(h['partner_hurdle_nominal'])} "
-                f"a year (its IRR, nominal: {pct(h['partner_irr'])}).")
+                f"{h['partner_term_years']} years, the share that earns its cited hurdle of "
+                f"{pct(h['partner_hurdle_nominal'])} a year (so, by construction, its IRR is the hurdle and its NPV at "
+                f"the hurdle {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}).")
     if opt == "borrowing":
         rev = ("a capitalisation direction is assumed, so the revenue part is borrowed too"
                if h["capitalisation_direction"] else
@@ -404,8 +435,9 @@ def financing_words(h: Headlines) -> str:
     if opt == "reserves":
         rest = ("" if not h.get("revenue_one_off_gbp_m") else
                 f"; the remaining {gbp_m(h['revenue_one_off_gbp_m'])} falls on the revenue budget in {fy}")
-        return (f"{gbp_m(h['reserves_draw_gbp_m'])} of the one-off cost is drawn from reserves, which are kept above "
-                f"the prudent minimum{rest}; a draw on reserves is the council's own money, a cost in the year it is made.")
+        return (f"{gbp_m(h['reserves_draw_gbp_m'])} of the one-off cost is drawn from usable reserves (earmarked as "
+                f"well as unallocated), which are kept above the prudent minimum{rest}; a draw on reserves is the "
+                "council's own money, a cost in the year it is made.")
     return "the revenue budget bears the one-off cost in the year it falls."
 
 
@@ -426,6 +458,27 @@ def arbitrage_words(h: Headlines) -> str:
     return (f" It is above the NPV only because the PWLB's real rate, {pct(h['borrowing_rate_real'])} a year, is "
             "below the discount rate: a difference between two rates, not a saving, since the loan costs "
             f"{gbp_m(h['financing_cost_gbp_m'])} more than it lends (real, undiscounted).")
+
+
+def full_run_words(h: Headlines) -> str:
+    """Whether the first-year gap is a matter of timing or of size: what the programme's
+    full-run net saving would cover of it had it arrived at once.
+
+    Examples
+    --------
+    >>> full_run_words({"full_run_coverage_year1": 0.52})[:60]
+    'Even at full run from the first day its net savings would co'
+    >>> full_run_words({"full_run_coverage_year1": None})
+    ''
+    """
+    x = h.get("full_run_coverage_year1")
+    if x is None:
+        return ""
+    if x >= 1.0:
+        return (f"At full run its net savings would cover {pct(x, 0)} of that gap: the shortfall in the first year is "
+                "one of timing.")
+    return (f"Even at full run from the first day its net savings would cover only {pct(x, 0)} of that gap: the "
+            "shortfall in the first year is one of size as well as timing.")
 
 
 def path_words(h: Headlines) -> str | None:
@@ -473,9 +526,15 @@ def penalty_words(h: Headlines) -> str:
     spread = (f" (with every cut restored: {pct(none_, 0)}; with none restored: {pct(full, 0)})."
               if none_ is not None and full is not None else ".")
     if abs(share) < 5e-4:
-        why = (" At this persistence no stuck cut is ever larger than the gap needs and the savings never exceed the "
-               "even path's gap, so they reduce both paths' cuts alike and their timing leaves the penalty where it "
-               "was: they come too late and too small to ease the front-loading.")
+        why = (" With funding held down while demand grows, the residual gap never falls far enough for a stuck cut "
+               "to be larger than the gap needs, and the savings never exceed the even path's gap, so they reduce "
+               "both paths' cuts alike and their timing leaves the penalty where it was.")
+        inst = h.get("penalty_absorbed_share_instant")
+        if inst is not None:
+            why += (" Even savings at their full rate from the first year would absorb none of it: the programme is "
+                    "too small for the penalty, whatever its timing." if abs(inst) < 5e-4 else
+                    f" Savings at their full rate from the first year would absorb {pct(inst, 0)}: these come too "
+                    "late.")
     elif share < 0:
         why = (" The savings arrive after the deep first-year cut has been made and has stuck, and they spare the even "
                "path's later cuts instead: against front-loaded cuts a programme that pays back slowly protects less, "
@@ -524,7 +583,7 @@ def finding_lines(h: Headlines) -> list[str]:
         first = (f"In {cuts.fy_label(1)}, the first year of the cuts, the gap is {gbp_m(h['funding_gap_year1_gbp_m'])} "
                  f"and net savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])} (coverage "
                  f"{pct(h['coverage_year1'])}), while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
-                 "(£m, 2010-11 prices).")
+                 f"(£m, 2010-11 prices). {full_run_words(h)}")
     pb = ("never pays back within the horizon" if h["payback_year"] is None else
           f"pays back in {h['payback_financial_year']} (year {h['payback_year']})")
     disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
@@ -544,8 +603,9 @@ def finding_lines(h: Headlines) -> list[str]:
                  f"would run out in {h['reserves_exhausted_financial_year']}")
     without = ("would last the horizon" if h["reserves_exhausted_financial_year_without_programme"] is None
                else f"in {h['reserves_exhausted_financial_year_without_programme']}")
-    reserves = (f"Reserves: of {gbp_m(h['usable_reserves_gbp_m'])} usable in 2010-11, {gbp_m(h['reserves_minimum_gbp_m'])} "
-                f"is kept back as a prudent minimum; the programme draws {gbp_m(h['reserves_draw_gbp_m'])}, which is then not "
+    reserves = (f"Reserves: of {gbp_m(h['usable_reserves_gbp_m'])} usable in 2010-11 (earmarked and unallocated), "
+                f"{gbp_m(h['reserves_minimum_gbp_m'])} is kept back as a prudent minimum, so what the programme may use "
+                f"can include money earmarked for other purposes; the programme draws {gbp_m(h['reserves_draw_gbp_m'])}, which is then not "
                 f"there for the gap. Used for the front-line gap as well, the rest {exhausted} (without the programme: "
                 f"{without}) (£m, 2010-11 prices).")
     caveat = caveat_line(h)

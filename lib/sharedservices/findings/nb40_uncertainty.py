@@ -22,6 +22,7 @@ from sharedservices.findings.nb30_payback_vs_cuts import (
     data_caveats,
     discount_words,
     financing_words,
+    full_run_words,
     gbp_m,
     pct,
 )
@@ -43,6 +44,7 @@ SENSITIVITY_LABELS = {
 #: The optimism-bias cases report 40 sets side by side (suffix of their headline keys).
 ADJUSTMENT_CASES: dict[str, dict[str, Any]] = {
     "reference_class": {"optimism_bias": True, "optimism_adjustment": "reference_class"},
+    "reference_class_all_pairs": {"optimism_bias": True, "optimism_adjustment": "reference_class_all_pairs"},
     "green_book_lower": {"optimism_bias": True, "optimism_adjustment": "green_book_lower"},
     "green_book_upper": {"optimism_bias": True, "optimism_adjustment": "green_book_upper"},
     "without_ob": {"optimism_bias": False},
@@ -155,6 +157,8 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
     out["exit_cost_ratio"] = float(mc.settings["exit_cost_ratio"])
     out["optimism_adjustment"] = (None if not central.settings["optimism_bias"]
                                   else str(central.settings["optimism_adjustment"]))
+    out["reference_class_is_green_book_lower"] = reference_class.same_values(
+        reference_class.adjustment("reference_class"), reference_class.adjustment("green_book_lower"))
     top = sens.iloc[0]
     out.update(
         top_sensitivity=str(top["parameter"]),
@@ -166,12 +170,13 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
     out.update(data_caveats(m))
     fin = summarise_scenario(central)
     out.update({k: fin[k] for k in _FINANCING_KEYS})
+    out["full_run_coverage_year1"] = fin["full_run_coverage_year1"]
     draws_ = mc.draws
     out["budget_effect_pv_p50_gbp_m"] = float(np.percentile(draws_["budget_effect_pv_gbp_thousand"], 50)) / 1000.0
     absorbed = draws_["penalty_absorbed_share"].to_numpy(dtype=float)
-    out["penalty_absorbed_share_p50"] = None if np.isnan(absorbed).all() else float(np.nanpercentile(absorbed, 50))
-    out["penalty_absorbed_share_p5"] = None if np.isnan(absorbed).all() else float(np.nanpercentile(absorbed, 5))
-    out["penalty_absorbed_share_p95"] = None if np.isnan(absorbed).all() else float(np.nanpercentile(absorbed, 95))
+    for q in (5, 50, 95):  # rounded as report 30 rounds it: no float noise or negative zero
+        out[f"penalty_absorbed_share_p{q}"] = (None if np.isnan(absorbed).all()
+                                               else round(float(np.nanpercentile(absorbed, q)), 12) + 0.0)
     return out
 
 
@@ -207,7 +212,8 @@ def _first_year_line(h: Headlines) -> str:
     text = (f"Net savings cover the whole first-year ({year}) funding gap in {_p(h['p_cover_year1_gap'])} of "
             f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}")
     late = float(h["p_cover_half_year1_gap"] or 0.0) < 0.5
-    return text + (": the savings come too late for the first year of the cuts." if late else ".")
+    return text + (": the savings come too late for the first year of the cuts." if late else ".") + (
+        f" {full_run_words(h)}" if full_run_words(h) else "")
 
 
 def finding_lines(h: Headlines) -> list[str]:
@@ -255,10 +261,12 @@ def _adjustment_line(h: Headlines) -> str:
     def case(c: str) -> str:
         return (f"{_p(h[f'p_payback_within_sr_period_{c}'])} and {gbp_m(h[f'npv_p50_gbp_m_{c}'])}")
 
+    same = ("the default, which is the Green Book lower bound because the reference class of partnerships is too "
+            "thin to set it" if h.get("reference_class_is_green_book_lower") else "the reference class, the default")
     return ("Optimism bias: the chance of payback within the Spending Review period "
-            f"and the median NPV are {case('reference_class')} with the reference-class adjustment (the default), "
-            f"{case('green_book_lower')} at the Green Book lower bound, {case('green_book_upper')} at its upper "
-            f"bound and {case('without_ob')} with none (£m, 2010-11 prices; the same random draws in each).")
+            f"and the median NPV are {case('reference_class')} with {same}; {case('reference_class_all_pairs')} at "
+            f"the few pairs' own medians; {case('green_book_upper')} at the Green Book upper bound; and "
+            f"{case('without_ob')} with none (£m, 2010-11 prices; the same random draws in each).")
 
 
 def _correlation_line(h: Headlines) -> str:
@@ -272,8 +280,8 @@ def _correlation_line(h: Headlines) -> str:
 def _penalty_line(h: Headlines) -> str:
     if h["penalty_absorbed_share_p50"] is None:
         return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty to absorb."
+    neg = ("; a negative share means the savings spare an even path's cuts more than the front-loaded path's, "
+           "which stuck before the savings came" if (h["penalty_absorbed_share_p5"] or 0.0) < -5e-4 else "")
     return (f"With {pct(h['frontline_cut_persistence'], 0)} of every front-line cut sticking, the programme absorbs "
             f"{pct(h['penalty_absorbed_share_p50'], 0)} of the front-loading penalty at the median simulation "
-            f"(90% range {pct(h['penalty_absorbed_share_p5'], 0)} to {pct(h['penalty_absorbed_share_p95'], 0)}); a "
-            "negative share means the savings spare an even path's cuts more than the front-loaded path's, which "
-            "stuck before the savings came.")
+            f"(90% range {pct(h['penalty_absorbed_share_p5'], 0)} to {pct(h['penalty_absorbed_share_p95'], 0)}){neg}.")

@@ -79,6 +79,10 @@ def _ratio(x: float | None) -> str:
     return "above every model figure (the model predicts none)" if x is None else f"{x:.1f} times the model's"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
 def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str], citation: dict[str, str]) -> list[str]:
     """The key findings of report 60, from its headlines.
 
@@ -102,21 +106,30 @@ def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str],
         f"{h['timing_within_spread']} of {h['timing_claims']} claims about a partnership's first "
         f"{h['timing_years']} years ({h['model_zero_out_of_sample']} where the model predicts no saving yet) and "
         f"{h['level_within_spread']} of {h['level_claims']} about later or ongoing savings."
-        + (" The model is slow in the first years: its lead time and ramp put savings later than partnerships "
-           "report them, and that slowness is what makes reports 30 and 40 find the savings too late for the first "
-           "year of the cuts." if h["timing_claims"] and 2 * h["timing_within_spread"] < h["timing_claims"] else ""),
+        + (f" With only {h['timing_claims']} out-of-sample claims about the first years, the comparison cannot say "
+           "whether the model's lead times are too long; the in-sample cases' first-year claims, which the model "
+           "puts at zero, count from go-live, while the cited lead time counts from the start of spending."
+           if h["timing_claims"] < 5 else ""),
         f"South West One reported £{h['sw1_realised_5y_gbp_m']:.1f}m saved in its first five years (claim, "
         f"£m cash), {h['sw1_realised_share_of_promise_pct']:.1f}% of the £{h['sw1_promised_10y_gbp_m']:.0f}m "
         f"promised over ten; the model's back-office programme for the same councils predicts "
         f"£{h['sw1_model_5y_gbp_m']:.1f}m over five years and £{h['sw1_model_10y_gbp_m']:.0f}m over ten (£m, "
         "real 2010-11 prices): nearer what was realised than what was promised.",
     ]
+    if h["outturn_claims"]:
+        above_all = h["largest_shortfall_ratio"] is not None and h["largest_shortfall_ratio"] > 1.0
+        lines.append(
+            f"Reported outcomes and plans differ little in how far they sit above the model: the median of the "
+            f"{h['outturn_claims']} out-of-sample outcomes is {_ratio(h['outturn_median_ratio'])} figure and of the "
+            f"{h['plan_claims']} plans, targets and promises {_ratio(h['plan_median_ratio'])}"
+            + ("; every reported outcome is above the model, so the model errs low." if above_all else "."))
     if h["largest_overclaim_case"]:
-        lines.append(f"The largest out-of-sample claim relative to the model is {names[h['largest_overclaim_case']]} "
-                     f"({h['largest_overclaim_ratio']:.1f} times the model's figure): {why[h['largest_overclaim_case']]}")
-    if h["largest_shortfall_case"]:
+        lines.append(f"The largest reported outcome relative to the model is {names[h['largest_overclaim_case']]} "
+                     f"({h['largest_overclaim_ratio']:.1f} times the model's figure); for that case the model leaves "
+                     f"out: {_lower_first(why[h['largest_overclaim_case']])}")
+    if h["largest_shortfall_case"] and h["largest_shortfall_case"] != h["largest_overclaim_case"]:
         lines.append(f"The smallest is {names[h['largest_shortfall_case']]} ({h['largest_shortfall_ratio']:.2f} "
-                     f"times): {why[h['largest_shortfall_case']]}")
+                     f"times); for that case the model leaves out: {_lower_first(why[h['largest_shortfall_case']])}")
     lines.append("Each case is predicted with the reference-class optimism adjustment recomputed without that case's "
                  "own plan-and-outcome figures, so no case sets the adjustment it is tested with.")
     lines.append(f"The model's back-office savings rate is itself a claim from one of these cases: "

@@ -66,10 +66,12 @@ class ScenarioParams(NotebookParams):
     optimism_bias: bool = Field(
         True, description="apply an optimism-bias adjustment to costs, durations and savings"
     )
-    optimism_adjustment: Literal["reference_class", "green_book_lower", "green_book_upper"] = Field(
+    optimism_adjustment: Literal["reference_class", "reference_class_all_pairs", "green_book_lower",
+                                 "green_book_upper"] = Field(
         "reference_class",
         description="which adjustment: reference_class (from what shared-service partnerships planned and "
-        "delivered), or the Green Book table's green_book_lower or green_book_upper bound",
+        "delivered), reference_class_all_pairs (its medians however few the pairs), or the Green Book table's "
+        "green_book_lower or green_book_upper bound",
     )
     frontline_cut_persistence: float | None = Field(
         None, ge=0.0, le=1.0,

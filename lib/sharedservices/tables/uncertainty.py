@@ -103,6 +103,7 @@ _OB_ROWS = (
 #: Columns of :func:`optimism_bias_comparison`: headline suffix -> column name.
 _OB_CASES = {
     "reference_class": "reference_class",
+    "reference_class_all_pairs": "reference_class_all_pairs",
     "green_book_lower": "green_book_lower_bound",
     "green_book_upper": "green_book_upper_bound",
     "without_ob": "no_adjustment",
@@ -121,14 +122,14 @@ def optimism_bias_comparison(h: Mapping[str, Any]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``measure`` (with its unit); columns ``reference_class``,
-        ``green_book_lower_bound``, ``green_book_upper_bound`` and ``no_adjustment`` (NaN
+        ``reference_class_all_pairs``, ``green_book_lower_bound``, ``green_book_upper_bound`` and ``no_adjustment`` (NaN
         where a probability does not exist: no gap).
 
     Examples
     --------
     >>> h = {f"{k}_{c}": 0.5 for k, _, _ in _OB_ROWS for c in _OB_CASES}
     >>> optimism_bias_comparison(h).iloc[0].tolist()
-    [50.0, 50.0, 50.0, 50.0]
+    [50.0, 50.0, 50.0, 50.0, 50.0]
     """
     def val(key: str, scale: float) -> float:
         v = h[key]
