@@ -415,6 +415,7 @@ ASSUMPTION_RULES: tuple[AssumptionRule, ...] = (
     AssumptionRule("demand.*_growth", -0.5, 0.5, "a growth rate, a fraction per year"),
     AssumptionRule("optimism_bias.table", 0.0, 5.0, "an uplift, a fraction"),
     AssumptionRule("prices.gdp_deflator", 1.0, 1000.0, "a price index (2010-11 = 100)"),
+    AssumptionRule("scale.*_km", 0.0, 1000.0, "a distance in km (England is under 1,000 km across)"),
     AssumptionRule("sr2010.revenue_spending_power_change", -1.0, 1.0,
                    "a change, a fraction of the previous year"),
     AssumptionRule("sr2010.*_gbp_*", 0.0, None, "an amount of money"),
