@@ -367,7 +367,7 @@ def combination_saving(
                 f"({info.loc[e, 'population_source']}); savings from scale need one"
             )
     if services is None:
-        services = [s for s in table["service"] if s not in scale.NOT_POOLED_BY_DEFAULT]
+        services = [s for s in table["service"].drop_duplicates() if s not in scale.NOT_POOLED_BY_DEFAULT]
     unknown = [s for s in services if s not in set(table["service"])]
     if unknown:
         raise InputError(
