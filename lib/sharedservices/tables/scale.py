@@ -437,7 +437,7 @@ def distance_words(tests: pd.DataFrame, near_km: float) -> str:
     >>> t = pd.DataFrame({"group": ["shire districts"] * 2, "measure": ["mix_distance", "cost_distance"],
     ...     "r": [-0.04, -0.06], "p_value": [0.86, 0.96], "far_to_near": [1.02, 1.05]})
     >>> distance_words(t, 50)
-    'for shire districts the mismatch of service mix and of cost structure hardly changes with distance (Mantel r -0.04 and -0.06; pairs 100 km or more apart differ 2% and 5% more than pairs within 50 km): on fit, partners need not be neighbours'
+    'for shire districts the mismatch of service mix and of cost structure does not rise significantly with distance (Mantel r -0.04 and -0.06, permutation p 0.86 and 0.96; the median mismatch of pairs 100 km or more apart is 2% higher (mix) and 5% higher (cost) than within 50 km): on fit, partners need not be neighbours'
     """
     out = []
     for group, part in tests.groupby("group", sort=False):
@@ -446,11 +446,12 @@ def distance_words(tests: pd.DataFrame, near_km: float) -> str:
         p = [float(part.loc[m, "p_value"]) for m in ("mix_distance", "cost_distance")]
         ratio = [float(part.loc[m, "far_to_near"]) for m in ("mix_distance", "cost_distance")]
         grows = [pi < 0.05 and ri > 0 and qi > 1.1 for ri, pi, qi in zip(r, p, ratio, strict=True)]
-        change = " and ".join(f"{100 * (q - 1):.0f}%" if q >= 1 else f"{100 * (1 - q):.0f}% less" for q in ratio)
+        change = " and ".join(f"{100 * abs(q - 1):.0f}% {'higher' if q >= 1 else 'lower'} ({what})"
+                              for q, what in zip(ratio, ("mix", "cost"), strict=True))
         head = (f"for {group} the mismatch of service mix and of cost structure "
-                f"{'grows' if any(grows) else 'hardly changes'} with distance (Mantel r {r[0]:.2f} and {r[1]:.2f}; "
-                f"pairs {2 * near_km:.0f} km or more apart differ {change} more than pairs within {near_km:.0f} km)")
-        head = head.replace("% less more", "% less")
+                f"{'grows' if any(grows) else 'does not rise significantly'} with distance (Mantel r {r[0]:.2f} "
+                f"and {r[1]:.2f}, permutation p {p[0]:.2f} and {p[1]:.2f}; the median mismatch of pairs "
+                f"{2 * near_km:.0f} km or more apart is {change} than within {near_km:.0f} km)")
         out.append(head + (": on fit, partners farther away match less well" if any(grows)
                            else ": on fit, partners need not be neighbours"))
     return "; ".join(out)
