@@ -19,9 +19,11 @@ pytestmark = pytest.mark.xdist_group("nb50-scale-and-partners")
 STEM = "50-scale-and-partners"
 NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
 PARAMS = {"council": "E5014", "year": "2011-12", "n_near": 2, "n_far": 2, "diagnostic_service": "central"}
-FIGURES = {"scale-coefficients", "scale-residuals", "partner-savings"}
-TABLES = {"scale-coefficients-table", "scale-influential-councils", "scale-left-out-by-reason",
-          "scale-left-out-councils", "pooling-by-service", "candidate-partners", "assumptions"}
+FIGURES = {"scale-coefficients", "scale-by-class", "scale-residuals", "partner-savings", "match-by-distance"}
+TABLES = {"scale-coefficients-table", "scale-coefficients-controlled", "scale-by-class-table",
+          "scale-influential-councils", "scale-left-out-by-reason", "scale-left-out-councils",
+          "geography-missing", "pooling-by-service", "pooling-central-by-class", "candidate-partners",
+          "overlapping-councils", "match-distance-tests", "assumptions"}
 
 
 def test_committed_without_outputs() -> None:
@@ -51,37 +53,56 @@ def test_outputs_present(executed: nbformat.NotebookNode) -> None:
 
 
 def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookNode) -> None:
-    councils, spending = data.councils(), data.spending()
-    central = scale.fit_service(councils, spending, "central", PARAMS["year"])
-    fits = scale.fit_services(councils, spending, PARAMS["year"])
-    coefs = scale.coefficients(fits)
-    pool = scale.pooling_table(central, (2,)).iloc[0]
-    cand = partners.candidate_partners(PARAMS["council"], councils, spending, coefs, n_near=2, n_far=2)
+    councils, spending, geography = data.councils(), data.spending(), data.geography()
+    year = PARAMS["year"]
+    central = scale.fit_service(councils, spending, "central", year)
+    controlled = dict(controls=scale.ALL_CONTROLS, geography=geography, covariance="cluster")
+    central_ctrl = scale.fit_service(councils, spending, "central", year, **controlled)
+    by_class = scale.class_coefficients(scale.fit_services(councils, spending, year, slopes="by_class", **controlled))
+    central_class = by_class[by_class["service"] == "central"]
+    sd = central_class.set_index("class").loc["SD"]
+    cand = partners.candidate_partners(PARAMS["council"], councils, spending, by_class, n_near=2, n_far=2,
+                                       geography=geography, near_km=50.0)
     near = cand[cand["kind"] == "near"].iloc[0]
     far = cand[cand["kind"] == "far"].iloc[0]
-    no_pop = scale.left_out(fits).query("reason_code == 'no_population'")["ecode"].nunique()
+    no_pop = int((councils["principal"] & councils["population_2011"].isna()).sum())
     lo, hi = central.ci
+    clo, chi = central_ctrl.ci
 
     text = notebooks.key_findings_text(executed)
     expected = [
-        f"elasticity of {central.elasticity:.2f}", f"{lo:.2f} to {hi:.2f}",
-        f"{int(central.result.nobs)} councils",
-        f"a council 10% larger spends about {abs(100 * (1.1 ** central.elasticity - 1)):.1f}% less per head",
-        f"would spend {pool['saving_pct']:.0f}% less",
-        f"most similar near partner is {near['name']}",
+        tables.class_evidence_words(central_class),
+        f"shire districts ({sd['elasticity']:.2f}, {sd['ci_low']:.2f} to {sd['ci_high']:.2f}, n = {int(sd['n'])})",
+        f"{central_ctrl.elasticity:.2f} ({clo:.2f} to {chi:.2f}) with the controls",
+        f"{central.elasticity:.2f} ({lo:.2f} to {hi:.2f}) without",
+        f"most similar near partner (centre within 50 km) is {near['name']}, {near['distance_km']:.0f} km away",
         tables.saving_words(near["saving_gbp_thousand"] / 1000.0),
-        tables.gbp_m_text(near["saving_low_gbp_thousand"] / 1000.0),
-        f"most similar far partner, {far['name']}",
-        tables.saving_words(far["saving_gbp_thousand"] / 1000.0),
+        tables.interval_words(near["saving_low_gbp_thousand"] / 1000.0, near["saving_high_gbp_thousand"] / 1000.0),
+        f"far partner, {far['name']} ({far['distance_km']:.0f} km)",
+        f"{int(cand['interval_includes_loss'].sum())} of the {len(cand)} pairings shown",
         f"{no_pop} councils have no exact 2011 population",
     ]
     notebooks.assert_quotes(text, expected)
 
     recorded = notebooks.headlines(executed)
     assert recorded["central_elasticity"] == pytest.approx(central.elasticity, rel=1e-9)
-    assert recorded["central_pool2_saving_pct"] == pytest.approx(pool["saving_pct"], rel=1e-9)
+    assert recorded["central_controlled_elasticity"] == pytest.approx(central_ctrl.elasticity, rel=1e-9)
+    assert recorded["central_sd_elasticity"] == pytest.approx(sd["elasticity"], rel=1e-9)
+    assert recorded["central_classes_with_economies"] == int((central_class["ci_high"] < 0).sum())
     assert recorded["near_saving_gbp_m"] == pytest.approx(near["saving_gbp_thousand"] / 1000.0, rel=1e-9)
     assert recorded["far_saving_gbp_m"] == pytest.approx(far["saving_gbp_thousand"] / 1000.0, rel=1e-9)
+    assert recorded["pairs_interval_includes_loss"] == int((cand["saving_low_gbp_thousand"] < 0).sum())
     assert recorded["councils_no_population"] == no_pop
+    coefs = scale.coefficients(scale.fit_services(councils, spending, year))
     assert recorded["services_with_economies"] == int(
         (coefs[~coefs["service"].isin(scale.TOTAL_SERVICES)]["ci_high"] < 0).sum())
+
+
+def test_east_lindsey_is_never_paired_with_lincolnshire() -> None:
+    """The issue's case: a district and its own county share residents."""
+    h = findings.headlines(STEM, {**PARAMS, "council": "E2532", "n_near": 15, "n_far": 15})
+    a = findings.nb50_scale_and_partners.analysis(council="E2532", year="2011-12", n_near=15, n_far=15,
+                                                   diagnostic_service="central")
+    assert "Lincolnshire CC" not in set(a["candidates"]["name"])
+    assert a["overlap"]["name"].tolist() == ["Lincolnshire CC"]
+    assert h["pairs_removed_overlap"] == 1

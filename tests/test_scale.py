@@ -337,7 +337,7 @@ def test_real_data_main_services_fit() -> None:
                               ["central", "adult_social_care", "environmental_regulatory"])
     table = scale.coefficients(fits).set_index("service")
     assert (table["n"] > 100).all()
-    assert np.isfinite(table[["elasticity", "se_hc3", "ci_low", "ci_high"]]).all().all()
+    assert np.isfinite(table[["elasticity", "se", "ci_low", "ci_high"]]).all().all()
     assert (table["ci_low"] < table["elasticity"]).all() and (table["elasticity"] < table["ci_high"]).all()
     gone = scale.left_out(fits)
     assert (gone["reason_code"] == "sui_generis").any()

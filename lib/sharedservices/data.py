@@ -14,6 +14,8 @@ Tables
 :func:`england`   the printed ENGLAND rows of the workbooks
 :func:`central_funding`  like-for-like central funding by council and year, with its
                   components and flags (:mod:`sharedservices.importers.central_funding`)
+:func:`geography` area, centre and IMD 2010 score of every principal council, from
+                  ``data/external/council_geography.csv`` (:mod:`sharedservices.importers.geography`)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from sharedservices import paths
-from sharedservices.errors import DataError, InputError
+from sharedservices.errors import DataError, InputError, show
 
 #: Authority classes; all but ``O`` (police, fire, transport, parks and other bodies) are
 #: principal councils.
@@ -143,6 +145,98 @@ def _schemas() -> dict[str, Any]:
             strict=True,
         ),
     }
+
+
+#: Columns of ``data/external/council_geography.csv`` that hold numbers.
+GEOGRAPHY_NUMBERS: tuple[str, ...] = ("area_km2", "easting_m", "northing_m", "latitude", "longitude",
+                                      "imd2010_score")
+GEOGRAPHY_FILE = "council_geography.csv"
+
+
+def external_dir() -> Path:
+    """Directory of the derived external tables: ``$SHAREDSERVICES_EXTERNAL_DIR``, else
+    ``data/external``."""
+    import os
+
+    return Path(os.environ.get("SHAREDSERVICES_EXTERNAL_DIR", paths.DATA_DIR / "external"))
+
+
+def _geography_schema() -> Any:
+    import pandera.pandas as pa
+
+    number = pa.Column(float, nullable=True)
+    return pa.DataFrameSchema(
+        {"ecode": pa.Column(str, pa.Check.str_matches(r"^E\d{4}$")),
+         "ons_code": pa.Column(str, pa.Check.str_matches(r"^E\d{8}$"), nullable=True),
+         "name": pa.Column(str), "class": pa.Column(str, pa.Check.isin(PRINCIPAL_CLASSES)),
+         **{c: number for c in GEOGRAPHY_NUMBERS[:5]}, "geography_basis": pa.Column(str),
+         "imd2010_score": number, "deprivation_basis": pa.Column(str)},
+        strict=True,
+    )
+
+
+def geography() -> pd.DataFrame:
+    """Area (km²), centre (British National Grid metres and degrees) and IMD 2010 average
+    score of every principal council: ``ecode, ons_code, name, class, area_km2, easting_m,
+    northing_m, latitude, longitude, geography_basis, imd2010_score, deprivation_basis``.
+
+    Read from :func:`external_dir` (``council_geography.csv``, see ``data/external/README.md``);
+    a missing value is NaN and its ``*_basis`` says why.  Checked on load: columns, types,
+    one row per ``ecode``, and the domain rules of
+    :func:`sharedservices.data_rules.check_geography`.
+
+    Examples
+    --------
+    >>> g = geography().set_index("ecode")
+    >>> str(g.loc["E2532", "name"]), float(g.loc["E2532", "area_km2"])
+    ('East Lindsey', 1767.0)
+    """
+    import pandera.errors
+
+    from sharedservices import data_rules
+
+    path = external_dir() / GEOGRAPHY_FILE
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{path}: external table not found (rebuild with python -m "
+                        "sharedservices.importers.geography; see data/external/README.md)") from None
+    key = (f"{path.resolve()}|{paths.processed_dir().resolve()}", "geography")  # checked against councils
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1].copy(deep=False)
+    where = path.name
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{where}: file is empty (rebuild it: see data/external/README.md)") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{where}: not a valid CSV ({' '.join(str(exc).split())[:100]})") from None
+    schema = _geography_schema()
+    missing = [c for c in schema.columns if c not in raw.columns]
+    if missing:
+        raise DataError(f"{where}: missing column '{missing[0]}' (expected: {', '.join(schema.columns)})")
+    if raw.empty:
+        raise DataError(f"{where}: no data rows")
+    df = raw.copy()
+    df["ons_code"] = df["ons_code"].where(df["ons_code"] != "", None)
+    for col in GEOGRAPHY_NUMBERS:
+        num = pd.to_numeric(df[col].where(df[col] != "", None), errors="coerce")
+        bad = num.isna() & (df[col] != "")
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"{where}: row {i + 2}, column '{col}': {show(df[col].iloc[i])} is not a number")
+        df[col] = num.astype("float64")
+    if df["ecode"].duplicated().any():
+        raise DataError(f"{where}: duplicate key ({df.loc[df['ecode'].duplicated(), 'ecode'].iloc[0]!r},) (keys: ecode)")
+    try:
+        df = schema.validate(df)
+    except (pandera.errors.SchemaError, pandera.errors.SchemaErrors) as exc:
+        raise DataError(f"{where}: fails its schema: {' '.join(str(exc).split())[:200]}") from None
+    data_rules.check_geography(df, councils(), where)
+    _cache[key] = (stamp, df)
+    return df.copy(deep=False)
 
 
 def _read(name: str, directory: Path | None = None) -> pd.DataFrame:

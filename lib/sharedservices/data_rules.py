@@ -48,6 +48,7 @@ __all__ = [
     "AssumptionRule",
     "SignRule",
     "check_assumptions",
+    "check_geography",
     "check_tables",
     "validate_processed",
 ]
@@ -278,6 +279,75 @@ def check_tables(tables: dict[str, pd.DataFrame], years: tuple[str, ...]) -> Non
             _check_england_complete(fname, df, years)
 
 
+#: Ranges of the numbers of ``council_geography.csv`` (England: the British National Grid
+#: and degrees of its extremes, with a margin; an IMD score is 0..100).
+GEOGRAPHY_RANGES: dict[str, tuple[float, float]] = {
+    "area_km2": (1.0, 10_000.0),
+    "easting_m": (80_000.0, 660_000.0),
+    "northing_m": (0.0, 660_000.0),
+    "latitude": (49.8, 55.9),
+    "longitude": (-6.5, 1.8),
+    "imd2010_score": (0.0, 100.0),
+}
+_PLACE_COLUMNS = ("area_km2", "easting_m", "northing_m", "latitude", "longitude")
+
+
+def check_geography(df: pd.DataFrame, councils: pd.DataFrame, fname: str = "council_geography.csv") -> None:
+    """Domain rules of the geography table (as :func:`sharedservices.data.geography` loads it).
+
+    * every principal council of ``councils.csv`` has exactly one row, and no body that
+      ``councils.csv`` lists as not principal has one;
+    * every number is finite and within :data:`GEOGRAPHY_RANGES`;
+    * a council's area and centre are all present or all blank, and blank exactly when
+      ``geography_basis`` starts ``missing:``; the same for ``imd2010_score`` and
+      ``deprivation_basis``.
+
+    Examples
+    --------
+    >>> councils = pd.DataFrame({"ecode": ["E0101"], "name": ["A"], "principal": [True]})
+    >>> df = pd.DataFrame({"ecode": ["E0101"], "area_km2": [-3.0], "easting_m": [4e5],
+    ...     "northing_m": [2e5], "latitude": [51.0], "longitude": [-1.0],
+    ...     "geography_basis": ["own row"], "imd2010_score": [20.0], "deprivation_basis": ["own"]})
+    >>> check_geography(df, councils)
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.DataError: council_geography.csv: row 2 (E0101), column 'area_km2': -3 is out of range (rule: 1 to 10,000)
+    """
+    principal = councils.loc[councils["principal"].astype(bool)]
+    have = set(df["ecode"])
+    absent = principal.loc[~principal["ecode"].isin(have)]
+    if len(absent):
+        first = absent.iloc[0]
+        raise DataError(f"{fname}: no row for {first['ecode']} ({first['name']}){_more(~principal['ecode'].isin(have))} "
+                        "(rule: one row for every principal council of councils.csv; a value that "
+                        "cannot be had is blank with its reason)")
+    # a row for a code councils.csv does not hold is allowed (a test fixture may hold a subset of the
+    # councils); a row for a body that councils.csv says is not a principal council is not
+    other = set(councils.loc[~councils["principal"].astype(bool), "ecode"])
+    extra = df.loc[df["ecode"].isin(other)]
+    if len(extra):
+        raise DataError(f"{fname}: {_row(df, extra.index[0])}: ecode {show(extra['ecode'].iloc[0])} is not a "
+                        "principal council in councils.csv (rule: principal councils only)")
+    for col, (low, high) in GEOGRAPHY_RANGES.items():
+        values = df[col]
+        finite = np.isfinite(values.to_numpy(dtype=float))
+        bad = values.notna() & (~finite | (values < low) | (values > high))
+        i = _first(bad)
+        if i is not None:
+            raise DataError(f"{fname}: {_row(df, i)} ({df.at[i, 'ecode']}), column {col!r}: {values[i]:,.10g} is "
+                            f"out of range{_more(bad)} (rule: {low:,.10g} to {high:,.10g})")
+    for cols, basis in ((_PLACE_COLUMNS, "geography_basis"), (("imd2010_score",), "deprivation_basis")):
+        blank = df[list(cols)].isna()
+        partial = blank.any(axis=1) & ~blank.all(axis=1)
+        said = df[basis].astype(str).str.startswith("missing:")
+        wrong = partial | (blank.all(axis=1) != said)
+        i = _first(wrong)
+        if i is not None:
+            raise DataError(f"{fname}: {_row(df, i)} ({df.at[i, 'ecode']}): {', '.join(cols)} blank="
+                            f"{bool(blank.loc[i].all())} but {basis} is {show(df.at[i, basis])} (rule: the "
+                            f"values are blank exactly when {basis} starts 'missing:', and then all of them)")
+
+
 def validate_processed() -> None:
     """Load every processed table and ``sources.json`` and apply every rule.
 
@@ -291,6 +361,7 @@ def validate_processed() -> None:
               for name in _tables()}
     check_sources(data.sources(), tuple(data.YEARS))
     check_tables(tables, tuple(data.YEARS))
+    data.geography()  # the external table: form and check_geography, on load
 
 
 # --------------------------------------------------------------------------------------
@@ -348,6 +419,7 @@ ASSUMPTION_RULES: tuple[AssumptionRule, ...] = (
     AssumptionRule("demand.*_growth", -0.5, 0.5, "a growth rate, a fraction per year"),
     AssumptionRule("optimism_bias.table", 0.0, 5.0, "an uplift, a fraction"),
     AssumptionRule("prices.gdp_deflator", 1.0, 1000.0, "a price index (2010-11 = 100)"),
+    AssumptionRule("scale.*_km", 0.0, 1000.0, "a distance in km (England is under 1,000 km across)"),
     AssumptionRule("sr2010.revenue_spending_power_change", -1.0, 1.0,
                    "a change, a fraction of the previous year"),
     AssumptionRule("sr2010.*_gbp_*", 0.0, None, "an amount of money"),

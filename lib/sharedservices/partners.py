@@ -2,16 +2,25 @@
 
 For a chosen council this module lists
 
-* **near** candidates: principal councils in the same county (shire districts) or the
-  same region whose class is compatible (``COMPATIBLE_CLASSES``: every principal council
-  has central services and the services both tiers provide, so every pair of principal
-  classes can share something, as the 56 district-county/unitary arrangements in Local
-  Government Chronicle's c.2010-11 count show; a pair then pools only the services both
-  provide);
+* **near** candidates: principal councils whose class is compatible
+  (``COMPATIBLE_CLASSES``: every principal council has central services and the services
+  both tiers provide, so every pair of principal classes can share something, as the 56
+  district-county/unitary arrangements in Local Government Chronicle's c.2010-11 count
+  show; a pair then pools only the services both provide) and whose **centre lies within
+  ``near_km``** of the council's (straight line between the centres of their areas,
+  :func:`sharedservices.data.geography`; ``scale.near_km`` in ``data/assumptions``);
 * **far** candidates: councils of a similar class (``SIMILAR_CLASSES``: county with
-  county, district with district, single-tier with single-tier) *outside* the council's
-  region: the NLGN point (Parker, 2011) that partners "do not have to be geographical
-  neighbours", above all for back-office and transactional services.
+  county, district with district, single-tier with single-tier) whose centre lies
+  beyond ``near_km``: the NLGN point (Parker, 2011) that partners "do not have to be
+  geographical neighbours", above all for back-office and transactional services.
+
+Without a geography table, near and far fall back to region and county membership (near:
+same county or region; far: outside the region), and ``near_basis`` says which was used.
+
+**No pair whose populations overlap.** A shire county and a district inside it serve the
+same residents (the county for its services, the district for its own), so pooling
+their services is not two councils sharing: such pairs are never candidates
+(:func:`overlapping`), and :func:`combination_saving` refuses them.
 
 Both lists are ranked by a **similarity distance** (smaller = more alike):
 
@@ -29,11 +38,18 @@ and :math:`\\sigma_p, \\sigma_m` the standard deviations of each over all candid
 For each candidate pairing the saving implied by the scale estimates
 (:func:`sharedservices.scale.pooling_saving`) is summed over the services both councils
 provide (service totals are never pooled, and education only when asked for: most of it
-is schools' delegated budgets). The interval of the sum adds the services'
-interval ends: it assumes the elasticities' errors move together, which is conservative.
-The saving is an association across councils of different sizes, not a causal effect of
-sharing. Money is £ thousand per year in real 2010-11 prices: the estimates' year's cash
-deflated with the GDP deflator in ``data/assumptions/prices.yaml`` (or one passed in).
+is schools' delegated budgets). With estimates per class (``class`` column, from
+:func:`sharedservices.scale.class_coefficients`) each council moves along its own class's
+slope. The interval of the sum adds the services' interval ends: it assumes the
+elasticities' errors move together, which is conservative; a pairing whose interval's low
+end is below zero is flagged ``interval_includes_loss`` (the estimates cannot rule out
+that pooling raises spending). The saving is an association across councils of
+different sizes, not a causal effect of sharing, and it has **no distance term**: a
+partner 300 km away saves what one next door of the same size and spending would.
+Whether distance matters for how well partners match is tested by
+:func:`match_by_distance`. Money is £ thousand per year in real 2010-11 prices: the
+estimates' year's cash deflated with the GDP deflator in ``data/assumptions/prices.yaml``
+(or one passed in).
 """
 
 from __future__ import annotations
@@ -134,9 +150,90 @@ def _coefficient_table(estimates: pd.DataFrame | Mapping[str, scale.ServiceFit])
     years = table["year"].dropna().unique().tolist()
     if len(years) != 1:
         raise InputError(f"estimates: year(s) {years!r} (allowed: estimates of exactly one year)")
-    if table["service"].duplicated().any():
-        raise InputError("estimates: a service appears twice (allowed: one row per service)")
+    key = ["service", "class"] if "class" in table.columns else ["service"]
+    if table.duplicated(key).any():
+        raise InputError(f"estimates: a {' and '.join(key)} appears twice (allowed: one row per {' and '.join(key)})")
     return table
+
+
+def _elasticities(coefs: pd.DataFrame, service: str, classes_of: list[str]) -> tuple[np.ndarray, ...] | None:
+    """Each council's (elasticity, low, high) for ``service``, or None when a class has none."""
+    rows = coefs[coefs["service"] == service]
+    if "class" not in coefs.columns:
+        r = rows.iloc[0]
+        return tuple(np.full(len(classes_of), float(r[c])) for c in ("elasticity", "ci_low", "ci_high"))
+    by_class = rows.set_index("class")
+    if not all(c in by_class.index for c in classes_of):
+        return None
+    return tuple(by_class.loc[classes_of, c].to_numpy(dtype="float64") for c in ("elasticity", "ci_low", "ci_high"))
+
+
+def overlapping(a: str, b: str, councils: pd.DataFrame) -> bool:
+    """Whether two councils serve the same residents: a shire county and a district inside it.
+
+    Parameters
+    ----------
+    a, b : str
+        RS ``ecode`` of each council.
+    councils : pandas.DataFrame
+        The councils table (``ecode, name, class, county``; a district's ``county`` is its
+        county council's name).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"ecode": ["E1", "E2", "E3"], "name": ["Shire CC", "A", "B"],
+    ...     "class": ["SC", "SD", "SD"], "county": [None, "Shire CC", "Other CC"]})
+    >>> overlapping("E1", "E2", c), overlapping("E2", "E1", c), overlapping("E1", "E3", c)
+    (True, True, False)
+    """
+    areas = scale.county_areas(councils).set_index("ecode")["cluster"]
+    info = councils.set_index("ecode")["class"]
+    if a == b:
+        return True
+    classes = {str(info.get(a)), str(info.get(b))}
+    return classes == {"SC", "SD"} and areas.get(a) == areas.get(b)
+
+
+def overlap_partners(council: str, councils: pd.DataFrame) -> pd.DataFrame:
+    """The councils whose residents overlap ``council``'s: never candidate partners.
+
+    Parameters
+    ----------
+    council : str
+        RS or ONS code of a principal council.
+    councils : pandas.DataFrame
+        The councils table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ecode, name, class, reason``: for a district its county council; for a county its
+        districts; none for single-tier councils.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"ecode": ["E1", "E2", "E3"], "ons_code": ["a", "b", "c"],
+    ...     "name": ["Shire CC", "A", "B"], "class": ["SC", "SD", "SD"],
+    ...     "county": [None, "Shire CC", "Shire CC"], "principal": True})
+    >>> overlap_partners("E2", c)[["name", "reason"]].values.tolist()
+    [['Shire CC', 'A lies inside Shire CC: the residents of A are also Shire CC residents']]
+    """
+    ecode = resolve(council, councils)
+    areas = scale.county_areas(councils).set_index("ecode")["cluster"]
+    info = councils.set_index("ecode")
+    me = info.loc[ecode]
+    if me["class"] not in ("SC", "SD"):
+        return pd.DataFrame(columns=["ecode", "name", "class", "reason"])
+    other = "SD" if me["class"] == "SC" else "SC"
+    hits = info[(info["class"] == other) & (areas.reindex(info.index) == areas[ecode])
+                & info["principal"].astype(bool)]
+    rows = []
+    for e, row in hits.iterrows():
+        county, district = (me["name"], row["name"]) if me["class"] == "SC" else (row["name"], me["name"])
+        rows.append({"ecode": e, "name": row["name"], "class": row["class"],
+                     "reason": f"{district} lies inside {county}: the residents of {district} are also "
+                               f"{county} residents"})
+    return pd.DataFrame(rows, columns=["ecode", "name", "class", "reason"])
 
 
 def service_mix(spending: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -255,6 +352,13 @@ def combination_saving(
     ecodes = [resolve(c, councils) for c in council_codes]
     if len(set(ecodes)) != len(ecodes):
         raise InputError(f"council_codes: {list(council_codes)!r} names a council twice (allowed: distinct councils)")
+    for i, a in enumerate(ecodes):
+        for b in ecodes[i + 1:]:
+            if overlapping(a, b, councils):
+                names = councils.set_index("ecode")["name"]
+                raise InputError(f"council_codes: {a} ({names[a]}) and {b} ({names[b]}) serve the same "
+                                 "residents (a county and a district inside it) (allowed: councils whose "
+                                 "populations do not overlap)")
     info = councils.set_index("ecode")
     for e in ecodes:
         if not pd.to_numeric(info.loc[e, "population_2011"], errors="coerce") > 0:
@@ -263,7 +367,7 @@ def combination_saving(
                 f"({info.loc[e, 'population_source']}); savings from scale need one"
             )
     if services is None:
-        services = [s for s in table["service"] if s not in scale.NOT_POOLED_BY_DEFAULT]
+        services = [s for s in table["service"].drop_duplicates() if s not in scale.NOT_POOLED_BY_DEFAULT]
     unknown = [s for s in services if s not in set(table["service"])]
     if unknown:
         raise InputError(
@@ -300,18 +404,17 @@ def _combination(
     """:func:`combination_saving` on checked inputs (``info`` indexed by ecode)."""
     pops = pd.to_numeric(info.loc[ecodes, "population_2011"], errors="coerce").to_numpy(dtype="float64")
     classes_of = info.loc[ecodes, "class"].astype(str).tolist()
-    coefs = table.set_index("service")
+    coefs = table.drop_duplicates("service").set_index("service")
     values_all = wide.reindex(index=services, columns=ecodes).to_numpy(dtype="float64")
     rows = []
     for service, values in zip(services, values_all, strict=True):
-        coef = coefs.loc[service]
+        coef = coefs.loc[[service]].iloc[0]
         classes = str(coef["classes"]).split(",")
-        row: dict[str, object] = {
-            "service": service, "pooled": False, "note": "",
-            "elasticity": float(coef["elasticity"]), "ci_low": float(coef["ci_low"]),
-            "ci_high": float(coef["ci_high"]),
-        }
-        outside = [(e, c) for e, c in zip(ecodes, classes_of, strict=True) if c not in classes]
+        ends = _elasticities(table, service, classes_of)
+        row: dict[str, object] = {"service": service, "pooled": False, "note": ""}
+        if ends is not None:  # the first council's: its own class's slope
+            row.update({"elasticity": float(ends[0][0]), "ci_low": float(ends[1][0]), "ci_high": float(ends[2][0])})
+        outside = [(e, c) for e, c in zip(ecodes, classes_of, strict=True) if c not in classes or ends is None]
         if outside:
             row["note"] = (
                 f"{', '.join(f'{e} ({c})' for e, c in outside)} not of the model's classes "
@@ -321,7 +424,7 @@ def _combination(
             bad = [e for e, v in zip(ecodes, values, strict=True) if not v > 0]
             row["note"] = f"no positive {year} spending for {', '.join(bad)}"
         else:
-            s = scale.pooling_saving(values, pops, row["elasticity"], ci=(row["ci_low"], row["ci_high"]))
+            s = scale.pooling_saving(values, pops, ends[0], ci=(ends[1], ends[2]))
             row.update({
                 "pooled": True,
                 "combined_spend_gbp_thousand": s.combined_spend_gbp_thousand,
@@ -349,6 +452,44 @@ def _combination(
 # --------------------------------------------------------------------------- candidates
 
 
+def distance_km(geography: pd.DataFrame, a: Sequence[str], b: Sequence[str] | None = None) -> np.ndarray:
+    """Straight-line distances between council centres, km (British National Grid).
+
+    Parameters
+    ----------
+    geography : pandas.DataFrame
+        :func:`sharedservices.data.geography` (``ecode, easting_m, northing_m``).
+    a, b : sequence of str
+        RS ecodes; ``b`` default ``a``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(a), len(b))`` distances in km (NaN where a centre is missing).
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"ecode": ["A", "B"], "easting_m": [0.0, 3000.0], "northing_m": [0.0, 4000.0]})
+    >>> distance_km(g, ["A"], ["B"]).tolist()
+    [[5.0]]
+    """
+    xy = geography.drop_duplicates("ecode").set_index("ecode")[["easting_m", "northing_m"]]
+    pa = xy.reindex(list(a)).to_numpy(dtype="float64") / 1000.0
+    pb = xy.reindex(list(a if b is None else b)).to_numpy(dtype="float64") / 1000.0
+    return np.hypot(pa[:, None, 0] - pb[None, :, 0], pa[:, None, 1] - pb[None, :, 1])
+
+
+def _near_km(near_km: float | None) -> float:
+    if near_km is None:
+        from sharedservices import assumptions
+
+        near_km = float(assumptions.value("scale.near_km"))
+    if not (isinstance(near_km, (int, float)) and not isinstance(near_km, bool) and np.isfinite(near_km)
+            and near_km > 0):
+        raise InputError(f"near_km: {near_km!r} is not allowed (allowed: a positive distance in km)")
+    return float(near_km)
+
+
 def candidate_partners(
     council: str,
     councils: pd.DataFrame,
@@ -360,6 +501,8 @@ def candidate_partners(
     services: Sequence[str] | None = None,
     weights: tuple[float, float] = (1.0, 1.0),
     deflator: Mapping[str, float] | None = None,
+    geography: pd.DataFrame | None = None,
+    near_km: float | None = None,
 ) -> pd.DataFrame:
     """Near and far candidate partners for a council, ranked, with the implied saving.
 
@@ -370,59 +513,73 @@ def candidate_partners(
     councils, spending : pandas.DataFrame
         The councils table (with ``county``) and the long spending table.
     estimates : pandas.DataFrame or dict of ServiceFit
-        Scale estimates of one year (:func:`sharedservices.scale.coefficients`); the
-        service mix and savings use that year's spending.
+        Scale estimates of one year: :func:`sharedservices.scale.coefficients` (one slope
+        per service) or :func:`sharedservices.scale.class_coefficients` (one per service
+        and class); the service mix and savings use that year's spending.
     n_near, n_far : int
-        How many candidates of each kind to return (the closest by distance).
+        How many candidates of each kind to return (the closest by similarity).
     services : sequence of str, optional
         Services to pool for the saving; default every estimated service but the totals
         and education (``scale.NOT_POOLED_BY_DEFAULT``).
     weights : (float, float)
-        Weights of the population and service-mix parts of the distance.
+        Weights of the population and service-mix parts of the similarity distance.
     deflator : mapping of str to float, optional
         GDP deflator index by year; default ``prices.gdp_deflator`` (money is reported
         in real 2010-11 prices).
+    geography : pandas.DataFrame, optional
+        :func:`sharedservices.data.geography`: near and far by the distance between
+        centres. Without it, by region and county membership.
+    near_km : float, optional
+        Near means a centre within this many km; default ``scale.near_km``.
 
     Returns
     -------
     pandas.DataFrame
         One row per candidate: ``kind`` ("near"/"far"), ``rank`` (1 = most similar within
-        its kind), ``ecode, name, class, region, county, same_county, population,
-        population_ratio`` (candidate / council), ``population_distance`` (|ln ratio|),
-        ``mix_distance`` (0-1), ``distance``, ``services_pooled`` (count) and the pairing's
-        saving columns from :func:`combination_saving` (£ thousand per year, real 2010-11
-        prices; % of the
+        its kind), ``ecode, name, class, region, county, same_county, distance_km``
+        (between centres; NaN without geography), ``near_basis`` ("centre distance" or
+        "region and county"), ``population, population_ratio`` (candidate / council),
+        ``population_distance`` (|ln ratio|), ``mix_distance`` (0-1), ``distance``
+        (similarity), ``services_pooled`` (count), the pairing's saving columns from
+        :func:`combination_saving` (£ thousand per year, real 2010-11 prices; % of the
         pair's combined spend on the pooled services; ``council_saving_gbp_thousand`` is
-        the chosen council's part).
+        the chosen council's part) and ``interval_includes_loss`` (the saving's low end
+        is below zero). A council whose residents overlap the chosen council's (its county,
+        or its districts) is never a candidate: see :func:`overlap_partners`.
 
     Raises
     ------
     InputError
         For a code that is not a principal council, a council without a 2011 population,
-        or bad counts or weights.
+        or bad counts, weights or distance.
 
     Examples
     --------
-    >>> councils = pd.DataFrame({"ecode": list("ABCD"), "ons_code": list("abcd"),
-    ...     "name": ["Ash", "Birch", "Cedar", "Damson"], "class": "SD",
-    ...     "region": ["East", "East", "East", "West"], "county": ["X", "X", "Y", "Z"],
-    ...     "population_2011": [1e5, 1.2e5, 3e5, 1.1e5], "population_source": "census",
+    >>> councils = pd.DataFrame({"ecode": list("ABCDE"), "ons_code": list("abcde"),
+    ...     "name": ["Ash", "Birch", "Cedar", "Damson", "Shire CC"],
+    ...     "class": ["SD", "SD", "SD", "SD", "SC"],
+    ...     "region": ["East", "East", "East", "West", "East"], "county": ["Shire CC", "X", "Y", "Z", None],
+    ...     "population_2011": [1e5, 1.2e5, 3e5, 1.1e5, 4e5], "population_source": "census",
     ...     "principal": True})
-    >>> spending = pd.DataFrame({"ecode": list("ABCD"), "year": "2010-11",
-    ...     "service": "central", "gbp_thousand": [100.0, 110.0, 250.0, 105.0]})
+    >>> spending = pd.DataFrame({"ecode": list("ABCDE"), "year": "2010-11",
+    ...     "service": "central", "gbp_thousand": [100.0, 110.0, 250.0, 105.0, 300.0]})
     >>> estimates = pd.DataFrame({"service": ["central"], "year": ["2010-11"],
-    ...     "classes": ["SD,UA,MD,L"], "elasticity": [-0.1], "ci_low": [-0.2], "ci_high": [0.0]})
-    >>> candidate_partners("A", councils, spending, estimates)[["kind", "rank", "name"]]
-       kind  rank    name
-    0  near     1   Birch
-    1  near     2   Cedar
-    2   far     1  Damson
+    ...     "classes": ["SC,SD,UA,MD,L"], "elasticity": [-0.1], "ci_low": [-0.2], "ci_high": [0.0]})
+    >>> geography = pd.DataFrame({"ecode": list("ABCDE"), "easting_m": [0, 2e4, 9e4, 3e5, 1e4],
+    ...     "northing_m": 0.0})
+    >>> out = candidate_partners("A", councils, spending, estimates, geography=geography, near_km=50)
+    >>> out[["kind", "rank", "name", "distance_km"]]
+       kind  rank    name  distance_km
+    0  near     1   Birch         20.0
+    1   far     1  Damson        300.0
+    2   far     2   Cedar         90.0
     """
     for label, n in (("n_near", n_near), ("n_far", n_far)):
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise InputError(f"{label}: {n!r} is not allowed (allowed: a non-negative integer)")
     if len(weights) != 2 or not all(np.isfinite(w) and w >= 0 for w in weights) or sum(weights) == 0:
         raise InputError(f"weights: {weights!r} is not allowed (allowed: two non-negative numbers, not both 0)")
+    threshold = _near_km(near_km) if geography is not None else float("nan")
     table = _coefficient_table(estimates)
     year = str(table["year"].iloc[0])
     ecode = resolve(council, councils)
@@ -441,18 +598,31 @@ def candidate_partners(
         raise DataError(f"spending: no positive {year} spending for council {ecode!r} ({me['name']})")
 
     sui = frame["ons_code"].astype("string").isin(list(scale.SUI_GENERIS_ONS)).fillna(False)
+    overlap = set(overlap_partners(ecode, councils)["ecode"])
     pool = frame[
         frame["principal"].astype(bool) & (frame["ecode"] != ecode) & (frame["population"] > 0)
-        & ~sui & frame["ecode"].isin(mix.index)
+        & ~sui & frame["ecode"].isin(mix.index) & ~frame["ecode"].isin(overlap)
     ].copy()
     my_class, my_region, my_county = me["class"], me["region"], me["county"]
-    same_region = pool["region"] == my_region
     has_county = isinstance(my_county, str) and bool(my_county)
     pool["same_county"] = (pool["county"] == my_county).fillna(False).astype(bool) if has_county else False
-    near_mask = pool["class"].isin(COMPATIBLE_CLASSES[my_class]) & (same_region | pool["same_county"])
-    far_mask = pool["class"].isin(SIMILAR_CLASSES[my_class]) & ~same_region & ~pool["same_county"]
+    if geography is not None:
+        pool["distance_km"] = distance_km(geography, [ecode], pool["ecode"])[0]
+        if not np.isfinite(distance_km(geography, [ecode], [ecode])[0, 0]):
+            raise InputError(f"council: {council!r} ({me['name']}) has no centre in the geography table, so "
+                             "near and far cannot be told apart (allowed: a council with a centre)")
+        pool = pool[np.isfinite(pool["distance_km"])]
+        close = pool["distance_km"] <= threshold
+        basis = "centre distance"
+    else:
+        pool["distance_km"] = np.nan
+        close = (pool["region"] == my_region) | pool["same_county"]
+        basis = "region and county"
+    near_mask = pool["class"].isin(COMPATIBLE_CLASSES[my_class]) & close
+    far_mask = pool["class"].isin(SIMILAR_CLASSES[my_class]) & ~close
     pool = pool[near_mask | far_mask].copy()
     pool["kind"] = np.where(near_mask[pool.index], "near", "far")
+    pool["near_basis"] = basis
 
     pool["population_ratio"] = pool["population"] / me["population"]
     pool["population_distance"] = np.abs(np.log(pool["population_ratio"]))
@@ -471,14 +641,14 @@ def candidate_partners(
         part = part.assign(rank=np.arange(1, len(part) + 1))
         chosen.append(part)
     out = pd.concat(chosen, ignore_index=True)
-    columns = ["kind", "rank", "ecode", "name", "class", "region", "county", "same_county", "population",
-               "population_ratio", "population_distance", "mix_distance", "distance"]
+    columns = ["kind", "rank", "ecode", "name", "class", "region", "county", "same_county", "distance_km",
+               "near_basis", "population", "population_ratio", "population_distance", "mix_distance", "distance"]
     out = out[columns]
     if services is None:
-        services = [s for s in table["service"] if s not in scale.NOT_POOLED_BY_DEFAULT]
+        services = [s for s in table["service"].drop_duplicates() if s not in scale.NOT_POOLED_BY_DEFAULT]
     unknown = [s for s in services if s not in set(table["service"])]
     if unknown:
-        raise InputError(f"services: {unknown!r} not estimated (allowed: {', '.join(table['service'])})")
+        raise InputError(f"services: {unknown!r} not estimated (allowed: {', '.join(table['service'].drop_duplicates())})")
     info = frame.set_index("ecode")
     wide = _spend_wide(spending, year, [ecode, *out["ecode"]]) * _to_real(year, deflator)
     savings = []
@@ -493,4 +663,224 @@ def candidate_partners(
                    "saving_low_gbp_thousand", "saving_high_gbp_thousand", "council_saving_gbp_thousand",
                    "saving_pct_of_combined_spend", "saving_pct_of_combined_spend_low",
                    "saving_pct_of_combined_spend_high"]
-    return pd.concat([out, pd.DataFrame(savings, columns=saving_cols)], axis=1)
+    out = pd.concat([out, pd.DataFrame(savings, columns=saving_cols)], axis=1)
+    out["interval_includes_loss"] = (out["saving_low_gbp_thousand"] < 0).astype(bool)
+    return out
+
+
+# --------------------------------------------------------------------------- distance and fit
+
+#: Groups of classes compared with each other in :func:`match_by_distance` (similar classes).
+MATCH_GROUPS: dict[str, tuple[str, ...]] = {
+    "shire counties": ("SC",),
+    "shire districts": ("SD",),
+    "single-tier councils": ("UA", "MD", "L"),
+}
+
+
+def cost_structure(spending: pd.DataFrame, councils: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Log spending per head by service line (the cost structure), one row per council.
+
+    Parameters
+    ----------
+    spending, councils : pandas.DataFrame
+        The long spending table and the councils table (``population_2011``).
+    year : str
+        Financial year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``ecode``, one column per ``MIX_SERVICES`` line: log of £ per resident (cash);
+        NaN where the council's net spending on the line is not positive.
+
+    Examples
+    --------
+    >>> councils = pd.DataFrame({"ecode": ["A"], "population_2011": [1000.0]})
+    >>> spending = pd.DataFrame({"ecode": ["A", "A"], "year": "2011-12",
+    ...     "service": ["central", "housing"], "gbp_thousand": [100.0, -5.0]})
+    >>> cost_structure(spending, councils, "2011-12").loc["A", ["central", "housing"]].round(3).tolist()
+    [4.605, nan]
+    """
+    rows = spending[spending["year"] == year]
+    rows = rows.assign(line=rows["service"].where(~rows["service"].isin(list(_SOCIAL_CARE_PARTS)), "social_care"))
+    rows = rows[rows["line"].isin(list(MIX_SERVICES))]
+    wide = rows.pivot_table(index="ecode", columns="line", values="gbp_thousand", aggfunc="sum")
+    wide = wide.reindex(columns=list(MIX_SERVICES))
+    pop = pd.to_numeric(councils.set_index("ecode")["population_2011"], errors="coerce").reindex(wide.index)
+    per_head = wide.mul(1000.0).div(pop, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(per_head.where(per_head > 0))
+
+
+def mantel(a: np.ndarray, b: np.ndarray, *, permutations: int = 999, seed: int = 12) -> tuple[float, float]:
+    """Mantel test: correlation of two distance matrices, with a permutation p-value.
+
+    Pairs sharing a council are not independent, so the p-value comes from permuting the
+    councils (rows and columns of ``b`` together) rather than from the pairs.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        Square symmetric matrices over the same councils; pairs with a NaN in either are
+        left out of the correlation.
+    permutations : int
+        Number of random permutations.
+    seed : int
+        Seed of the generator (results are reproducible).
+
+    Returns
+    -------
+    (float, float)
+        Pearson correlation of the upper triangles, and the one-sided p-value of a
+        correlation at least this large: (1 + count) / (1 + permutations).
+
+    Examples
+    --------
+    Points on a line: geographic distance and the same distance plus a little noise:
+
+    >>> x = np.arange(8.0)
+    >>> d = np.abs(x[:, None] - x[None, :])
+    >>> r, p = mantel(d, d * 1.1 + 0.01, permutations=199)
+    >>> round(r, 3), p < 0.05
+    (1.0, True)
+    """
+    a = np.asarray(a, dtype="float64")
+    b = np.asarray(b, dtype="float64")
+    n = a.shape[0]
+    if a.shape != (n, n) or b.shape != (n, n) or n < 3:
+        raise InputError(f"distance matrices: shapes {a.shape} and {b.shape} (allowed: two square matrices of the same size, at least 3)")
+    if not isinstance(permutations, int) or permutations < 1:
+        raise InputError(f"permutations: {permutations!r} is not allowed (allowed: a positive integer)")
+    iu = np.triu_indices(n, 1)
+
+    def corr(bm: np.ndarray) -> float:
+        x, y = a[iu], bm[iu]
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() < 3:
+            return float("nan")
+        return float(np.corrcoef(x[ok], y[ok])[0, 1])
+
+    r = corr(b)
+    rng = np.random.default_rng(seed)
+    count = 0
+    for _ in range(permutations):
+        order = rng.permutation(n)
+        if corr(b[np.ix_(order, order)]) >= r:
+            count += 1
+    return r, (1 + count) / (1 + permutations)
+
+
+def match_by_distance(
+    councils: pd.DataFrame,
+    spending: pd.DataFrame,
+    geography: pd.DataFrame,
+    year: str,
+    *,
+    bands_km: Sequence[float] | None = None,
+    near_km: float | None = None,
+    permutations: int = 999,
+) -> dict[str, pd.DataFrame]:
+    """How closely possible partners' service mix and cost structure match as distance grows.
+
+    Every pair of councils of a similar kind (``MATCH_GROUPS``: county with county,
+    district with district, single-tier with single-tier; such pairs never overlap), each
+    with a 2011 population, a centre and positive spending, gives
+
+    * ``km``: the distance between their centres;
+    * ``mix_distance``: the total-variation distance between their service mixes (0 =
+      the same shares of spending across service lines, 1 = nothing in common);
+    * ``cost_distance``: the mean absolute difference of their log spending per head over
+      the lines both spend on (log points: 0.2 = a typical line costs about 20 % more per
+      resident in one than in the other).
+
+    Parameters
+    ----------
+    councils, spending, geography : pandas.DataFrame
+        The councils, long spending and geography tables.
+    year : str
+        Financial year of the spending.
+    bands_km : sequence of float, optional
+        Band edges in km; default ``scale.distance_bands_km``.
+    near_km : float, optional
+        The near threshold (default ``scale.near_km``): the tests compare the median of
+        pairs within it with the median of pairs at least twice as far apart.
+    permutations : int
+        Permutations of the Mantel test.
+
+    Returns
+    -------
+    dict
+        ``pairs`` (``group, a, b, km, band, mix_distance, cost_distance``), ``bands``
+        (per group and band: ``pairs``, the median and quartiles of each distance) and
+        ``tests`` (per group and measure: ``councils``, ``pairs``, Mantel ``r`` and
+        ``p_value``, ``median_near`` (pairs within ``near_km``), ``median_far`` (pairs at
+        least ``2 * near_km`` apart) and their ``far_to_near`` ratio).
+
+    Examples
+    --------
+    Six districts on a line, the mix drifting with distance:
+
+    >>> councils = pd.DataFrame({"ecode": list("ABCDEF"), "class": "SD",
+    ...     "population_2011": 1e5, "principal": True, "ons_code": list("abcdef")})
+    >>> share = np.linspace(0.2, 0.7, 6)
+    >>> spending = pd.DataFrame({"ecode": list("ABCDEF") * 2, "year": "2011-12",
+    ...     "service": ["central"] * 6 + ["housing"] * 6,
+    ...     "gbp_thousand": np.r_[share, 1 - share] * 1000})
+    >>> geography = pd.DataFrame({"ecode": list("ABCDEF"), "easting_m": np.arange(6) * 40e3,
+    ...     "northing_m": 0.0})
+    >>> out = match_by_distance(councils, spending, geography, "2011-12", bands_km=[0, 50, 1000],
+    ...     near_km=50, permutations=99)
+    >>> t = out["tests"].set_index("measure")
+    >>> round(float(t.loc["mix_distance", "r"]), 2), float(t.loc["mix_distance", "p_value"]) < 0.05
+    (1.0, True)
+    """
+    if bands_km is None:
+        from sharedservices import assumptions
+
+        bands_km = [float(x) for x in assumptions.value("scale.distance_bands_km")]
+    edges = [float(x) for x in bands_km]
+    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] < 0:
+        raise InputError(f"bands_km: {list(bands_km)!r} is not allowed (allowed: increasing distances from 0)")
+    threshold = _near_km(near_km)
+    mix = service_mix(spending, year)
+    costs = cost_structure(spending, councils, year)
+    pop = pd.to_numeric(councils["population_2011"], errors="coerce")
+    placed = set(geography.loc[geography["easting_m"].notna(), "ecode"]) if "easting_m" in geography else set()
+    sui = councils["ons_code"].astype("string").isin(list(scale.SUI_GENERIS_ONS)).fillna(False)
+    ok = councils[councils["principal"].astype(bool) & (pop > 0) & councils["ecode"].isin(placed)
+                  & councils["ecode"].isin(mix.index) & ~sui]
+    labels = [f"{a:g}-{b:g} km" for a, b in zip(edges, edges[1:], strict=False)]
+    pair_frames, tests = [], []
+    for group, classes in MATCH_GROUPS.items():
+        codes = ok.loc[ok["class"].isin(classes), "ecode"].tolist()
+        if len(codes) < 3:
+            continue
+        km = distance_km(geography, codes)
+        m = mix.loc[codes].to_numpy()
+        mix_d = 0.5 * np.abs(m[:, None, :] - m[None, :, :]).sum(axis=2)
+        c = costs.loc[codes].to_numpy()
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(c[:, None, :] - c[None, :, :])
+            cost_d = np.nanmean(np.where(np.isfinite(diff), diff, np.nan), axis=2) if diff.size else diff
+        iu = np.triu_indices(len(codes), 1)
+        frame = pd.DataFrame({"group": group, "a": np.asarray(codes)[iu[0]], "b": np.asarray(codes)[iu[1]],
+                              "km": km[iu], "mix_distance": mix_d[iu], "cost_distance": cost_d[iu]})
+        frame["band"] = pd.cut(frame["km"], edges, right=False, labels=labels)
+        pair_frames.append(frame)
+        for measure, matrix in (("mix_distance", mix_d), ("cost_distance", cost_d)):
+            r, p = mantel(km, matrix, permutations=permutations)
+            near = frame.loc[frame["km"] <= threshold, measure].median()
+            far = frame.loc[frame["km"] >= 2 * threshold, measure].median()
+            tests.append({"group": group, "measure": measure, "councils": len(codes), "pairs": len(frame),
+                          "r": r, "p_value": p, "median_near": float(near), "median_far": float(far),
+                          "far_to_near": float(far / near) if near > 0 else float("nan")})
+    pairs = pd.concat(pair_frames, ignore_index=True) if pair_frames else pd.DataFrame(
+        columns=["group", "a", "b", "km", "mix_distance", "cost_distance", "band"])
+    g = pairs.groupby(["group", "band"], observed=True, sort=True)
+    bands = pd.DataFrame({
+        "pairs": g.size(),
+        **{f"{m}_{stat}": g[m].quantile(q) for m in ("mix_distance", "cost_distance")
+           for stat, q in (("q25", 0.25), ("median", 0.5), ("q75", 0.75))},
+    }).reset_index()
+    return {"pairs": pairs, "bands": bands, "tests": pd.DataFrame(tests)}

@@ -10,8 +10,25 @@ where :math:`s_i` is council *i*'s net current expenditure on the service per re
 (£ per head, cash prices of the chosen year) and :math:`P_i` its 2011 census population.
 :math:`b` is the **elasticity of spending per head with respect to population**: a 1 %
 larger population goes with :math:`b` % different spending per head (negative = economies
-of scale). Standard errors are heteroskedasticity-robust (HC3); intervals use the
-t distribution.
+of scale). Intervals use the t distribution.
+
+Controls, slopes and standard errors (``fit_service`` keywords)
+---------------------------------------------------------------
+* ``controls``: ``class`` and ``region`` fixed effects (the default), and, from
+  :func:`sharedservices.data.geography`, ``density`` (log of residents per km²: 2011
+  census over the council's area) and ``deprivation`` (the IMD 2010 average score, 0-100).
+  A council without the value a control needs is left out with a reason
+  (``no_area``, ``no_deprivation``), never silently.
+* ``slopes="by_class"`` gives each class its own elasticity (class-specific slopes on
+  log population, one model: the fixed effects and control slopes are shared), so that a
+  slope is reported for shire counties too, which are too few to fit on their own with
+  region effects. ``slopes="common"`` (the default) is one slope for all classes.
+* ``covariance="cluster"`` clusters the errors by **county area**: a shire county and the
+  districts inside it form one cluster (their residents are counted twice, once by the
+  county and once by a district, and share the county's conditions); every other council
+  is its own cluster. Cluster-robust (CR1) errors with the t distribution on
+  (clusters - 1) degrees of freedom. ``covariance="HC3"`` (the default) treats the
+  councils as independent, with heteroskedasticity-robust errors.
 
 *An association across councils, not a causal effect of sharing.* Councils that differ in
 size differ in much else (deprivation, density, history), and a pooled service is not a
@@ -49,8 +66,9 @@ Every council not used is listed with a reason code: ``not_principal``,
 the Isles of Scilly: a few thousand residents with special funding arrangements, which
 would dominate any fit), ``no_population`` (no exact 2011 figure; the reason from the
 councils table is quoted), ``no_spending`` (no row for the year), ``spending_missing``
-(a not-available marker) and ``non_positive_spending`` (zero or negative net spend: its
-log is undefined).
+(a not-available marker), ``non_positive_spending`` (zero or negative net spend: its
+log is undefined), and, when a control needs it, ``no_area`` or ``no_deprivation`` (no
+value in the geography table; its reason is quoted).
 
 Pooling
 -------
@@ -63,10 +81,12 @@ moved to the combined population :math:`P = \\sum P_i`:
     S_{\\text{pooled}} = \\sum_i S_i\\,(P / P_i)^{b}, \\qquad
     \\text{saving} = \\sum_i S_i - S_{\\text{pooled}}
 
-in £ thousand per year (the units of :math:`S_i`), positive = lower spending. The interval
-comes from evaluating the same formula at the ends of the coefficient's confidence
-interval (the saving is monotone in :math:`b`), so it covers the uncertainty of the
-elasticity only, not council-specific variation.
+in £ thousand per year (the units of :math:`S_i`), positive = lower spending. With
+class-specific slopes each council moves along its own class's curve (:math:`b_i`, the
+slope of its class). The interval comes from evaluating the same formula at the ends of
+the coefficients' confidence intervals (the saving falls as any :math:`b_i` rises; the
+ends are taken together, which is conservative), so it covers the uncertainty of the
+elasticities only, not council-specific variation.
 """
 
 from __future__ import annotations
@@ -119,6 +139,24 @@ SUI_GENERIS_ONS: dict[str, str] = {
 }
 
 POPULATION_TERM = "log_population"
+#: Controls ``fit_service`` accepts; the last two need the geography table.
+CONTROLS: tuple[str, ...] = ("class", "region", "density", "deprivation")
+#: The report's preferred controls (everything the public data allow).
+ALL_CONTROLS: tuple[str, ...] = CONTROLS
+SLOPES: tuple[str, ...] = ("common", "by_class")
+COVARIANCES: tuple[str, ...] = ("HC3", "cluster")
+_CONTROL_COLUMNS = {"density": "log_density", "deprivation": "imd2010_score"}
+
+
+def class_term(cls: str) -> str:
+    """Name of the class-specific slope term of ``cls`` in a ``by_class`` fit.
+
+    Examples
+    --------
+    >>> class_term("SD")
+    'log_population[SD]'
+    """
+    return f"{POPULATION_TERM}[{cls}]"
 
 _REASONS: dict[str, str] = {
     "not_principal": "not a principal council (class {cls})",
@@ -128,6 +166,8 @@ _REASONS: dict[str, str] = {
     "no_spending": "no spending row for {year}",
     "spending_missing": "spending not available for {year} (marked missing in the data)",
     "non_positive_spending": "net spending {value:,.0f} £ thousand in {year} is not positive (log undefined)",
+    "no_area": "no area for the density control: {detail}",
+    "no_deprivation": "no IMD 2010 score for the deprivation control: {detail}",
 }
 _BY_DESIGN = {"not_principal", "class_not_in_model"}
 
@@ -155,6 +195,14 @@ class ServiceFit:
         Control columns dropped because they were collinear with others.
     level : float
         Confidence level of the interval, e.g. 0.95.
+    controls : tuple of str
+        Controls of the model (see ``CONTROLS``).
+    slopes : str
+        ``"common"`` or ``"by_class"``.
+    covariance : str
+        ``"HC3"`` or ``"cluster"`` (by county area).
+    n_clusters : int
+        Number of clusters (the number of councils under HC3).
     """
 
     service: str
@@ -165,22 +213,60 @@ class ServiceFit:
     result: object = field(repr=False)
     dropped_controls: tuple[str, ...] = ()
     level: float = 0.95
+    controls: tuple[str, ...] = ("class", "region")
+    slopes: str = "common"
+    covariance: str = "HC3"
+    n_clusters: int = 0
+
+    def _term(self, cls: str | None) -> str:
+        if self.slopes == "common":
+            if cls is not None:
+                raise InputError(f"cls: {cls!r} given for a common-slope fit (allowed: None)")
+            return POPULATION_TERM
+        if cls not in self.slope_classes:
+            raise InputError(f"cls: {cls!r} has no slope in the {self.service} fit (allowed: "
+                             f"{', '.join(self.slope_classes)})")
+        return class_term(str(cls))
+
+    @property
+    def slope_classes(self) -> tuple[str, ...]:
+        """Classes with their own slope (``by_class``), in the order of ``classes``."""
+        if self.slopes == "common":
+            return ()
+        return tuple(c for c in self.classes if class_term(c) in self.result.params.index)
+
+    def coef(self, cls: str | None = None) -> float:
+        """Elasticity (dimensionless): the common one, or class ``cls``'s in a ``by_class`` fit."""
+        return float(self.result.params[self._term(cls)])
+
+    def se(self, cls: str | None = None) -> float:
+        """Standard error of :meth:`coef` (HC3 or cluster-robust, as fitted)."""
+        return float(self.result.bse[self._term(cls)])
+
+    def interval(self, cls: str | None = None) -> tuple[float, float]:
+        """``(low, high)`` confidence interval of :meth:`coef` at :attr:`level`."""
+        low, high = self.result.conf_int(alpha=1 - self.level).loc[self._term(cls)]
+        return float(low), float(high)
+
+    def p_value(self, cls: str | None = None) -> float:
+        """Two-sided p-value of :meth:`coef` against 0."""
+        return float(self.result.pvalues[self._term(cls)])
 
     @property
     def elasticity(self) -> float:
-        """Elasticity of spending per head with respect to population (dimensionless)."""
-        return float(self.result.params[POPULATION_TERM])
+        """Elasticity of spending per head with respect to population (dimensionless;
+        common-slope fits)."""
+        return self.coef()
 
     @property
     def se_hc3(self) -> float:
-        """HC3 standard error of the elasticity."""
-        return float(self.result.bse[POPULATION_TERM])
+        """Standard error of the elasticity (kept name: HC3, or cluster-robust when fitted so)."""
+        return self.se()
 
     @property
     def ci(self) -> tuple[float, float]:
         """``(low, high)`` confidence interval of the elasticity at :attr:`level`."""
-        low, high = self.result.conf_int(alpha=1 - self.level).loc[POPULATION_TERM]
-        return float(low), float(high)
+        return self.interval()
 
 
 @dataclass(frozen=True)
@@ -275,6 +361,8 @@ def estimation_frame(
     *,
     classes: Sequence[str] | None = None,
     exclude_sui_generis: bool = True,
+    geography: pd.DataFrame | None = None,
+    controls: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Councils usable for one service's scale model, and those left out with reasons.
 
@@ -293,12 +381,21 @@ def estimation_frame(
         Classes to fit on; default ``SERVICE_CLASSES[service]``.
     exclude_sui_generis : bool
         Leave out the City of London and the Isles of Scilly (default True).
+    geography : pandas.DataFrame, optional
+        :func:`sharedservices.data.geography` (``ecode, area_km2, imd2010_score`` and the
+        ``*_basis`` columns); needed for the ``density`` and ``deprivation`` controls.
+    controls : sequence of str
+        The model's controls: a council without the value a control needs is left out
+        (``no_area``, ``no_deprivation``).
 
     Returns
     -------
     used : pandas.DataFrame
         ``ecode, name, class, region, population, spend_gbp_thousand,
-        spend_per_head_gbp, log_population, log_spend_per_head``.
+        spend_per_head_gbp, log_population, log_spend_per_head``, ``cluster`` (the county
+        area: the county's ecode for a shire county and its districts, else the
+        council's own) and, with a geography table, ``area_km2, log_density,
+        imd2010_score``.
     left_out : pandas.DataFrame
         ``service, year, ecode, name, class, reason_code, reason, by_design`` (``by_design``
         is True for councils outside the model's classes or not principal).
@@ -349,6 +446,22 @@ def estimation_frame(
     frame["spend_gbp_thousand"] = frame["ecode"].map(spend).astype("float64")
     has_row = frame["ecode"].isin(spend.index)
     sui = frame["ons_code"].astype("string").isin(list(SUI_GENERIS_ONS)) if exclude_sui_generis else False
+    frame["cluster"] = _county_areas(frame)
+    geo_cols: list[str] = []
+    if geography is not None:
+        _check_columns(geography, ["ecode", "area_km2", "imd2010_score", "geography_basis",
+                                   "deprivation_basis"], "geography")
+        geo = geography.drop_duplicates("ecode").set_index("ecode")
+        frame["area_km2"] = frame["ecode"].map(geo["area_km2"]).astype("float64")
+        frame["imd2010_score"] = frame["ecode"].map(geo["imd2010_score"]).astype("float64")
+        frame["_area_why"] = frame["ecode"].map(geo["geography_basis"]).fillna("no row in the geography table")
+        frame["_dep_why"] = frame["ecode"].map(geo["deprivation_basis"]).fillna("no row in the geography table")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["log_density"] = np.log(frame["population"] / frame["area_km2"])
+        geo_cols = ["area_km2", "log_density", "imd2010_score"]
+    elif any(c in _CONTROL_COLUMNS for c in controls):
+        raise InputError(f"geography: none given for controls {list(controls)!r} (allowed: the "
+                         "sharedservices.data.geography() table, or only the controls 'class', 'region')")
 
     conditions = [
         ("not_principal", ~frame["principal"].astype(bool)),
@@ -359,6 +472,10 @@ def estimation_frame(
         ("spending_missing", frame["spend_gbp_thousand"].isna()),
         ("non_positive_spending", ~(frame["spend_gbp_thousand"] > 0)),
     ]
+    if "density" in controls:
+        conditions.append(("no_area", ~(frame["area_km2"] > 0)))
+    if "deprivation" in controls:
+        conditions.append(("no_deprivation", frame["imd2010_score"].isna()))
     code = pd.Series(pd.NA, index=frame.index, dtype="object")
     for name, mask in reversed(conditions):  # earliest reason wins
         code = code.mask(mask.fillna(True).astype(bool), name)
@@ -370,22 +487,27 @@ def estimation_frame(
     used["log_spend_per_head"] = np.log(used["spend_per_head_gbp"])
     used = used[
         ["ecode", "name", "class", "region", "population", "spend_gbp_thousand",
-         "spend_per_head_gbp", "log_population", "log_spend_per_head"]
+         "spend_per_head_gbp", "log_population", "log_spend_per_head", "cluster", *geo_cols]
     ].reset_index(drop=True)
 
     out = frame[frame["reason_code"].notna()]
+    area_why = out["_area_why"] if "_area_why" in out else pd.Series("", index=out.index)
+    dep_why = out["_dep_why"] if "_dep_why" in out else pd.Series("", index=out.index)
+    details = [
+        SUI_GENERIS_ONS.get(str(o), "") if r == "sui_generis" else str(aw) if r == "no_area"
+        else str(dw) if r == "no_deprivation" else str(src)
+        for r, o, src, aw, dw in zip(out["reason_code"], out["ons_code"], out["population_source"],
+                                     area_why, dep_why, strict=True)
+    ]
     reasons = [
         _REASONS[r].format(
             cls=c,
             classes=", ".join(chosen),
-            detail=SUI_GENERIS_ONS.get(str(o), "") if r == "sui_generis" else str(src),
+            detail=d,
             year=year,
             value=v if pd.notna(v) else float("nan"),
         )
-        for r, c, o, src, v in zip(
-            out["reason_code"], out["class"], out["ons_code"], out["population_source"],
-            out["spend_gbp_thousand"], strict=True,
-        )
+        for r, c, d, v in zip(out["reason_code"], out["class"], details, out["spend_gbp_thousand"], strict=True)
     ]
     left_out = pd.DataFrame({
         "service": service,
@@ -398,6 +520,45 @@ def estimation_frame(
         "by_design": out["reason_code"].isin(list(_BY_DESIGN)).to_numpy(),
     }, columns=_LEFT_OUT_COLUMNS)
     return used, left_out
+
+
+def _county_areas(frame: pd.DataFrame) -> pd.Series:
+    """Cluster of each council: its county's ecode for a shire county and its districts
+    (matched by the districts' ``county`` name), else its own ecode."""
+    cluster = frame["ecode"].astype(str).copy()
+    if "county" not in frame.columns:
+        return cluster
+    counties = frame[frame["class"] == "SC"]
+    by_name = dict(zip(counties["name"].astype(str), counties["ecode"].astype(str), strict=True))
+    county = frame["county"].astype("string")
+    is_district = (frame["class"] == "SD") & county.isin(list(by_name)).fillna(False).astype(bool)
+    cluster[is_district] = county[is_district].map(by_name).astype(str)
+    return cluster
+
+
+def county_areas(councils: pd.DataFrame) -> pd.DataFrame:
+    """Which councils share residents: each council's county area (the cluster of the fits).
+
+    Parameters
+    ----------
+    councils : pandas.DataFrame
+        The councils table (``ecode, name, class, county``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ecode, cluster``: the county's ecode for a shire county and the districts inside
+        it (whose residents it also serves), else the council's own ecode.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"ecode": ["E1", "E2", "E3"], "name": ["Shire CC", "A", "Town UA"],
+    ...     "class": ["SC", "SD", "UA"], "county": [None, "Shire CC", None]})
+    >>> county_areas(c)["cluster"].tolist()
+    ['E1', 'E1', 'E3']
+    """
+    _check_columns(councils, ["ecode", "name", "class"], "councils")
+    return pd.DataFrame({"ecode": councils["ecode"].to_numpy(), "cluster": _county_areas(councils).to_numpy()})
 
 
 # --------------------------------------------------------------------------- fitting
@@ -447,8 +608,11 @@ def fit_service(
     controls: Sequence[str] = ("class", "region"),
     level: float = 0.95,
     exclude_sui_generis: bool = True,
+    geography: pd.DataFrame | None = None,
+    slopes: str = "common",
+    covariance: str = "HC3",
 ) -> ServiceFit:
-    """Fit log spending per head on log population for one service (OLS, HC3 errors).
+    """Fit log spending per head on log population for one service (OLS).
 
     Parameters
     ----------
@@ -462,26 +626,36 @@ def fit_service(
     classes : sequence of str, optional
         Classes to fit on; default ``SERVICE_CLASSES[service]``.
     controls : sequence of str
-        Categorical controls entered as fixed effects: any of ``"class"``, ``"region"``.
+        Any of ``CONTROLS``: ``"class"`` and ``"region"`` fixed effects, ``"density"``
+        (log residents per km²) and ``"deprivation"`` (IMD 2010 score), the last two
+        from ``geography``.
     level : float
         Confidence level of the interval, in (0, 1).
     exclude_sui_generis : bool
         Leave out the City of London and the Isles of Scilly.
+    geography : pandas.DataFrame, optional
+        :func:`sharedservices.data.geography`, needed for ``density`` and ``deprivation``.
+    slopes : {"common", "by_class"}
+        One elasticity for all classes, or one per class (see the module docstring).
+    covariance : {"HC3", "cluster"}
+        Heteroskedasticity-robust errors, or errors clustered by county area.
 
     Returns
     -------
     ServiceFit
         With ``elasticity`` (dimensionless; negative = spending per head falls with
-        size), ``se_hc3`` and ``ci``.
+        size), ``se_hc3`` and ``ci`` for a common slope; :meth:`ServiceFit.coef` and
+        :meth:`ServiceFit.interval` per class for ``by_class``.
 
     Raises
     ------
     InputError
-        For an unknown service, year, class, control or level.
+        For an unknown service, year, class, control, slope, covariance or level.
     DataError
-        When fewer councils remain than parameters to estimate plus one, or when the
-        controls fit a council exactly (leverage 1, e.g. the only council of its region),
-        which leaves its HC3 error undefined.
+        When fewer councils remain than parameters to estimate plus one, when a class's
+        slope cannot be estimated (population does not vary within it), or, under HC3,
+        when the controls fit a council exactly (leverage 1, e.g. the only council of its
+        region), which leaves its HC3 error undefined.
 
     Examples
     --------
@@ -498,45 +672,73 @@ def fit_service(
     >>> fit = fit_service(councils, spending, "central", "2011-12")
     >>> round(fit.elasticity, 6), len(fit.data)
     (-0.2, 8)
+
+    Districts at -0.3 and unitaries at -0.1, one slope each:
+
+    >>> spending["gbp_thousand"] = 0.05 * pops ** np.where(councils["class"] == "SD", 0.7, 0.9)
+    >>> fit = fit_service(councils, spending, "central", "2011-12", slopes="by_class")
+    >>> round(fit.coef("SD"), 6), round(fit.coef("UA"), 6)
+    (-0.3, -0.1)
     """
     if not 0 < level < 1:
         raise InputError(f"level: {level!r} is not a confidence level (allowed: strictly between 0 and 1)")
-    bad = [c for c in controls if c not in ("class", "region")]
+    bad = [c for c in controls if c not in CONTROLS]
     if bad:
-        raise InputError(f"controls: {bad!r} not allowed (allowed: 'class', 'region')")
+        raise InputError(f"controls: {bad!r} not allowed (allowed: {', '.join(repr(c) for c in CONTROLS)})")
+    if slopes not in SLOPES:
+        raise InputError(f"slopes: {slopes!r} not allowed (allowed: {', '.join(SLOPES)})")
+    if covariance not in COVARIANCES:
+        raise InputError(f"covariance: {covariance!r} not allowed (allowed: {', '.join(COVARIANCES)})")
+    controls = tuple(dict.fromkeys(controls))
     chosen = service_classes(service, classes)
     used, left_out = estimation_frame(
-        councils, spending, service, year, classes=chosen, exclude_sui_generis=exclude_sui_generis
+        councils, spending, service, year, classes=chosen, exclude_sui_generis=exclude_sui_generis,
+        geography=geography, controls=controls,
     )
-    model_frame = _with_reference_levels(used.rename(columns={"class": "council_class"}))
-    terms = [POPULATION_TERM] + [
-        "C(council_class)" if c == "class" else "C(region)" for c in dict.fromkeys(controls)
-    ]
-    formula = "log_spend_per_head ~ " + " + ".join(terms)
-    if len(model_frame) < 3:
+    if len(used) < 3:
         raise DataError(
-            f"{service} {year}: {len(model_frame)} councils usable (need at least 3 to fit a slope); "
+            f"{service} {year}: {len(used)} councils usable (need at least 3 to fit a slope); "
             "see the left-out list"
         )
-    model = smf.ols(formula, data=model_frame)
+    model_frame = _with_reference_levels(used.rename(columns={"class": "council_class"}))
+    terms = {"class": "C(council_class)", "region": "C(region)", **_CONTROL_COLUMNS}
+    rhs = " + ".join(terms[c] for c in controls) or "1"
+    model = smf.ols("log_spend_per_head ~ " + rhs, data=model_frame)
     exog = pd.DataFrame(model.exog, columns=model.exog_names, index=model_frame.index)
-    kept = _independent_columns(exog, [POPULATION_TERM, "Intercept"])
-    if POPULATION_TERM not in kept:
-        raise DataError(f"{service} {year}: population does not vary among the councils used")
+    if slopes == "common":
+        slope_terms = [POPULATION_TERM]
+        exog.insert(0, POPULATION_TERM, model_frame["log_population"].to_numpy())
+    else:
+        present = [c for c in chosen if (model_frame["council_class"] == c).any()]
+        slope_terms = [class_term(c) for c in present]
+        for i, cls in enumerate(present):
+            exog.insert(i, class_term(cls),
+                        model_frame["log_population"].to_numpy() * (model_frame["council_class"] == cls).to_numpy())
+    kept = _independent_columns(exog, [*slope_terms, "Intercept"])
+    lost = [t for t in slope_terms if t not in kept]
+    if lost:
+        raise DataError(f"{service} {year}: population does not vary enough to estimate "
+                        f"{', '.join(lost)} among the councils used")
     dropped = tuple(c for c in exog.columns if c not in kept)
     if len(model_frame) <= len(kept):
         raise DataError(
             f"{service} {year}: {len(model_frame)} councils usable for {len(kept)} parameters "
             "(need more councils than parameters)"
         )
-    result = sm.OLS(model_frame["log_spend_per_head"], exog[kept]).fit(cov_type="HC3", use_t=True)
-    leverage = result.get_influence().hat_matrix_diag
-    exact = model_frame.loc[leverage > 1 - 1e-9, "ecode"].tolist()
-    if exact:
-        raise DataError(
-            f"{service} {year}: the controls fit {', '.join(map(str, exact))} exactly (leverage 1), "
-            "so HC3 errors are undefined (allowed: drop a control, or add councils of that class/region)"
-        )
+    y = model_frame["log_spend_per_head"]
+    groups = pd.factorize(model_frame["cluster"])[0]
+    if covariance == "cluster":
+        result = sm.OLS(y, exog[kept]).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    else:
+        result = sm.OLS(y, exog[kept]).fit(cov_type="HC3", use_t=True)
+        leverage = result.get_influence().hat_matrix_diag
+        exact = model_frame.loc[leverage > 1 - 1e-9, "ecode"].tolist()
+        if exact:
+            raise DataError(
+                f"{service} {year}: the controls fit {', '.join(map(str, exact))} exactly (leverage 1), "
+                "so HC3 errors are undefined (allowed: drop a control, add councils of that class/region, "
+                "or covariance='cluster')"
+            )
     return ServiceFit(
         service=service,
         year=year,
@@ -546,6 +748,10 @@ def fit_service(
         result=result,
         dropped_controls=dropped,
         level=level,
+        controls=controls,
+        slopes=slopes,
+        covariance=covariance,
+        n_clusters=int(len(set(groups))) if covariance == "cluster" else len(used),
     )
 
 
@@ -557,6 +763,7 @@ def fit_services(
     *,
     level: float = 0.95,
     exclude_sui_generis: bool = True,
+    **model: object,
 ) -> dict[str, ServiceFit]:
     """Fit :func:`fit_service` for several services of one year.
 
@@ -574,6 +781,9 @@ def fit_services(
         Confidence level of the intervals.
     exclude_sui_generis : bool
         Leave out the City of London and the Isles of Scilly.
+    **model
+        ``controls``, ``geography``, ``slopes``, ``covariance``, passed to
+        :func:`fit_service`.
 
     Returns
     -------
@@ -597,7 +807,8 @@ def fit_services(
         services = [s for s in SERVICE_CLASSES if s in present]
     return {
         s: fit_service(
-            councils, spending, s, year, level=level, exclude_sui_generis=exclude_sui_generis
+            councils, spending, s, year, level=level, exclude_sui_generis=exclude_sui_generis,
+            **model,  # type: ignore[arg-type]
         )
         for s in services
     }
@@ -680,9 +891,10 @@ def coefficients(fits: ServiceFit | Mapping[str, ServiceFit] | Iterable[ServiceF
     -------
     pandas.DataFrame
         One row per service: ``service, year, classes`` (comma-separated), ``n``,
-        ``elasticity`` (dimensionless), ``se_hc3``, ``ci_low``, ``ci_high``, ``level``,
-        ``p_value``, ``r_squared``, ``n_left_out`` (councils of the model's classes not
-        used), ``dropped_controls``.
+        ``elasticity`` (dimensionless), ``se`` (HC3 or cluster-robust), ``ci_low``,
+        ``ci_high``, ``level``, ``p_value``, ``r_squared``, ``n_left_out`` (councils of the
+        model's classes not used), ``dropped_controls``, ``controls``, ``covariance``,
+        ``n_clusters``.
 
     Examples
     --------
@@ -699,6 +911,9 @@ def coefficients(fits: ServiceFit | Mapping[str, ServiceFit] | Iterable[ServiceF
     """
     rows = []
     for f in _as_fits(fits):
+        if f.slopes != "common":
+            raise InputError(f"fits: the {f.service} fit has slopes {f.slopes!r} (allowed: common-slope "
+                             "fits; use class_coefficients for by_class fits)")
         low, high = f.ci
         rows.append({
             "service": f.service,
@@ -706,16 +921,96 @@ def coefficients(fits: ServiceFit | Mapping[str, ServiceFit] | Iterable[ServiceF
             "classes": ",".join(f.classes),
             "n": int(f.result.nobs),
             "elasticity": f.elasticity,
-            "se_hc3": f.se_hc3,
+            "se": f.se(),
             "ci_low": low,
             "ci_high": high,
             "level": f.level,
-            "p_value": float(f.result.pvalues[POPULATION_TERM]),
+            "p_value": f.p_value(),
             "r_squared": float(f.result.rsquared),
             "n_left_out": int((~f.left_out["by_design"]).sum()),
             "dropped_controls": ", ".join(f.dropped_controls),
+            "controls": ",".join(f.controls),
+            "covariance": f.covariance,
+            "n_clusters": f.n_clusters,
         })
     return pd.DataFrame(rows)
+
+
+#: Plain words for what an interval says about economies of scale.
+EVIDENCE_WORDS: dict[str, str] = {
+    "economies": "economies of scale: the whole interval is below 0",
+    "not_supported": "no economy of scale shown: the interval includes 0",
+    "diseconomies": "diseconomies: the whole interval is above 0",
+}
+
+
+def evidence(ci_low: float, ci_high: float) -> str:
+    """What an elasticity's interval supports: ``economies``, ``not_supported`` or ``diseconomies``.
+
+    Examples
+    --------
+    >>> evidence(-0.5, -0.1), evidence(-0.5, 0.1), evidence(0.1, 0.3)
+    ('economies', 'not_supported', 'diseconomies')
+    """
+    if ci_high < 0:
+        return "economies"
+    if ci_low > 0:
+        return "diseconomies"
+    return "not_supported"
+
+
+def class_coefficients(fits: ServiceFit | Mapping[str, ServiceFit] | Iterable[ServiceFit]) -> pd.DataFrame:
+    """Tidy table of the elasticity per service and class (``by_class`` fits).
+
+    A common-slope fit gives one row per class of its model, all with the common slope
+    (``slopes == "common"``), so both kinds can be compared in one table.
+
+    Parameters
+    ----------
+    fits : ServiceFit, or a mapping or iterable of them
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per service and class: ``service, year, classes`` (of the model),
+        ``class``, ``n`` (councils of that class in the fit), ``n_model`` (all councils),
+        ``elasticity``, ``se``, ``ci_low``, ``ci_high``, ``level``, ``p_value``,
+        ``evidence`` (see :func:`evidence`), ``controls``, ``slopes``, ``covariance``,
+        ``n_clusters``.
+
+    Examples
+    --------
+    >>> pops = np.array([1, 2, 4, 8, 3, 6, 12, 24]) * 1e4
+    >>> councils = pd.DataFrame({"ecode": list("ABCDEFGH"), "ons_code": list("abcdefgh"),
+    ...     "name": list("ABCDEFGH"), "class": ["SD"] * 4 + ["UA"] * 4, "region": "North",
+    ...     "population_2011": pops, "population_source": "census", "principal": True})
+    >>> noise = [1.0, 1.1, 0.9, 1.0, 1.05, 0.95, 1.0, 1.02]
+    >>> spending = pd.DataFrame({"ecode": councils["ecode"], "year": "2011-12", "service": "central",
+    ...     "gbp_thousand": pops ** np.where(councils["class"] == "SD", 0.7, 0.95) * noise})
+    >>> fit = fit_service(councils, spending, "central", "2011-12", slopes="by_class")
+    >>> class_coefficients(fit)[["class", "n", "elasticity"]].round(1)
+      class  n  elasticity
+    0    SD  4        -0.3
+    1    UA  4        -0.1
+    """
+    rows = []
+    for f in _as_fits(fits):
+        classes = f.slope_classes if f.slopes == "by_class" else tuple(
+            c for c in f.classes if (f.data["class"] == c).any())
+        for cls in classes:
+            term = None if f.slopes == "common" else cls
+            low, high = f.interval(term)
+            rows.append({
+                "service": f.service, "year": f.year, "classes": ",".join(f.classes), "class": cls,
+                "n": int((f.data["class"] == cls).sum()), "n_model": int(f.result.nobs),
+                "elasticity": f.coef(term), "se": f.se(term), "ci_low": low, "ci_high": high,
+                "level": f.level, "p_value": f.p_value(term), "evidence": evidence(low, high),
+                "controls": ",".join(f.controls), "slopes": f.slopes, "covariance": f.covariance,
+                "n_clusters": f.n_clusters,
+            })
+    return pd.DataFrame(rows, columns=[
+        "service", "year", "classes", "class", "n", "n_model", "elasticity", "se", "ci_low", "ci_high",
+        "level", "p_value", "evidence", "controls", "slopes", "covariance", "n_clusters"])
 
 
 def left_out(fits: ServiceFit | Mapping[str, ServiceFit] | Iterable[ServiceFit], *, by_design: bool = False) -> pd.DataFrame:
@@ -887,8 +1182,8 @@ def pooled_spend(
 def pooling_saving(
     spend_gbp_thousand: Sequence[float] | np.ndarray,
     populations: Sequence[float] | np.ndarray,
-    elasticity: float,
-    ci: tuple[float, float] | None = None,
+    elasticity: float | Sequence[float] | np.ndarray,
+    ci: tuple[float, float] | tuple[Sequence[float], Sequence[float]] | None = None,
 ) -> PoolingSaving:
     """Predicted annual saving from pooling a service across councils.
 
@@ -898,12 +1193,14 @@ def pooling_saving(
         Each council's spending on the service, £ thousand per year.
     populations : array_like
         Each council's population (persons).
-    elasticity : float
+    elasticity : float or array_like
         Elasticity of spending per head with respect to population (from
-        :func:`fit_service`).
-    ci : (float, float), optional
-        Confidence interval of the elasticity; the saving's interval is the saving at its
-        two ends. Default: no interval (both ends equal the central saving).
+        :func:`fit_service`): one for all councils, or one per council (the slope of its
+        class in a ``by_class`` fit).
+    ci : (low, high), optional
+        Confidence interval of the elasticity (floats, or one per council); the saving's
+        interval is the saving at its ends, all councils at the same end together.
+        Default: no interval (both ends equal the central saving).
 
     Returns
     -------
@@ -925,12 +1222,28 @@ def pooling_saving(
     (21.45, 5.36)
     >>> round(s.saving_low_gbp_thousand, 2), round(s.saving_high_gbp_thousand, 2)
     (0.0, 40.99)
+
+    One slope per council: the first council's part is 100 × (1 - 4^-0.1), the second's 0:
+
+    >>> s = pooling_saving([100.0, 300.0], [1e5, 3e5], [-0.1, 0.0])
+    >>> [round(x, 2) for x in s.saving_by_council_gbp_thousand]
+    [12.94, 0.0]
     """
-    low_b, high_b = (elasticity, elasticity) if ci is None else ci
-    if not low_b <= elasticity <= high_b:
-        raise InputError(f"ci: {ci!r} does not contain the elasticity {elasticity!r} (allowed: low <= b <= high)")
     spend = np.asarray(spend_gbp_thousand, dtype="float64")
-    by_b = pooled_spend(spend, populations, np.array([elasticity, low_b, high_b]))
+    k = spend.size
+    b = np.broadcast_to(np.asarray(elasticity, dtype="float64"), spend.shape) if spend.ndim == 1 else None
+    if b is None or np.asarray(elasticity).ndim > 1 or np.asarray(elasticity).size not in (1, k):
+        raise InputError(f"elasticity: {np.asarray(elasticity).tolist()!r} (allowed: one number, or one per council)")
+    low_b, high_b = (b, b) if ci is None else (
+        np.broadcast_to(np.asarray(ci[0], dtype="float64"), spend.shape),
+        np.broadcast_to(np.asarray(ci[1], dtype="float64"), spend.shape))
+    if not (np.all(low_b <= b) and np.all(b <= high_b)):
+        raise InputError(f"ci: {ci!r} does not contain the elasticity {np.asarray(elasticity).tolist()!r} "
+                         "(allowed: low <= b <= high)")
+    pops = np.asarray(populations, dtype="float64")
+    pooled_spend(spend, pops, 0.0)  # checks the inputs
+    ratio = pops.sum() / pops
+    by_b = spend * ratio ** np.vstack([b, low_b, high_b])
     savings = spend - by_b
     total = spend.sum()
     # saving falls as b rises (P / P_i >= 1): the interval's low end is at the high b
@@ -1000,8 +1313,9 @@ def pooling_table(
     Returns
     -------
     pandas.DataFrame
-        ``service, councils_pooled, elasticity, saving_pct, saving_pct_low,
-        saving_pct_high`` (% of combined spend on the service),
+        ``service, class`` (``all`` for a common slope; a ``by_class`` fit gives one row
+        per class, with councils of that class), ``councils_pooled, elasticity,
+        saving_pct, saving_pct_low, saving_pct_high`` (% of combined spend on the service),
         ``median_spend_gbp_thousand`` (one council, real 2010-11 prices) and
         ``saving_gbp_thousand`` with ``_low``/``_high`` (for the k councils, £ thousand a
         year, real 2010-11 prices).
@@ -1025,28 +1339,36 @@ def pooling_table(
         raise InputError(
             f"councils_pooled: {list(councils_pooled)!r} is not allowed (allowed: whole numbers of at least 2)"
         )
-    from sharedservices import cuts
-
     if deflator is None:
         from sharedservices import assumptions
 
         deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
     rows = []
     for f in _as_fits(fits):
-        low_b, high_b = f.ci
-        median = float(cuts.deflate([f.data["spend_gbp_thousand"].median()], [f.year], deflator)[0])
-        for k in ks:
-            share = 1.0 - k ** np.array([f.elasticity, high_b, low_b])
-            rows.append({
-                "service": f.service,
-                "councils_pooled": k,
-                "elasticity": f.elasticity,
-                "saving_pct": 100.0 * share[0],
-                "saving_pct_low": 100.0 * share[1],
-                "saving_pct_high": 100.0 * share[2],
-                "median_spend_gbp_thousand": median,
-                "saving_gbp_thousand": k * median * share[0],
-                "saving_low_gbp_thousand": k * median * share[1],
-                "saving_high_gbp_thousand": k * median * share[2],
-            })
-    return pd.DataFrame(rows)
+        for cls in (f.slope_classes if f.slopes == "by_class" else (None,)):
+            rows += _pooling_rows(f, cls, ks, deflator)
+    return pd.DataFrame(rows, columns=["service", "class", "councils_pooled", "elasticity", "saving_pct",
+                                       "saving_pct_low", "saving_pct_high", "median_spend_gbp_thousand",
+                                       "saving_gbp_thousand", "saving_low_gbp_thousand",
+                                       "saving_high_gbp_thousand"])
+
+
+def _pooling_rows(f: ServiceFit, cls: str | None, ks: list[int], deflator: Mapping[str, float]) -> list[dict]:
+    """Rows of :func:`pooling_table` for one fit and class (``None``: the common slope)."""
+    from sharedservices import cuts
+
+    low_b, high_b = f.interval(cls)
+    spend = f.data["spend_gbp_thousand"] if cls is None else f.data.loc[f.data["class"] == cls, "spend_gbp_thousand"]
+    median = float(cuts.deflate([spend.median()], [f.year], deflator)[0])
+    rows = []
+    for k in ks:
+        share = 1.0 - k ** np.array([f.coef(cls), high_b, low_b])
+        rows.append({
+            "service": f.service, "class": "all" if cls is None else cls, "councils_pooled": k,
+            "elasticity": f.coef(cls),
+            "saving_pct": 100.0 * share[0], "saving_pct_low": 100.0 * share[1],
+            "saving_pct_high": 100.0 * share[2], "median_spend_gbp_thousand": median,
+            "saving_gbp_thousand": k * median * share[0], "saving_low_gbp_thousand": k * median * share[1],
+            "saving_high_gbp_thousand": k * median * share[2],
+        })
+    return rows

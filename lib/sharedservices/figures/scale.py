@@ -18,7 +18,8 @@ from sharedservices.tables.overview import SERVICE_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["partner_savings_plot", "scale_coefficient_plot", "scale_residual_plot"]
+__all__ = ["match_distance_plot", "partner_savings_plot", "scale_class_plot", "scale_coefficient_plot",
+           "scale_residual_plot"]
 
 ELASTICITY_LABEL = "Elasticity of spending per head with respect to population (dimensionless; < 0 = economies of scale)"
 
@@ -141,11 +142,91 @@ def partner_savings_plot(candidates: pd.DataFrame, title: str) -> Figure:
                       data["saving_gbp_m_high"] - data["saving_gbp_m"]],
                 fmt="none", ecolor="#333333", capsize=3)
     ax.axvline(0.0, color="#000000", linewidth=0.8)
-    ax.set_yticks(y, [f"{p} ({k})" for p, k in zip(data["partner"], data["kind"], strict=True)])
+    loss = data["saving_gbp_m_low"] < 0
+    ax.set_yticks(y, [f"{p} ({k}{', interval includes a loss' if lo else ''})"
+                      for p, k, lo in zip(data["partner"], data["kind"], loss, strict=True)])
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=colour["near"], label="near: same county or region"),
-                       Patch(color=colour["far"], label="far: similar class and size elsewhere")],
+    ax.legend(handles=[Patch(color=colour["near"], label="near"),
+                       Patch(color=colour["far"], label="far: similar class, farther away")],
               loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return style.finish(fig, ax, title, x="£m a year, real 2010-11 prices (pair combined)", y=None,
                         source=style.SOURCE_RS_CENSUS)
+
+
+def scale_class_plot(compare: pd.DataFrame, title: str, *, service: str = "central") -> Figure:
+    """One service's elasticity per class, without and with the density and deprivation controls.
+
+    Parameters
+    ----------
+    compare : DataFrame
+        ``service, class, n_with, elasticity_*, ci_low_*, ci_high_*`` with suffixes
+        ``_without`` and ``_with`` (the notebook's ``class_compare``).
+    title : str
+        The finding.
+    service : str
+        The service shown.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> c = pd.DataFrame({"service": "central", "class": ["SD", "UA"], "n_with": [177, 52],
+    ...     "elasticity_without": [-0.4, -0.17], "ci_low_without": [-0.6, -0.4], "ci_high_without": [-0.2, 0.06],
+    ...     "elasticity_with": [-0.42, -0.18], "ci_low_with": [-0.59, -0.44], "ci_high_with": [-0.25, 0.08]})
+    >>> len(scale_class_plot(c, "Only districts").axes[0].get_yticklabels())
+    2
+    """
+    data = compare[compare["service"] == service].reset_index(drop=True)
+    fig, ax = style.new_figure(width=9, height=0.6 * len(data) + 1.8)
+    y = np.arange(len(data))
+    for offset, suffix, colour, label in ((0.15, "_without", style.PALETTE[1], "class and region only"),
+                                           (-0.15, "_with", style.PALETTE[0], "plus density and deprivation")):
+        e = data[f"elasticity{suffix}"]
+        ax.errorbar(e, y + offset, xerr=[e - data[f"ci_low{suffix}"], data[f"ci_high{suffix}"] - e],
+                    fmt="o", color=colour, ecolor=colour, capsize=3, label=label)
+    ax.axvline(0.0, color="#000000", linewidth=0.8)
+    ax.set_yticks(y, [f"{c} (n={int(n)})" for c, n in zip(data["class"], data["n_with"], strict=True)])
+    ax.legend(loc="lower right", fontsize=8)
+    return style.finish(fig, ax, title, x=ELASTICITY_LABEL, y=None, source=style.SOURCE_RS_CENSUS)
+
+
+def match_distance_plot(bands: pd.DataFrame, title: str) -> Figure:
+    """How well possible partners match, by distance band: median and quartiles of the
+    service-mix and cost-structure mismatch, one line per kind of council.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        ``match_by_distance(...)["bands"]``.
+    title : str
+        The finding.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> b = pd.DataFrame({"group": "shire districts", "band": ["0-25 km", "25-50 km"], "pairs": [10, 20],
+    ...     "mix_distance_q25": [0.1, 0.1], "mix_distance_median": [0.15, 0.16], "mix_distance_q75": [0.2, 0.2],
+    ...     "cost_distance_q25": [0.3, 0.3], "cost_distance_median": [0.4, 0.41], "cost_distance_q75": [0.5, 0.5]})
+    >>> len(match_distance_plot(b, "Distance does not matter").axes)
+    2
+    """
+    fig, (mix_ax, cost_ax) = style.new_figure(1, 2, width=10, height=4.6)
+    bands = bands.copy()
+    bands["band"] = bands["band"].astype(str)
+    order = list(dict.fromkeys(bands["band"]))
+    x = {b: i for i, b in enumerate(order)}
+    for i, (group, part) in enumerate(bands.groupby("group", sort=True)):
+        xs = np.array([x[b] for b in part["band"]], dtype=float) + (i - 1) * 0.08
+        for ax, m in ((mix_ax, "mix_distance"), (cost_ax, "cost_distance")):
+            med = part[f"{m}_median"].to_numpy()
+            ax.errorbar(xs, med, yerr=[med - part[f"{m}_q25"], part[f"{m}_q75"] - med], fmt="o-",
+                        color=style.PALETTE[i % len(style.PALETTE)], capsize=3, label=str(group))
+    for ax in (mix_ax, cost_ax):
+        ax.set_xticks(range(len(order)), order, rotation=20, fontsize=8)
+        ax.set_ylim(bottom=0)
+    mix_ax.legend(fontsize=8, loc="upper left")
+    cost_ax.set_ylabel("Cost-structure mismatch, log points of £ per head")
+    cost_ax.set_xlabel("Distance between centres")
+    return style.finish(fig, mix_ax, title, x="Distance between centres",
+                        y="Service-mix mismatch (0 = same mix, 1 = nothing shared)",
+                        source=style.SOURCE_RS_CENSUS + "; council centres: mySociety (CC BY 4.0)")
