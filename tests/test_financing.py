@@ -83,12 +83,15 @@ def test_borrowing_pays_the_capital_share_only_without_a_direction() -> None:
     d = financing.financing_flows("borrowing", COST, GROSS, 1, make_terms(capitalisation_direction=True),
                                   capital_share=0.8)
     assert d.borrowed.sum() == pytest.approx(1000.0) and d.reserves_draw.sum() == 0
-    # flexible use of capital receipts (from 2016-17, year 6) does the same, but only then
+    # flexible use of capital receipts (from 2016-17, year 6): the revenue part from new
+    # capital receipts, own money and never borrowing, and only from then
     late_cost = np.r_[np.zeros(6), 1000.0, 0.0]
     late = financing.financing_flows("borrowing", late_cost, GROSS, 6, t, capital_share=0.8)
-    assert late.borrowed.sum() == pytest.approx(1000.0)
+    assert late.borrowed.sum() == pytest.approx(800.0) and late.capital_receipts.sum() == pytest.approx(200.0)
+    assert late.reserves_draw.sum() == 0 and late.own_money.sum() == pytest.approx(200.0)
     early = financing.financing_flows("borrowing", late_cost, GROSS, 5, t, capital_share=0.8)
-    assert early.borrowed.sum() == pytest.approx(800.0)
+    assert early.borrowed.sum() == pytest.approx(800.0) and early.capital_receipts.sum() == 0
+    assert early.reserves_draw.sum() == pytest.approx(200.0)
 
 
 def test_borrowing_at_the_discount_rate_adds_nothing() -> None:

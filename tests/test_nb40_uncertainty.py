@@ -18,7 +18,7 @@ NOTEBOOK = paths.NOTEBOOKS_DIR / f"{STEM}.ipynb"
 RUN = {"council": "E5014", "horizon": 8, "draws": 300, "seed": 11}
 FIGURES = {"fan-net-savings", "fan-cumulative-cash-flow", "payback-distribution", "tornado-npv"}
 TABLES = {"scenario-settings", "fan-net-savings-table", "optimism-adjustments", "optimism-bias-comparison",
-          "correlation-comparison", "sensitivities-table", "assumptions", "red-assumptions"}
+          "correlation-comparison", "affordability-table", "sensitivities-table", "assumptions", "red-assumptions"}
 
 
 def test_committed_without_outputs_and_with_the_parameters_cell() -> None:

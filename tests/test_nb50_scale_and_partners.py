@@ -61,7 +61,10 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
     by_class = scale.class_coefficients(scale.fit_services(councils, spending, year, slopes="by_class", **controlled))
     central_class = by_class[by_class["service"] == "central"]
     sd = central_class.set_index("class").loc["SD"]
-    cand = partners.candidate_partners(PARAMS["council"], councils, spending, by_class, n_near=2, n_far=2,
+    # partner savings price every service on its controlled common slope
+    common = scale.class_coefficients(scale.fit_services(councils, spending, year, **controlled))
+    assert (common.groupby("service")["elasticity"].nunique() == 1).all()
+    cand = partners.candidate_partners(PARAMS["council"], councils, spending, common, n_near=2, n_far=2,
                                        geography=geography, near_km=50.0)
     near = cand[cand["kind"] == "near"].iloc[0]
     far = cand[cand["kind"] == "far"].iloc[0]

@@ -29,8 +29,9 @@ Options
     Prudential borrowing from the PWLB for the **capital** part of the one-off cost only
     (systems, equipment, buildings: ``one_off_capital_share`` by service).  The revenue
     part (redundancy, double running, the programme team) cannot be borrowed unless a
-    capitalisation direction is assumed or the programme starts after flexible use of
-    capital receipts began (2016-17); otherwise it comes from reserves, then revenue.
+    capitalisation direction is assumed; a programme starting once flexible use of capital
+    receipts began (2016-17) may pay it from new capital receipts (own money, never
+    borrowing); otherwise it comes from reserves, then revenue.
     Debt service is the minimum revenue provision (equal instalments over the asset's
     life, from the year after) plus interest on the balance outstanding, at the nominal
     PWLB rate; fixed in cash, so its real value falls with inflation.  Debt still owed at
@@ -318,6 +319,9 @@ class FinancingFlows:
         The partner's terms (``gain_share`` only).
     fallback : str or None
         ``reserves`` when no partner would sign and the flows are those of reserves.
+    capital_receipts : numpy.ndarray
+        New capital receipts spent on the revenue costs of reform under the flexibility
+        from 2016-17: the council's own money, like a reserves draw (``borrowing`` only).
     """
 
     option: str
@@ -331,6 +335,13 @@ class FinancingFlows:
     revenue_one_off: np.ndarray = field(default_factory=lambda: np.zeros(0))
     partner: PartnerTerms | None = None
     fallback: str | None = None
+    capital_receipts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def own_money(self) -> np.ndarray:
+        """The council's own money spent on the one-off cost: reserves drawn plus capital
+        receipts used (a cost in the year it is spent)."""
+        return self.reserves_draw if self.capital_receipts.size == 0 else self.reserves_draw + self.capital_receipts
 
 
 def _from_reserves(cost: np.ndarray, available: npt.ArrayLike) -> np.ndarray:
@@ -409,10 +420,13 @@ def financing_flows(
         draw, rest = own_money(cost - grant)
         return FinancingFlows(option, grant + draw, draw, grant=grant, revenue_one_off=rest)
     if option == "borrowing":
-        capitalised = terms.capitalisation_direction or start_year >= terms.flexible_receipts_from_year
         capital = cost * capital_share
         revenue_part = cost - capital
-        borrowed_rev = revenue_part if capitalised else zero
+        # a capitalisation direction lets the revenue part be borrowed; without one, from
+        # 2016-17 new capital receipts (never borrowing) may pay it: own money, no debt
+        borrowed_rev = revenue_part if terms.capitalisation_direction else zero
+        receipts = (revenue_part if not terms.capitalisation_direction
+                    and start_year >= terms.flexible_receipts_from_year else zero)
         borrowed = capital + borrowed_rev
         service = (debt_service(capital, terms.asset_life_years, terms.pwlb_rate_nominal, terms.inflation)
                    + debt_service(borrowed_rev, terms.capitalised_life_years, terms.pwlb_rate_nominal, terms.inflation))
@@ -420,9 +434,9 @@ def financing_flows(
         service = service.copy()
         service[..., -1] += (debt_outstanding(capital, terms.asset_life_years, terms.inflation)
                              + debt_outstanding(borrowed_rev, terms.capitalised_life_years, terms.inflation))
-        draw, rest = own_money(revenue_part - borrowed_rev)
-        return FinancingFlows(option, borrowed + draw - service, draw, borrowed=borrowed, debt_service=service,
-                              revenue_one_off=rest)
+        draw, rest = own_money(revenue_part - borrowed_rev - receipts)
+        return FinancingFlows(option, borrowed + receipts + draw - service, draw, borrowed=borrowed,
+                              debt_service=service, revenue_one_off=rest, capital_receipts=receipts)
     # gain_share
     if partner is None:
         if cost.ndim != 1:
@@ -554,7 +568,7 @@ def compare_financing(
         ff = financing_flows(opt, cost, gross, start_year, terms, capital_share=capital_share,  # type: ignore[arg-type]
                              reserves_available=reserves_available)
         revenue = cash + ff.financing
-        budget = revenue - ff.reserves_draw
+        budget = revenue - ff.own_money
         positive = np.flatnonzero((np.arange(revenue.size) >= start_year) & (revenue > 0))
         pb = int(payback_years(budget))
         rows.append({

@@ -273,6 +273,7 @@ class GapResult:
     financing: np.ndarray
     reserves_draw: np.ndarray
     persistence: float = 0.0
+    capital_receipts: np.ndarray | None = None
 
     @property
     def programme_cash_flow(self) -> np.ndarray:
@@ -288,7 +289,8 @@ class GapResult:
     def budget_effect(self) -> np.ndarray:
         """The programme's effect on the council's resources (revenue budget and reserves):
         net savings less what it drew from reserves (a draw is the council's own money)."""
-        return self.net_savings - self.reserves_draw
+        own = self.reserves_draw if self.capital_receipts is None else self.reserves_draw + self.capital_receipts
+        return self.net_savings - own
 
     @property
     def residual_gap(self) -> np.ndarray:

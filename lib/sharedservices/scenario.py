@@ -607,7 +607,7 @@ def run_scenario(
     )
     ff = _financing(financing, one_off, gross, si)
     res = gap.GapResult(si["path"], si["gap"], gross, running, one_off, ff.financing, ff.reserves_draw,
-                        si["persistence"])
+                        si["persistence"], capital_receipts=ff.capital_receipts if ff.capital_receipts.size else None)
     protect = tuple(protect)
     timing = gap.timing_table(res, ci.spend, si["programme"].service_slugs, protect)
     dfs = _discount(int(years[-1]), discount)

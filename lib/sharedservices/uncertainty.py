@@ -231,7 +231,7 @@ def _cash_flows(si: Mapping[str, Any], option: str, terms: financing.FinancingTe
                                    reserves_available=float(si.get("reserves_available", np.inf)),
                                    partner=partner)
     cash = gross - running - one_off
-    return gross, cash, cash + ff.financing, cash + ff.financing - ff.reserves_draw, one_off
+    return gross, cash, cash + ff.financing, cash + ff.financing - ff.own_money, one_off
 
 
 def _partner(si: Mapping[str, Any], option: str, terms: financing.FinancingTerms) -> financing.PartnerTerms | None:

@@ -10,7 +10,6 @@ number is ever typed into the prose.
 from __future__ import annotations
 
 from dataclasses import replace
-
 from typing import Any
 
 import numpy as np
@@ -593,12 +592,18 @@ def finding_lines(h: Headlines) -> list[str]:
               f"reserves is {gbp_m(h['budget_effect_pv_gbp_m'])}, shown for comparison with the NPV, not to rank ways "
               f"of paying (£m, 2010-11 prices).{arbitrage_words(h)}")
     penalty = penalty_words(h)
+    nlgn = (f"NLGN's {pct(h['benchmark_realistic_share_of_tse'])} realistic and "
+            f"{pct(h['benchmark_best_case_share_of_tse'])} best case for the back office")
+    back = h.get("back_office_gross_saving_share_of_tse")
+    if h["programme"] == "back_office" or back is None:
+        against = f"against {nlgn} and the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)}"
+    else:
+        against = (f"against the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)}; its back-office "
+                   f"part saves {pct(back)} of total service expenditure, against {nlgn}")
     scale = (f"At full run the programme saves {gbp_m(h['gross_steady_state_saving_gbp_m'])} a year gross, "
-             f"{pct(h['gross_steady_state_saving_share_of_tse'])} of total service expenditure, against NLGN's "
-             f"{pct(h['benchmark_realistic_share_of_tse'])} realistic and {pct(h['benchmark_best_case_share_of_tse'])} "
-             f"best case and the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)}; net of running "
-             f"costs {gbp_m(h['steady_state_saving_gbp_m'])}, {pct(h['steady_state_saving_share_of_core_spending'])} "
-             "of core spending (£m a year, 2010-11 prices).")
+             f"{pct(h['gross_steady_state_saving_share_of_tse'])} of total service expenditure, {against}; net of "
+             f"running costs it saves {gbp_m(h['steady_state_saving_gbp_m'])} a year, "
+             f"{pct(h['steady_state_saving_share_of_core_spending'])} of core spending (£m a year, 2010-11 prices).")
     exhausted = ("would last the horizon" if h["reserves_exhausted_year"] is None else
                  f"would run out in {h['reserves_exhausted_financial_year']}")
     without = ("would last the horizon" if h["reserves_exhausted_financial_year_without_programme"] is None

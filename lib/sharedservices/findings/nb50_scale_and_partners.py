@@ -13,7 +13,8 @@ Four models are fitted for every service (see :mod:`sharedservices.scale`):
   area (``*_controlled_*`` keys);
 * **by class**, without and with the controls, clustered: one slope per class (the
   ``central_<class>_*`` keys are with the controls). The partner savings use the
-  controlled by-class slopes: each council moves along its own class's slope.
+  controlled common slope of each service: outside districts the per-class slopes are
+  mostly indistinguishable from zero, too uncertain to price a pairing on.
 """
 
 from __future__ import annotations
@@ -97,7 +98,10 @@ def _analysis(council: str, year: str, n_near: int, n_far: int, diagnostic_servi
         "pooling_by_class": scale.pooling_table(fits_class, (2, 3)),
         "residuals": scale.residuals(fits[diagnostic_service]),
         "influence": scale.influence(fits[diagnostic_service]),
-        "candidates": partners.candidate_partners(ecode, councils, spending, by_class, n_near=n_near,
+        # partner savings price each service on its controlled common slope: the per-class
+        # slopes are mostly indistinguishable from zero, too uncertain to price a pairing
+        "candidates": partners.candidate_partners(ecode, councils, spending, scale.class_coefficients(fits_ctrl),
+                                                  n_near=n_near,
                                                   n_far=n_far, geography=geography, near_km=near_km),
         "overlap": overlap,
         "national_overlap_pairs": national_overlap,

@@ -270,7 +270,7 @@ def affordability(result: Any, deflator: Mapping[str, float], inflation: float) 
     -------
     pandas.DataFrame
         Index ``year``; ``financial_year``, ``revenue_effect_gbp_m`` (net savings: the
-        revenue budget), ``reserves_draw_gbp_m``, ``reserves_left_gbp_m`` (usable reserves
+        revenue budget), ``reserves_draw_gbp_m``, ``reserves_left_after_programme_draws_gbp_m`` (usable reserves
         above the prudent minimum, after the programme's draws), ``budget_effect_gbp_m``
         (revenue effect less the reserves draw), each real (2010-11 prices), and
         ``revenue_effect_cash_gbp_m`` and ``budget_effect_cash_gbp_m`` (cash, the prices of
@@ -286,7 +286,7 @@ def affordability(result: Any, deflator: Mapping[str, float], inflation: float) 
         "financial_year": t["financial_year"],
         "revenue_effect_gbp_m": net,
         "reserves_draw_gbp_m": draw,
-        "reserves_left_gbp_m": avail - np.cumsum(draw),
+        "reserves_left_after_programme_draws_gbp_m": avail - np.cumsum(draw),
         "budget_effect_gbp_m": net - draw,
         "revenue_effect_cash_gbp_m": net * p,
         "budget_effect_cash_gbp_m": (net - draw) * p,
