@@ -48,14 +48,17 @@ def _display_path(path: Path, root: Path) -> str:
 
 
 def data_files(root: Path | None = None) -> dict[str, str]:
-    """sha256 of every processed table and assumption file the notebooks read.
+    """sha256 of every processed table, derived external table and assumption file the
+    notebooks read.
 
     Files are listed relative to ``root`` (the repository root) where they lie under it,
     in sorted order; hidden files and READMEs (documentation, not data) are skipped.
     """
     root = root or paths.ROOT
     out: dict[str, str] = {}
-    for directory in (paths.processed_dir(), paths.assumptions_dir()):
+    from sharedservices import data
+
+    for directory in (paths.processed_dir(), data.external_dir(), paths.assumptions_dir()):
         if not directory.is_dir():
             continue
         for f in sorted(directory.rglob("*")):

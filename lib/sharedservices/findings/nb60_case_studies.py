@@ -124,12 +124,12 @@ def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str],
             f"{h['plan_claims']} plans, targets and promises {_ratio(h['plan_median_ratio'])}"
             + ("; every reported outcome is above the model, so the model errs low." if above_all else "."))
     if h["largest_overclaim_case"]:
+        smallest = ("" if not h["largest_shortfall_case"] or h["largest_shortfall_case"] == h["largest_overclaim_case"]
+                    else f"; the smallest is {names[h['largest_shortfall_case']]} "
+                         f"({h['largest_shortfall_ratio']:.2f} times)")
         lines.append(f"The largest reported outcome relative to the model is {names[h['largest_overclaim_case']]} "
-                     f"({h['largest_overclaim_ratio']:.1f} times the model's figure); for that case the model leaves "
-                     f"out: {_lower_first(why[h['largest_overclaim_case']])}")
-    if h["largest_shortfall_case"] and h["largest_shortfall_case"] != h["largest_overclaim_case"]:
-        lines.append(f"The smallest is {names[h['largest_shortfall_case']]} ({h['largest_shortfall_ratio']:.2f} "
-                     f"times); for that case the model leaves out: {_lower_first(why[h['largest_shortfall_case']])}")
+                     f"({h['largest_overclaim_ratio']:.1f} times the model's figure){smallest}. The table of the "
+                     "partnerships below says what the model leaves out of each.")
     lines.append("Each case is predicted with the reference-class optimism adjustment recomputed without that case's "
                  "own plan-and-outcome figures, so no case sets the adjustment it is tested with.")
     lines.append(f"The model's back-office savings rate is itself a claim from one of these cases: "
