@@ -4,7 +4,7 @@
 synthetic 12-service council of ``bench/bench_model.py``, years 0..14 (15 years), the cited
 spreads, reserves financing, one seed.
 
-* **engine**: :func:`sharedservices.uncertainty.simulate` (vectorised over draws x
+* **engine**: :func:`sharedservices.model.uncertainty.simulate` (vectorised over draws x
   services x years, in chunks), timed on 100,000 draws;
 * **loop**: :func:`per_draw_loop` below (timed once, on 100,000 draws by default), the way one would write it without vectorising:
   the same random numbers, then for each draw in a Python loop the deterministic model's
@@ -33,7 +33,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-from sharedservices import cuts, finance, financing, gap, programmes, scenario, uncertainty  # noqa: E402
+from sharedservices.model import cuts, finance, financing, gap, programmes, scenario, uncertainty  # noqa: E402
 
 SEED = 20110228
 HORIZON = 14  # years 0..14: 15 years

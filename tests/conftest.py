@@ -1,7 +1,7 @@
 """Shared test fixtures.
 
 ``councils_fixture`` points ``SHAREDSERVICES_PROCESSED_DIR`` at a five-row councils table
-(tests/fixtures/runner/processed/councils.csv).  While ``sharedservices.data`` is not yet in
+(tests/fixtures/runner/processed/councils.csv).  While ``sharedservices.inputs.data`` is not yet in
 the tree, it also installs a tiny stand-in exposing ``resolve_council`` (tests only).
 """
 
@@ -50,8 +50,8 @@ def copy_processed(dest: Path, ecodes: set[str] | None = None) -> Path:
 
 
 def _fallback_data_module(processed: Path) -> types.ModuleType:
-    """Stand-in for sharedservices.data (the data engineer's module), tests only."""
-    mod = types.ModuleType("sharedservices.data")
+    """Stand-in for sharedservices.inputs.data (the data engineer's module), tests only."""
+    mod = types.ModuleType("sharedservices.inputs.data")
 
     def resolve_council(code: str, *, principal_only: bool = True) -> str:
         with open(processed / "councils.csv", newline="", encoding="utf-8") as fh:
@@ -76,9 +76,9 @@ def councils_fixture(monkeypatch: pytest.MonkeyPatch) -> Path:
     processed = RUNNER_FIXTURES / "processed"
     monkeypatch.setenv("SHAREDSERVICES_PROCESSED_DIR", str(processed))
     try:
-        importlib.import_module("sharedservices.data")
+        importlib.import_module("sharedservices.inputs.data")
     except ImportError:
-        monkeypatch.setitem(sys.modules, "sharedservices.data", _fallback_data_module(processed))
+        monkeypatch.setitem(sys.modules, "sharedservices.inputs.data", _fallback_data_module(processed))
     return processed
 
 

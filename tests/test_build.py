@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FX_CLI, write_reports_yaml
-from sharedservices.build import publish
-from sharedservices.build.config import load_reports
-from sharedservices.build.export import find_remote_resources
-from sharedservices.build.fingerprint import report_fingerprint, tree_hash
-from sharedservices.cli import main
+from sharedservices.pipeline import publish
+from sharedservices.pipeline.cli import main
+from sharedservices.pipeline.config import load_reports
+from sharedservices.pipeline.export import find_remote_resources
+from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
 
 ONE = pytest.mark.xdist_group("runner-1")
 TWO = pytest.mark.xdist_group("runner-2")
@@ -371,7 +371,7 @@ def test_ctrl_c_exits_130_and_stops_the_kernel(mini_project):
 
 
 def test_kernel_start_failure_is_retried_once_then_reported(tmp_path):
-    from sharedservices.build import runner
+    from sharedservices.pipeline import runner
 
     staging = tmp_path / "staging"
     staging.mkdir()

@@ -1,7 +1,7 @@
-"""sharedservices.case_studies: claim arithmetic, the case definitions, and the comparison.
+"""sharedservices.model.case_studies: claim arithmetic, the case definitions, and the comparison.
 
 The arithmetic is checked on hand-made arrays and a stand-in ``run_scenario``; one test
-recomputes a real case from :func:`sharedservices.scenario.run_scenario` directly.
+recomputes a real case from :func:`sharedservices.model.scenario.run_scenario` directly.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, case_studies, data, programmes, scenario
-from sharedservices.case_studies import CASES, Case, Claim, claim_model_value
 from sharedservices.errors import InputError
+from sharedservices.inputs import assumptions, data
+from sharedservices.model import case_studies, programmes, scenario
+from sharedservices.model.case_studies import CASES, Case, Claim, claim_model_value
 
 GROSS = np.array([0.0, 2.0, 5.0, 7.0, 7.0, 7.0])
 
@@ -124,7 +125,7 @@ def test_each_case_is_predicted_with_its_own_pairs_left_out() -> None:
     adj = next(iter(adjs.values()))
     assert adj.excluded == ("south_west_one",)
     # South West One is in the savings reference class: leaving it out drops one pair
-    from sharedservices import reference_class
+    from sharedservices.model import reference_class
 
     assert adj.cases["savings"] == reference_class.adjustment().cases["savings"] - 1
 

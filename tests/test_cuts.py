@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import assumptions, cuts
 from sharedservices.errors import DataError, InputError
+from sharedservices.inputs import assumptions
+from sharedservices.model import cuts
 
 
 @settings(max_examples=100, deadline=None)

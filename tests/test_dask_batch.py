@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sharedservices.build import cluster, publish
-from sharedservices.build.batch import batch
+from sharedservices.pipeline import cluster, publish
+from sharedservices.pipeline.batch import batch
 from test_batch import cli, normalised_html, project  # noqa: F401  (fixture)
 
 GROUP = pytest.mark.xdist_group("batch-dask")

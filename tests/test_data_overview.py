@@ -7,7 +7,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from sharedservices import data, paths, style, tables
+from sharedservices.inputs import data, paths
+from sharedservices.report import style, tables
 
 import notebooks
 

@@ -14,9 +14,11 @@ import matplotlib
 import numpy as np
 import pytest
 from pydantic import Field
-from sharedservices import explorer, params, paths, scenario
 from sharedservices.errors import InputError
-from sharedservices.params.scenario_fields import ScenarioParams
+from sharedservices.inputs import paths
+from sharedservices.model import scenario
+from sharedservices.report import explorer, params
+from sharedservices.report.params.scenario_fields import ScenarioParams
 
 import notebooks
 
@@ -97,7 +99,7 @@ def test_a_field_added_to_a_subclass_gets_a_control() -> None:
 
 
 def test_council_picker_lists_principal_councils_and_searches_by_name_or_code() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     choices = explorer.council_choices()
     c = data.councils()
@@ -295,6 +297,6 @@ def test_parametric_only_controls_are_enabled_only_for_the_parametric_path(ex: e
 
 
 def test_chart_speaks_like_the_payback_report() -> None:
-    from sharedservices.figures import payback
+    from sharedservices.report.figures import payback
 
     assert explorer.SOURCE == payback.SOURCE_MODEL

@@ -7,8 +7,8 @@ import numpy_financial as npf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import finance
 from sharedservices.errors import InputError
+from sharedservices.model import finance
 
 GB = [
     {"from_year": 0, "to_year": 30, "rate": 0.035},

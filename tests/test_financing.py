@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, finance, financing
 from sharedservices.errors import InputError
+from sharedservices.inputs import assumptions
+from sharedservices.model import finance, financing
 
 COST = np.array([0.0, 1000.0, 0, 0, 0, 0, 0, 0])
 GROSS = np.array([0.0, 0, 300, 400, 400, 400, 400, 400])

@@ -1,4 +1,4 @@
-"""National aggregations behind reports 10 and 20: sharedservices.national and the
+"""National aggregations behind reports 10 and 20: sharedservices.model.national and the
 front_loading / savings tables, checked against the model and against hand-computed frames."""
 
 from __future__ import annotations
@@ -8,10 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, cuts, findings, national, programmes, scenario
 from sharedservices.errors import InputError
-from sharedservices.tables import front_loading as tf
-from sharedservices.tables import savings as ts
+from sharedservices.inputs import assumptions
+from sharedservices.model import cuts, national, programmes, scenario
+from sharedservices.report import findings
+from sharedservices.report.tables import front_loading as tf
+from sharedservices.report.tables import savings as ts
 
 # --------------------------------------------------------------------------- front-loading tables
 
@@ -101,7 +103,7 @@ def test_savings_potential_matches_the_scenario_model() -> None:
 
 
 def test_service_spend_later_years_are_deflated_rs_lines() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     w = national.service_spend(["E4203"], "2014-15").loc["E4203"]
     raw = data.spending_wide("2014-15").loc["E4203"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import nbformat
 import numpy as np
 import pytest
-from sharedservices import findings, params, paths, scenario, tables
-from sharedservices.findings import nb30_payback_vs_cuts as f30
+from sharedservices.inputs import paths
+from sharedservices.model import scenario
+from sharedservices.report import findings, params, tables
+from sharedservices.report.findings import nb30_payback_vs_cuts as f30
 
 import notebooks
 
@@ -61,7 +63,7 @@ def test_timing_table_and_coverage_text() -> None:
 
 
 def test_financing_table_agrees_with_running_each_option() -> None:
-    from sharedservices import financing
+    from sharedservices.model import financing
 
     base = {"council": "E0521", "horizon": 10, "discount": "none"}
     options = tables.financing_options(scenario.run_from_params(base))
@@ -76,7 +78,7 @@ def test_financing_table_agrees_with_running_each_option() -> None:
 
 
 def test_affordability_in_real_terms_and_cash() -> None:
-    from sharedservices import assumptions
+    from sharedservices.inputs import assumptions
 
     r = scenario.run_from_params({"council": "E4203", "programme": "broad", "financing": "borrowing"})
     defl = assumptions.value("prices.gdp_deflator")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import nbformat
 import numpy as np
 import pytest
-from sharedservices import findings, params, paths, scenario, tables, uncertainty
 from sharedservices.errors import InputError
-from sharedservices.findings import nb40_uncertainty as f40
+from sharedservices.inputs import paths
+from sharedservices.model import scenario, uncertainty
+from sharedservices.report import findings, params, tables
+from sharedservices.report.findings import nb40_uncertainty as f40
 
 import notebooks
 

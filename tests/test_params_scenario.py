@@ -6,9 +6,9 @@ import typing
 
 import numpy as np
 import pytest
-from sharedservices import financing, programmes, scenario, uncertainty
 from sharedservices.errors import InputError
-from sharedservices.params.scenario_fields import ScenarioParams
+from sharedservices.model import financing, programmes, scenario, uncertainty
+from sharedservices.report.params.scenario_fields import ScenarioParams
 
 
 def _choices(name: str) -> tuple[str, ...]:

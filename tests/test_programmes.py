@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import programmes
 from sharedservices.errors import InputError
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.model import programmes
+from sharedservices.model.programmes import Programme, ServiceShare
 
 
 @settings(max_examples=80, deadline=None)
@@ -94,7 +94,7 @@ def test_back_office_calibration_and_the_non_schools_base() -> None:
     10 %" of TSE."""
     from dataclasses import replace
 
-    from sharedservices import assumptions
+    from sharedservices.inputs import assumptions
 
     shares = {"education": 49.8, "adult_social_care": 18.9, "childrens_social_care": 8.3,
               "environmental_regulatory": 6.5, "highways_transport": 4.2, "cultural": 3.9, "central": 3.0}
@@ -129,7 +129,7 @@ def test_central_services_base_is_stable_and_flags() -> None:
 
 
 def test_east_lindsey_back_office_rests_on_its_stable_base() -> None:
-    from sharedservices import scenario
+    from sharedservices.model import scenario
 
     ci = scenario.council_inputs("E2532")
     assert ci.spend["central"] > 2 * ci.central_services_base  # the 2010-11 line is a one-off high

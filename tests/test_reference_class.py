@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, programmes, reference_class, scenario
 from sharedservices.errors import InputError
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.inputs import assumptions
+from sharedservices.model import programmes, reference_class, scenario
+from sharedservices.model.programmes import Programme, ServiceShare
 
 LOWER = {"capex": 0.1, "works_duration": 0.1, "opex": 0.0}
 

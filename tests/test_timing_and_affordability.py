@@ -8,10 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import yaml
-from sharedservices import assumptions, gap, paths, programmes, scenario
 from sharedservices.errors import InputError
-from sharedservices.findings import nb30_payback_vs_cuts as f30
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.inputs import assumptions, paths
+from sharedservices.model import gap, programmes, scenario
+from sharedservices.model.programmes import Programme, ServiceShare
+from sharedservices.report.findings import nb30_payback_vs_cuts as f30
 
 # --- sticking cuts ------------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ def test_a_draw_on_reserves_is_a_cost_in_the_year_it_is_made() -> None:
 
 
 def _principal_councils() -> list[str]:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     c = data.councils()
     return sorted(c.loc[c["principal"], "ecode"])
@@ -227,7 +228,7 @@ def test_published_payback_reports_differ_or_the_reason_holds() -> None:
     absorbed, or the reason they do is true of each: its savings never let a residual gap
     fall (so no cut is ever restored and persistence never binds) and never exceed the
     even path's gap (so both paths' cuts fall by the same amount) - and its report says so."""
-    from sharedservices import cuts
+    from sharedservices.model import cuts
 
     spec = yaml.safe_load(paths.REPORTS_YAML.read_text())
     rows = [r["parameters"] for r in spec["reports"] if r["notebook"].endswith("30-payback-vs-cuts.ipynb")]
