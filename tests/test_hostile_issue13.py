@@ -239,9 +239,9 @@ def test_bad_data_or_assumptions_exit_2_before_any_kernel(tmp_path, monkeypatch,
 
 
 def test_the_committed_data_passes_every_rule():
-    from sharedservices.inputs import assumptions, data_rules
+    from sharedservices.inputs import assumptions, data, data_rules
 
-    data_rules.validate_processed()
+    data.validate_processed()
     data_rules.check_assumptions(assumptions.load_all())
     with open(PROCESSED / "finance.csv", newline="") as fh:  # a grant of 0 is legitimate
         rsg = [float(r["gbp_thousand"]) for r in csv.DictReader(fh)

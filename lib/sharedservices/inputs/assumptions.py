@@ -50,14 +50,15 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import hashlib
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -78,6 +79,11 @@ from sharedservices.inputs.yamlio import YamlProblem, read_yaml
 
 __all__ = [
     "ARCHIVED_PRIMARIES",
+    "Recording",
+    "cached",
+    "keys",
+    "matching",
+    "recording",
     "NON_PRIMARY_HOSTS",
     "SUITE_ASSUMPTION",
     "Assumption",
@@ -458,8 +464,140 @@ def _load_dir(directory: Path | str | None) -> tuple[dict[str, Assumption], dict
 
 
 def clear_cache() -> None:
-    """Forget every loaded directory (the cache also refreshes itself when a file changes)."""
+    """Forget every loaded directory (the cache also refreshes itself when a file changes)
+    and every value derived from them by a :func:`cached` function."""
     _CACHE.clear()
+    for memo in _MEMOS:
+        memo.clear()
+
+
+# --------------------------------------------------------------------------------------
+# Recording what a run reads
+# --------------------------------------------------------------------------------------
+
+
+class Recording:
+    """The assumption keys served while it is active, in the order first read.
+
+    Every key :func:`get` (and so :func:`value`, :func:`citation`, :func:`matching`) serves is
+    noted by every active recording, and a :func:`cached` function notes again, on every
+    call, the keys its first computation read; so a recording holds exactly what was read
+    between :meth:`start` and :meth:`stop`, however warm the caches were.  A report shows
+    ``table(recording)`` as the assumptions it used.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "demo.yaml").write_text(
+    ...     "title: Demo\\nvalues:\\n  a:\\n    value: 1\\n    unit: years\\n    source: suite assumption\\n"
+    ...     "    quality: red\\n    quality_note: judgement\\n  b:\\n    value: 2\\n    unit: years\\n"
+    ...     "    source: suite assumption\\n    quality: red\\n    quality_note: judgement\\n")
+    >>> with recording() as used:
+    ...     _ = value("demo.b", d)
+    >>> list(used), "demo.a" in used
+    (['demo.b'], False)
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, None] = {}
+
+    def start(self) -> Recording:
+        """Begin noting keys (until :meth:`stop`); returns itself."""
+        if self not in _ACTIVE:
+            _ACTIVE.append(self)
+        return self
+
+    def stop(self) -> list[str]:
+        """Stop noting keys; returns them."""
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+        return list(self._keys)
+
+    def note(self, key: str) -> None:
+        """Note one key (what :func:`get` does for every active recording)."""
+        self._keys.setdefault(key, None)
+
+    def __enter__(self) -> Recording:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._keys))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+
+#: The recordings active now (process-wide: a notebook's cells run one after another, and a
+#: recording started in one cell must see what later cells read).
+_ACTIVE: list[Recording] = []
+#: The memo of every :func:`cached` function, cleared by :func:`clear_cache`.
+_MEMOS: list[dict[Any, tuple[Any, tuple[str, ...]]]] = []
+
+
+def _note(key: str) -> None:
+    for r in _ACTIVE:
+        r.note(key)
+
+
+def recording() -> Recording:
+    """A new :class:`Recording`, started: ``with recording() as used:`` or
+    ``used = recording()`` ... ``used.stop()``."""
+    return Recording().start()
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def cached(fn: _F) -> _F:
+    """Cache a function of hashable arguments that reads assumptions, and keep recordings true.
+
+    The first call with given arguments (for the current assumptions directory) computes the
+    value and remembers which keys it read; every call, first or not, notes those keys in the
+    active recordings, so a cached default is recorded by every run that uses it.
+    :func:`clear_cache` forgets the values.
+    """
+    memo: dict[Any, tuple[Any, tuple[str, ...]]] = {}
+    _MEMOS.append(memo)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = (str(paths.assumptions_dir()), args, tuple(sorted(kwargs.items())))
+        hit = memo.get(key)
+        if hit is None:
+            with Recording() as rec:
+                out = fn(*args, **kwargs)
+            memo[key] = hit = (out, tuple(rec))
+        else:
+            for k in hit[1]:
+                _note(k)
+        return hit[0]
+
+    wrapper.cache_clear = memo.clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def keys(prefix: str, directory: Path | str | None = None) -> list[str]:
+    """Every key starting with ``prefix``, sorted (names only: nothing is recorded as read).
+
+    Examples
+    --------
+    >>> keys("prices.")
+    ['prices.gdp_deflator']
+    """
+    values, _ = _load_dir(directory)
+    return sorted(k for k in values if k.startswith(prefix))
+
+
+def matching(prefix: str, directory: Path | str | None = None) -> dict[str, Assumption]:
+    """Every value whose key starts with ``prefix`` (each recorded as read), by key, sorted."""
+    return {k: get(k, directory) for k in keys(prefix, directory)}
 
 
 def load_all(directory: Path | str | None = None) -> dict[str, Assumption]:
@@ -529,6 +667,7 @@ def get(key: str, directory: Path | str | None = None) -> Assumption:
             else f"files: {', '.join(sorted({v.file for v in values.values()}))}"
         )
         raise InputError(f"assumption: {key!r} is not defined ({hint})") from None
+    _note(key)
     return Assumption(**{**a.__dict__, "value": copy.deepcopy(a.value)})
 
 

@@ -200,7 +200,7 @@ def geography() -> pd.DataFrame:
         st = path.stat()
     except FileNotFoundError:
         raise DataError(f"{path}: external table not found (rebuild with python -m "
-                        "sharedservices.inputs.importers.geography; see data/external/README.md)") from None
+                        "sharedservices.inputs.external; see data/external/README.md)") from None
     key = (f"{path.resolve()}|{paths.processed_dir().resolve()}", "geography")  # checked against councils
     stamp = (st.st_mtime_ns, st.st_size)
     hit = _cache.get(key)
@@ -237,6 +237,23 @@ def geography() -> pd.DataFrame:
     data_rules.check_geography(df, councils(), where)
     _cache[key] = (stamp, df)
     return df.copy(deep=False)
+
+
+def validate_processed() -> None:
+    """Load every processed table and ``sources.json`` and apply every domain rule of
+    :mod:`sharedservices.inputs.data_rules` (the build calls this before any kernel starts).
+
+    A missing, empty, corrupt or out-of-domain file raises :class:`DataError` naming it.
+    """
+    from sharedservices.inputs import data_rules
+
+    # each table's public loader where it has one (``spending()``), else the reader every
+    # loader uses, so a table added to _FILES is validated without an edit elsewhere
+    loaders = globals()
+    tables = {name: loaders[name]() if name in loaders else _read(name) for name in _FILES}
+    data_rules.check_sources(sources(), tuple(YEARS))
+    data_rules.check_tables(tables, tuple(YEARS), dict(_FILES))
+    geography()  # the external table: form and check_geography, on load
 
 
 def _read(name: str, directory: Path | None = None) -> pd.DataFrame:

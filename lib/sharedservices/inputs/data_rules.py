@@ -22,7 +22,8 @@ wrong report with exit 0:
 * **assumptions** (:data:`ASSUMPTION_RULES`): the range of each kind of value, e.g. an
   interest rate 0..0.25 a year, a share 0..1, a duration at least 0 years.
 
-:func:`validate_processed` and :func:`check_assumptions` raise
+:func:`sharedservices.inputs.data.validate_processed` (which applies these rules to every
+loaded table) and :func:`check_assumptions` raise
 :class:`~sharedservices.errors.DataError` naming the file, the row (or key) and the rule.
 """
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,6 @@ __all__ = [
     "check_assumptions",
     "check_geography",
     "check_tables",
-    "validate_processed",
 ]
 
 #: Largest size of one authority's line, £ thousand (£50bn; the largest in the data is
@@ -120,13 +120,6 @@ _TABLE_RULES: dict[str, tuple[str, dict[str, SignRule], float]] = {
     "england": ("line", {**SPENDING_RULES, **FINANCE_RULES}, MAX_GBP_THOUSAND_NATIONAL),
 }
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _tables() -> dict[str, str]:
-    """Every processed table :mod:`sharedservices.inputs.data` reads: loader name -> file name."""
-    from sharedservices.inputs import data
-
-    return dict(data._FILES)  # noqa: SLF001 - the one list of tables, kept in data.py
 
 
 def _row(df: pd.DataFrame, i: Any) -> str:
@@ -259,14 +252,16 @@ def check_sources(record: Any, years: tuple[str, ...], fname: str = "sources.jso
                         "its number of rows)")
 
 
-def check_tables(tables: dict[str, pd.DataFrame], years: tuple[str, ...]) -> None:
+def check_tables(tables: dict[str, pd.DataFrame], years: tuple[str, ...],
+                 files: Mapping[str, str] | None = None) -> None:
     """Apply every rule to loaded tables (name -> DataFrame as :mod:`sharedservices.inputs.data`
-    returns it).  Tables without rules of their own get the number checks only."""
+    returns it; ``files``: name -> file name, for the messages).  Tables without rules of
+    their own get the number checks only."""
     councils = tables.get("councils")
     principal = set(councils.loc[councils["principal"], "ecode"]) if councils is not None else None
     known = set(councils["ecode"]) if councils is not None else None
     for name, df in tables.items():
-        fname = _tables().get(name, f"{name}.csv")
+        fname = (files or {}).get(name, f"{name}.csv")
         key, rules, limit = _TABLE_RULES.get(name, (None, {}, MAX_GBP_THOUSAND_NATIONAL))
         _check_numbers(fname, df, limit)
         if known is not None and name in ("spending", "finance", "codes") and "ecode" in df:
@@ -346,22 +341,6 @@ def check_geography(df: pd.DataFrame, councils: pd.DataFrame, fname: str = "coun
             raise DataError(f"{fname}: {_row(df, i)} ({df.at[i, 'ecode']}): {', '.join(cols)} blank="
                             f"{bool(blank.loc[i].all())} but {basis} is {show(df.at[i, basis])} (rule: the "
                             f"values are blank exactly when {basis} starts 'missing:', and then all of them)")
-
-
-def validate_processed() -> None:
-    """Load every processed table and ``sources.json`` and apply every rule.
-
-    A missing, empty, corrupt or out-of-domain file raises :class:`DataError` naming it.
-    """
-    from sharedservices.inputs import data
-
-    # each table's public loader where it has one (``data.spending()``), else the reader
-    # every loader uses, so a table added to data.py is validated without an edit here
-    tables = {name: getattr(data, name, lambda n=name: data._read(n))()  # noqa: SLF001
-              for name in _tables()}
-    check_sources(data.sources(), tuple(data.YEARS))
-    check_tables(tables, tuple(data.YEARS))
-    data.geography()  # the external table: form and check_geography, on load
 
 
 # --------------------------------------------------------------------------------------

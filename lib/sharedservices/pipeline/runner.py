@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -31,9 +30,22 @@ from sharedservices.errors import (
     cut,
 )
 from sharedservices.inputs import paths
-from sharedservices.pipeline.config import Report, check_report, load_reports
-from sharedservices.pipeline.execute import EXIT_OUTPUT
+from sharedservices.pipeline.config import (
+    COUNCILS_DIR,
+    RESERVED_NAMES,
+    Report,
+    check_report,
+    load_reports,
+)
 from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
+from sharedservices.pipeline.jobs import (
+    EXIT_OUTPUT,
+    Failure,
+    Job,
+    Workers,
+    worker_env,
+    write_kernel_profile,
+)
 from sharedservices.pipeline.publish import (
     FAILED,
     STAGING,
@@ -48,24 +60,10 @@ from sharedservices.pipeline.publish import (
     remove_staging_run,
     write_failure,
 )
+from sharedservices.pipeline.warm import WarmWorker
 from sharedservices.report import params as params_mod
 
 DEFAULT_TIMEOUT = 600.0
-#: Kernel start-up code (IPython profile of each run): seed the global random number
-#: generators so that anything drawing on them (e.g. seaborn's strip-plot jitter) gives
-#: the same figure in every build.
-KERNEL_STARTUP = """\
-import random as _random
-_random.seed(0)
-try:
-    import numpy as _np
-    _np.random.seed(0)
-except ImportError:  # pragma: no cover
-    pass
-"""
-
-#: Kernel configuration (same profile): no command history database for a batch run.
-KERNEL_CONFIG = "c.HistoryManager.enabled = False\n"
 
 
 @dataclass
@@ -109,10 +107,10 @@ def validate_inputs() -> None:
         A file is missing or failed validation (the message names the file, and the row,
         column or key and the rule where known).
     """
-    from sharedservices.inputs import assumptions, data_rules
+    from sharedservices.inputs import assumptions, data, data_rules
 
     checks: list[tuple[str, Any]] = [
-        (str(paths.processed_dir()), data_rules.validate_processed),
+        (str(paths.processed_dir()), data.validate_processed),
         (str(paths.assumptions_dir()),
          lambda: data_rules.check_assumptions(assumptions.load_all())),
     ]
@@ -126,52 +124,7 @@ def validate_inputs() -> None:
             raise DataError(f"{where}: failed validation ({type(exc).__name__}: {first})") from None
 
 
-class _Workers:
-    """Running worker processes, so Ctrl-C or a timeout can kill them with their kernels."""
-
-    def __init__(self) -> None:
-        self._procs: set[subprocess.Popen] = set()
-        self._lock = threading.Lock()
-
-    def add(self, p: subprocess.Popen) -> None:
-        with self._lock:
-            self._procs.add(p)
-
-    def discard(self, p: subprocess.Popen) -> None:
-        with self._lock:
-            self._procs.discard(p)
-
-    @staticmethod
-    def kill(p: subprocess.Popen, grace: float = 3.0) -> None:
-        """SIGTERM the worker (it shuts its kernel down), then SIGKILL after ``grace`` s.
-
-        The kernel runs in its own session; should it outlive the worker, its parent
-        poller ends it within a few seconds.
-        """
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
-            try:
-                os.killpg(p.pid, sig)
-            except (ProcessLookupError, PermissionError):
-                break
-            try:
-                p.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        p.wait()
-
-    def kill_all(self) -> None:
-        with self._lock:
-            procs = list(self._procs)
-        for p in procs:
-            self.kill(p)
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
-
-
-def run_job(job: dict[str, Any], timeout: float, workers: _Workers) -> tuple[int, float]:
+def run_job(job: Job, timeout: float, workers: Workers) -> tuple[int, float]:
     """Run one job in a worker process; return (exit code, seconds).
 
     A failed notebook is exit code 1 (never raised).
@@ -182,15 +135,10 @@ def run_job(job: dict[str, Any], timeout: float, workers: _Workers) -> tuple[int
         The job's outputs could not be written (disk full, permissions): the worker exited
         with code 4, or the parent could not write the job's files.
     """
-    staging = Path(job["staging"])
+    staging = job.staging_dir
     with output_errors(staging):
-        _write_json(staging / "job.json", job)
-        startup = staging / "ipython" / "profile_default" / "startup"
-        startup.mkdir(parents=True, exist_ok=True)
-        (startup / "00-sharedservices-seed.py").write_text(KERNEL_STARTUP, encoding="utf-8")
-        (startup.parent / "ipython_kernel_config.py").write_text(KERNEL_CONFIG, encoding="utf-8")
-    env = dict(os.environ, PYTHONHASHSEED="0", IPYTHONDIR=str(staging / "ipython"),
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
+        job.write()
+        env = worker_env(write_kernel_profile(staging / "ipython"))
     started = time.monotonic()
     with output_errors(staging):
         log = open(staging / "worker.log", "wb")  # noqa: SIM115 - closed by the with below
@@ -204,21 +152,16 @@ def run_job(job: dict[str, Any], timeout: float, workers: _Workers) -> tuple[int
         except subprocess.TimeoutExpired:
             workers.kill(p)
             with output_errors(staging):
-                _write_json(staging / "failure.json", {
-                    "error": f"timed out: the notebook ran longer than {timeout:g} s "
-                             "(allowed: --timeout SECONDS)",
-                    "cell_index": None, "cell_source": "", "traceback": ""})
+                Failure.timed_out(timeout).write(staging)
             rc = 1
         finally:
             workers.discard(p)
     if rc == EXIT_OUTPUT:
         raise OutputError(_output_error_line(staging))
-    if rc != 0 and not (staging / "failure.json").is_file():
+    if rc != 0 and not Failure.exists(staging):
         tail = (staging / "worker.log").read_text(encoding="utf-8", errors="replace")[-4000:]
         with output_errors(staging):
-            _write_json(staging / "failure.json", {
-                "error": f"the worker process ended with code {rc}", "cell_index": None,
-                "cell_source": "", "traceback": tail})
+            Failure.worker_ended(rc, tail).write(staging)
         rc = 1
     return rc, time.monotonic() - started
 
@@ -233,35 +176,35 @@ def _output_error_line(staging: Path) -> str:
     return f"{line} (allowed: a writable directory with free space)"
 
 
-def _job(report_name: str, title: str | None, notebook: Path, notebook_rel: str,
-         parameters: dict[str, Any], staging: Path, timeout: float,
-         prov: dict[str, Any]) -> dict[str, Any]:
-    return {"name": report_name, "title": title, "notebook": str(notebook),
-            "notebook_rel": notebook_rel, "parameters": parameters, "staging": str(staging),
-            "timeout": timeout, "provenance": prov}
+def make_job(name: str, title: str | None, notebook: Path, notebook_rel: str, parameters: dict[str, Any],
+             staging: Path, timeout: float, provenance: dict[str, Any]) -> Job:
+    """The :class:`~sharedservices.pipeline.jobs.Job` of one report."""
+    return Job(name=name, title=title, notebook=str(notebook), notebook_rel=notebook_rel, parameters=parameters,
+               staging=str(staging), timeout=timeout, provenance=provenance)
 
 
-def _finish(rc: int, staging: Path, dest_dir: Path, name: str, title: str | None,
-            notebook_rel: str, parameters: dict[str, Any], fingerprint: str | None,
-            prov: dict[str, Any], seconds: float) -> Outcome:
+def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str | None = None) -> Outcome:
+    """Publish a finished job into ``dest_dir`` (its manifest carries ``fingerprint``), or write
+    its failure report under ``dest_dir/_failed/``; return what happened."""
+    staging = job.staging_dir
     failed_dir = dest_dir / FAILED
     if rc == 0:
         outputs = json.loads((staging / "outputs.json").read_text(encoding="utf-8"))
         manifest = {
-            "name": name, "title": outputs["title"], "notebook": notebook_rel,
+            "name": job.name, "title": outputs["title"], "notebook": job.notebook_rel,
             "status": "complete", "fingerprint": fingerprint,
             "html_sha256": outputs["html_sha256"], "files": outputs["files"],
             "headlines": outputs["headlines"], "key_findings": outputs["key_findings"],
-            "provenance": {**prov, "parameters": parameters},
+            "provenance": {**job.provenance, "parameters": job.parameters},
             "seconds": round(seconds, 1),
         }
-        path = publish(staging, dest_dir, name, manifest)
-        clear_failure(failed_dir, name)
-        return Outcome(name, "built", seconds, path=path)
-    failure = json.loads((staging / "failure.json").read_text(encoding="utf-8"))
-    path = write_failure(failed_dir, name, title or name, failure, parameters,
-                         staging / "executed.ipynb", notebook_rel)
-    return Outcome(name, "failed", seconds, message=failure.get("error", ""), path=path)
+        path = publish(staging, dest_dir, job.name, manifest)
+        clear_failure(failed_dir, job.name)
+        return Outcome(job.name, "built", seconds, path=path)
+    failure = Failure.read(staging)
+    path = write_failure(failed_dir, job.name, job.title or job.name, failure, job.parameters,
+                         staging / "executed.ipynb", job.notebook_rel)
+    return Outcome(job.name, "failed", seconds, message=failure.error, path=path)
 
 
 def _line(o: Outcome, width: int) -> str:
@@ -382,23 +325,15 @@ class _WarmSlots:
 
     def __init__(self, staging_root: Path, notebook_dir: Path) -> None:
         ipython = staging_root / "ipython"
-        startup = ipython / "profile_default" / "startup"
         with output_errors(ipython):
-            startup.mkdir(parents=True, exist_ok=True)
-            (startup / "00-sharedservices-seed.py").write_text(KERNEL_STARTUP, encoding="utf-8")
-            (startup.parent / "ipython_kernel_config.py").write_text(KERNEL_CONFIG,
-                                                                    encoding="utf-8")
-        self.env = dict(os.environ, PYTHONHASHSEED="0", IPYTHONDIR=str(ipython),
-                        PYDEVD_DISABLE_FILE_VALIDATION="1")
+            self.env = worker_env(write_kernel_profile(ipython))
         self.staging_root = staging_root
         self.notebook_dir = notebook_dir
-        self.slots: list[Any] = []
+        self.slots: list[WarmWorker] = []
         self._local = threading.local()
         self._lock = threading.Lock()
 
-    def run(self, job: dict[str, Any], timeout: float) -> tuple[int, float]:
-        from sharedservices.pipeline.warm import WarmWorker
-
+    def run(self, job: Job, timeout: float) -> tuple[int, float]:
         w = getattr(self._local, "worker", None)
         if w is None:
             with self._lock:
@@ -406,7 +341,7 @@ class _WarmSlots:
                                self.staging_root / f"worker-{len(self.slots)}.log")
                 self.slots.append(w)
             self._local.worker = w
-        with output_errors(Path(job["staging"])):
+        with output_errors(job.staging_dir):
             return w.run(job, timeout)
 
     def kill_all(self) -> None:
@@ -432,7 +367,7 @@ def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, 
     """
     from tqdm import tqdm
 
-    workers = _Workers()
+    workers = Workers()
     staging_root = ensure_dir(reports_dir / STAGING)
     n = min(jobs, len(todo))
     dirs = {r.notebook.resolve().parent for r, _ in todo}
@@ -447,16 +382,14 @@ def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, 
             staging = staging_root / f"{r.name}-{os.getpid()}"
             with output_errors(staging):
                 staging.mkdir(parents=True)
-            job = _job(r.name, r.title, r.notebook, r.notebook_rel, r.parameters, staging,
-                       timeout, prov)
+            job = make_job(r.name, r.title, r.notebook, r.notebook_rel, r.parameters, staging, timeout, prov)
             fut = (pool.submit(warm.run, job, timeout) if warm is not None
                    else pool.submit(run_job, job, timeout, workers))
-            futures[fut] = (r, fp, staging)
+            futures[fut] = (job, fp)
         for fut in as_completed(futures):
-            r, fp, staging = futures[fut]
+            job, fp = futures[fut]
             rc, seconds = fut.result()
-            o = _finish(rc, staging, reports_dir, r.name, r.title, r.notebook_rel,
-                        r.parameters, fp, prov, seconds)
+            o = finish(job, rc, seconds, reports_dir, fp)
             summary.outcomes.append(o)
             if after_each is not None:
                 after_each()  # the index describes what is published, report by report
@@ -494,9 +427,6 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _check_output_name(dest_dir: Path, name: str, out_html: Path, reports_dir: Path) -> None:
     """Refuse an ``-o`` path whose name belongs to the build (exit 2)."""
-    from sharedservices.pipeline.batch import COUNCILS_DIR
-    from sharedservices.pipeline.config import RESERVED_NAMES
-
     shown = cut(str(out_html))
     if name == "index" or name.startswith(("_", ".")):
         raise InputError(f"-o: {shown!r}: the name {name!r} is reserved for the build's index "
@@ -565,14 +495,14 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
 
         prov = provenance.collect(root)
         staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
-        workers = _Workers()
+        workers = Workers()
         try:
             with output_errors(staging):
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
-            rc, seconds = run_job(_job(name, None, notebook, rel, parameters, staging, timeout,
-                                       prov), timeout, workers)
-            o = _finish(rc, staging, dest_dir, name, None, rel, parameters, None, prov, seconds)
+            job = make_job(name, None, notebook, rel, parameters, staging, timeout, prov)
+            rc, seconds = run_job(job, timeout, workers)
+            o = finish(job, rc, seconds, dest_dir)
         except BaseException:
             workers.kill_all()
             raise

@@ -41,7 +41,6 @@ See ``data/external/README.md`` for the exact source commits and sha256.
 
 from __future__ import annotations
 
-import argparse
 import math
 from pathlib import Path
 
@@ -49,9 +48,9 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.errors import DataError
-from sharedservices.inputs.importers.population import SUCCESSORS, read_census
+from sharedservices.inputs.importers.population import SUCCESSORS
 
-__all__ = ["COLUMNS", "derive", "main", "read_imd", "read_mysociety", "write"]
+__all__ = ["COLUMNS", "derive", "read_imd", "read_mysociety", "write"]
 
 #: Columns of ``council_geography.csv``, in order.
 COLUMNS: tuple[str, ...] = (
@@ -295,24 +294,3 @@ def write(table: pd.DataFrame, path: Path) -> None:
         out[col] = [("" if not np.isfinite(v) else f"{v:.10g}") for v in out[col].astype("float64")]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, lineterminator="\n")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: derive ``data/external/council_geography.csv`` from the three sources."""
-    from sharedservices.inputs import data, paths
-
-    parser = argparse.ArgumentParser(prog="python -m sharedservices.inputs.importers.geography")
-    parser.add_argument("--mysociety", required=True, type=Path, help="uk_local_authorities.csv")
-    parser.add_argument("--imd", required=True, type=Path, help="imd2010_lad21_england.csv")
-    parser.add_argument("--census", required=True, type=Path,
-                        help="census_population_2011_2021_by_LAD2021_EW.csv (RAW_DIR/population)")
-    parser.add_argument("--out", type=Path, default=paths.DATA_DIR / "external" / "council_geography.csv")
-    args = parser.parse_args(argv)
-    table = derive(data.councils(), read_mysociety(args.mysociety), read_imd(args.imd), read_census(args.census))
-    write(table, args.out)
-    print(f"wrote {args.out} ({len(table)} councils)")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
