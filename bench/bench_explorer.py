@@ -32,8 +32,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from sharedservices.inputs import paths  # noqa: E402
-from sharedservices.model import scenario  # noqa: E402
-from sharedservices.report import explorer  # noqa: E402
+from sharedservices.report import (
+    explorer,  # noqa: E402
+    scenarios,
+)
 
 ROUNDS = 5
 BROWSER_CHANGES = 12
@@ -79,7 +81,7 @@ def main() -> None:
     model = []
     for _ in range(50):
         t = time.perf_counter()
-        r = scenario.run_from_params(values)
+        r = scenarios.run_from_params(values)
         model.append(1000 * (time.perf_counter() - t))
     chart, blit = [], []
     for _ in range(20):

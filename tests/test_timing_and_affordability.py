@@ -10,8 +10,9 @@ import pytest
 import yaml
 from sharedservices.errors import InputError
 from sharedservices.inputs import assumptions, paths
-from sharedservices.model import gap, programmes, scenario
+from sharedservices.model import cited, gap, programmes, scenario
 from sharedservices.model.programmes import Programme, ServiceShare
+from sharedservices.report import scenarios
 from sharedservices.report.findings import nb30_payback_vs_cuts as f30
 
 # --- sticking cuts ------------------------------------------------------------------------
@@ -187,11 +188,11 @@ def test_borrowing_funds_the_capital_share_only_unless_directed() -> None:
 
 
 def test_capital_shares_are_cited_by_service() -> None:
-    central = programmes.preset("back_office").services[0]
+    central = cited.preset("back_office").services[0]
     assert central.capital_share == assumptions.value("programmes.service.central.one_off_capital_share")
-    other = [s for s in programmes.preset("broad").services if s.service != "central"]
-    cited = assumptions.value("programmes.one_off_capital_share_other_services")
-    assert other and all(s.capital_share == cited[s.service] for s in other)
+    other = [s for s in cited.preset("broad").services if s.service != "central"]
+    shares = assumptions.value("programmes.one_off_capital_share_other_services")
+    assert other and all(s.capital_share == shares[s.service] for s in other)
 
 
 # --- a partner on terms it would sign -------------------------------------------------------
@@ -235,14 +236,14 @@ def test_published_payback_reports_differ_or_the_reason_holds() -> None:
     assert len(rows) >= 5
     shares = {}
     for p in rows:
-        r = scenario.run_from_params(p)
+        r = scenarios.run_from_params(p)
         share = r.metrics["front_loading_penalty_absorbed_share"]
         shares[p["council"]] = round(share or 0.0, 6)
         if abs(share or 0.0) > 5e-4:
             continue
-        kw = scenario.scenario_kwargs_from_params(p)
-        si = scenario.scenario_inputs(kw["council"], kw["programme"], cut_path=kw["cut_path"], horizon=kw["horizon"])
-        gap_even = cuts.funding_gap(cuts.even_path(si["path"], si["n"]), si["pressure"])
+        sc = scenarios.to_scenario(p)
+        si = scenario.resolve(sc.council, sc.programme, cut_path=sc.cut_path, horizon=sc.horizon)
+        gap_even = cuts.funding_gap(cuts.even_path(si.path, si.n), si.pressure)
         net = r.timing["net_savings"].to_numpy()
         pers = r.metrics["frontline_cut_persistence"]
         for residual in (r.timing["residual_gap"].to_numpy(), gap_even - net):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sharedservices.errors import InputError
-from sharedservices.model import programmes, scenario, uncertainty
+from sharedservices.model import cited, programmes, scenario, uncertainty
 
 ZERO = {k: 0.0 for k in uncertainty.SPREAD_KEYS}
 
@@ -55,8 +55,8 @@ def test_with_failure_mean_converges_on_expected_value(council) -> None:
 
 
 def test_seeded_and_reproducible_independent_of_chunking(council) -> None:
-    si = scenario.scenario_inputs(council, "broad")
-    sp = uncertainty._spreads(None, si["defaults"])
+    si = scenario.resolve(council, "broad")
+    sp = dict(cited.spreads())
     a = uncertainty.simulate(si, "reserves", sp, 3000, seed=11, chunk=512)
     b = uncertainty.simulate(si, "reserves", sp, 3000, seed=11, chunk=4096)
     c = uncertainty.simulate(si, "reserves", sp, 3000, seed=12)

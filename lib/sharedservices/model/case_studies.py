@@ -43,13 +43,14 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.errors import InputError
+from sharedservices.inputs import assumptions
+from sharedservices.model import cited, scenario
 
 __all__ = [
     "CASES",
     "Case",
     "Claim",
     "case_names",
-    "assumption_keys",
     "case_overview",
     "claim_model_value",
     "claim_years",
@@ -326,12 +327,9 @@ def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10
         (partners' 2010-11 total, £m real 2010-11 prices) and ``by_council`` (RS code to its
         steady-state gross saving, £m).
     """
-    from sharedservices.model import programmes
-
-    if run is None:
-        from sharedservices.model.scenario import run_scenario as run
+    run = scenario.run_scenario if run is None else run
     preset = programme or case.preset
-    start = programmes.preset(preset).start_year
+    start = cited.preset(preset).start_year
     gross = np.zeros(horizon + 1)
     ss_gross = ss_net = one_off = tse = 0.0
     by_council: dict[str, float] = {}
@@ -356,9 +354,7 @@ def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10
 def out_of_sample_adjustment(case: Case) -> object:
     """The reference-class optimism adjustment with the case's own plan-and-outcome pairs
     left out (it may not set the adjustment it is tested with)."""
-    from sharedservices.model import reference_class
-
-    return reference_class.adjustment("reference_class", exclude=(case.key,))
+    return cited.adjustment("reference_class", exclude=(case.key,))
 
 
 def in_sample_keys(case: Case, programme: str | None = None) -> tuple[str, ...]:
@@ -372,7 +368,6 @@ def in_sample_keys(case: Case, programme: str | None = None) -> tuple[str, ...]:
     >>> in_sample_keys(by_key["tri_borough"], programme="back_office")
     ()
     """
-    from sharedservices.inputs import assumptions
 
     services = assumptions.value(f"programmes.preset.{programme or case.preset}")
     used = {f"programmes.service.{s}.{f}" for s in services for f in _SERVICE_FIELDS}
@@ -430,7 +425,6 @@ def compare(cases: Sequence[Case] = CASES, *, programme: str | None = None, hori
         rating and source.  The optimism adjustment of each case leaves that case out of
         the reference class.
     """
-    from sharedservices.inputs import assumptions
 
     spread = float(assumptions.value("programmes.spread.savings_rate"))
     rows = []
@@ -564,9 +558,7 @@ def deflator_range_pct(deflator: dict[str, float] | None = None, years: tuple[st
     7.2
     """
     if deflator is None:
-        from sharedservices.inputs import assumptions
-
-        deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+        deflator = cited.deflator()
     first, last = claim_years() if years is None else years
     for y in (first, last):
         if y not in deflator:
@@ -614,29 +606,3 @@ def case_overview(cases: Sequence[Case] = CASES, *, programme: str | None = None
 #: Programme fields cited for each service a compared preset shares.
 _SERVICE_FIELDS = ("addressable_share", "savings_rate", "one_off_cost_ratio", "lead_time_years", "ramp_years",
                    "running_cost_ratio")
-
-
-def assumption_keys(cases: Sequence[Case] = CASES, *, programme: str | None = None) -> list[str]:
-    """The ``data/assumptions`` keys behind a comparison, for the report's sources table.
-
-    The claims of each case, the presets used with the cited figures of every service they
-    share, the savings-rate spread, the failure probability, the back-office overhead share
-    and the deflator.
-
-    Examples
-    --------
-    >>> keys = assumption_keys(CASES[:1])
-    >>> keys[0], "programmes.preset.broad" in keys, "programmes.spread.savings_rate" in keys
-    ('case_studies.tri_borough.in_year_saving_2012_13_gbp_m', True, True)
-    """
-    from sharedservices.inputs import assumptions
-
-    claims = [f"case_studies.{c.key}.{cl.metric}" for c in cases for cl in c.claims]
-    presets = list(dict.fromkeys(programme or c.preset for c in cases))
-    services = list(dict.fromkeys(s for p in presets for s in assumptions.value(f"programmes.preset.{p}")))
-    service_keys = [f"programmes.service.{s}.{f}" for s in services for f in _SERVICE_FIELDS]
-    return [*claims, *(f"programmes.preset.{p}" for p in presets), *service_keys,
-            "programmes.back_office_overhead_share", "programmes.partnership.annual_failure_probability",
-            "programmes.spread.savings_rate", "prices.gdp_deflator",
-            *(k for k in assumptions.load_all() if k.startswith("reference_class.")),
-            "optimism_bias.table", "optimism_bias.shared_services_category"]

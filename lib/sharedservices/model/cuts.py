@@ -27,7 +27,6 @@ path (equal £ steps), 1 when the whole cut falls in year 1, exactly phi for
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,9 +41,9 @@ __all__ = [
     "BASE_YEAR",
     "NO_NET_CUT",
     "CentralFunding",
-    "actual_path",
     "central_funding",
     "deflate",
+    "deflate_long",
     "demand_pressure",
     "even_path",
     "extend_path",
@@ -94,8 +93,10 @@ def year_index(label: str) -> int:
 
 
 def _check_horizon(horizon: int) -> int:
-    if int(horizon) != horizon or horizon < 1 or horizon > 200:
-        raise InputError(f"horizon: {horizon!r} (allowed: a whole number of years, 1 to 200)")
+    """The last year index of an array: a whole number >= 1 (a scenario's allowed horizon is
+    :func:`sharedservices.model.spec.spec` ``("horizon")``, checked where the scenario is made)."""
+    if int(horizon) != horizon or horizon < 1:
+        raise InputError(f"horizon: {horizon!r} (allowed: a whole number of years >= 1)")
     return int(horizon)
 
 
@@ -316,10 +317,18 @@ def deflate(cash: npt.ArrayLike, years: Sequence[str], deflator: Mapping[str, fl
     return np.asarray(cash, dtype=float) * base / idx
 
 
-def _deflator() -> dict[str, float]:
-    from sharedservices.inputs import assumptions
+def deflate_long(df: pd.DataFrame, deflator: Mapping[str, float], column: str = "gbp_thousand") -> pd.DataFrame:
+    """A long table with ``year`` and a cash money column, in 2010-11 prices.
 
-    return {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+    Examples
+    --------
+    >>> d = pd.DataFrame({"year": ["2010-11", "2011-12"], "gbp_thousand": [100.0, 102.0]})
+    >>> deflate_long(d, {"2010-11": 100.0, "2011-12": 102.0})["gbp_thousand"].tolist()
+    [100.0, 100.0]
+    """
+    out = df.copy()
+    out[column] = deflate(out[column].to_numpy(dtype=float), list(out["year"].astype(str)), deflator)
+    return out
 
 
 def _series(v: Any, what: str) -> tuple[list[str], np.ndarray]:
@@ -335,8 +344,9 @@ def sr2010_path(
     base_funding: float,
     horizon: int = 10,
     *,
-    cash_profile: Mapping[str, float] | Sequence[float] | None = None,
-    deflator: Mapping[str, float] | None = None,
+    cash_profile: Mapping[str, float] | Sequence[float],
+    deflator: Mapping[str, float],
+    what: str = "sr2010.formula_grant_cash_gbp_bn",
 ) -> np.ndarray:
     """The SR2010 national profile applied to a council's 2010-11 central funding.
 
@@ -349,8 +359,11 @@ def sr2010_path(
     base_funding : float
         The council's 2010-11 central funding, £ thousand.
     horizon : int
-    cash_profile, deflator : optional
-        Override the assumptions (mapping year label -> value).
+    cash_profile, deflator : mapping of year label to value
+        The cash plans (``sr2010.formula_grant_cash_gbp_bn``) and the GDP deflator
+        (:func:`sharedservices.model.cited.sr2010_ratio` passes the cited ones).
+    what : str
+        The plans' name, for messages.
 
     Returns
     -------
@@ -363,14 +376,10 @@ def sr2010_path(
     ...             deflator={"2010-11": 100.0, "2011-12": 102.0}).round(2).tolist()
     [100.0, 87.54, 87.54, 87.54]
     """
-    if cash_profile is None:
-        from sharedservices.inputs import assumptions
-
-        cash_profile = assumptions.value("sr2010.formula_grant_cash_gbp_bn")
-    years, cash = _series(cash_profile, "sr2010.formula_grant_cash_gbp_bn")
+    years, cash = _series(cash_profile, what)
     if years[0] != BASE_YEAR:
-        raise DataError(f"sr2010.formula_grant_cash_gbp_bn: starts {years[0]!r} (allowed: from {BASE_YEAR!r})")
-    real = deflate(cash, years, deflator if deflator is not None else _deflator())
+        raise DataError(f"{what}: starts {years[0]!r} (allowed: from {BASE_YEAR!r})")
+    real = deflate(cash, years, deflator)
     return extend_path(base_funding * real / real[0], horizon)
 
 
@@ -414,7 +423,7 @@ class CentralFunding:
     flags: tuple[str, ...] = ()
 
 
-def central_funding(table: pd.DataFrame, ecode: str, deflator: Mapping[str, float] | None = None) -> CentralFunding:
+def central_funding(table: pd.DataFrame, ecode: str, deflator: Mapping[str, float]) -> CentralFunding:
     """One council's like-for-like central funding from the ``central_funding`` table.
 
     Parameters
@@ -424,8 +433,8 @@ def central_funding(table: pd.DataFrame, ecode: str, deflator: Mapping[str, floa
         gbp_thousand, area_based_grant, estimated_gbp_thousand, flags``; £ thousand, cash);
         other councils' rows are ignored.
     ecode : str
-    deflator : mapping, optional
-        Year label -> GDP deflator index; default ``prices.gdp_deflator``.
+    deflator : mapping
+        Year label -> GDP deflator index (``prices.gdp_deflator``).
 
     Returns
     -------
@@ -452,7 +461,7 @@ def central_funding(table: pd.DataFrame, ecode: str, deflator: Mapping[str, floa
         raise DataError(
             f"central_funding: council {ecode!r} has no {BASE_YEAR} row (allowed: a council in data/processed/central_funding.csv)"
         )
-    dfl = deflator if deflator is not None else _deflator()
+    dfl = deflator
     cash = sub["gbp_thousand"].to_numpy(dtype=float)
     real = deflate(cash, years, dfl)
     abg = float(deflate([float(sub["area_based_grant"].iloc[0])], [BASE_YEAR], dfl)[0])
@@ -465,31 +474,3 @@ def central_funding(table: pd.DataFrame, ecode: str, deflator: Mapping[str, floa
     flags = tuple(f"{y}:{f}" for y, fl in zip(years, sub["flags"], strict=True)
                   if isinstance(fl, str) for f in fl.split(";") if f)
     return CentralFunding(ecode, tuple(years), cash, real, abg, step, share, flags)
-
-
-@functools.lru_cache(maxsize=1024)
-def _actual(ecode: str) -> CentralFunding:
-    from sharedservices.inputs import data
-
-    return central_funding(data.central_funding(), ecode)
-
-
-def actual_path(ecode: str, horizon: int = 10) -> tuple[np.ndarray, CentralFunding]:
-    """A council's actual central funding path, real, held flat after the last data year.
-
-    Parameters
-    ----------
-    ecode : str
-        RS code (use :func:`sharedservices.inputs.data.resolve_council` first).
-    horizon : int
-
-    Returns
-    -------
-    (numpy.ndarray, CentralFunding)
-        The path (£ thousand real, years 0..H) and the funding detail with the sizes of
-        the 2011-12 roll-in and 2013-14 rates-retention breaks.
-    """
-    cf = _actual(ecode)
-    idx = [year_index(y) for y in cf.years]
-    levels = np.interp(np.arange(max(idx) + 1), idx, cf.real_gbp_thousand)  # fill gap years
-    return extend_path(levels, horizon), cf

@@ -9,9 +9,9 @@ Conventions (the suite's, see ``docs/architecture.md``):
 * **Signs**: savings and income positive, costs negative.
 
 The Green Book's declining long-term schedule (3.5 % for years 0-30, 3.0 % from year 31,
-2.5 % from year 76, ...) is read from ``discounting.green_book_schedule`` in
-``data/assumptions``; every function also accepts an explicit schedule (a list of
-``{from_year, to_year, rate}`` records) or a flat rate so it can be used without them.
+2.5 % from year 76, ...) is ``discounting.green_book_schedule`` in ``data/assumptions``,
+read by :func:`sharedservices.model.cited.green_book_schedule`; every function here takes a
+schedule (a list of ``{from_year, to_year, rate}`` records) or a flat rate, and reads no file.
 
 All functions broadcast over leading axes: a 2-D array of cash flows (draws x years) gives
 one result per draw, which the Monte Carlo model relies on.
@@ -29,11 +29,9 @@ import numpy.typing as npt
 from sharedservices.errors import InputError
 
 __all__ = [
-    "GREEN_BOOK",
     "annuity_payment",
-    "apply_optimism_bias",
     "discount_factors",
-    "green_book_schedule",
+    "check_schedule",
     "irr",
     "npv",
     "optimism_bias_uplift",
@@ -43,28 +41,19 @@ __all__ = [
     "real_rate",
 ]
 
-#: The name that selects the Green Book declining schedule from the assumptions.
-GREEN_BOOK = "green_book"
-
 Schedule = Sequence[Mapping[str, Any]]
-RateSpec = float | str | Schedule
+RateSpec = float | Schedule
 
 
-def green_book_schedule() -> list[dict[str, Any]]:
-    """The Green Book declining discount-rate schedule from ``data/assumptions``.
+def check_schedule(schedule: Schedule) -> list[dict[str, Any]]:
+    """A discount-rate schedule checked: records ``{from_year, to_year, rate}`` (``to_year``
+    None for the open last band), rates real fractions per year, bands in order.
 
-    Returns
-    -------
-    list of dict
-        Records ``{from_year, to_year, rate}`` (``to_year`` None for the open last band);
-        rates are real, fractions per year.
+    Examples
+    --------
+    >>> check_schedule([{"from_year": 0, "to_year": None, "rate": 0.035}])[0]["rate"]
+    0.035
     """
-    from sharedservices.inputs import assumptions
-
-    return _check_schedule(assumptions.value("discounting.green_book_schedule"))
-
-
-def _check_schedule(schedule: Schedule) -> list[dict[str, Any]]:
     out = []
     for rec in schedule:
         try:
@@ -91,18 +80,17 @@ def _check_schedule(schedule: Schedule) -> list[dict[str, Any]]:
 
 def _resolve(rate: RateSpec) -> float | list[dict[str, Any]]:
     if isinstance(rate, str):
-        if rate != GREEN_BOOK:
-            raise InputError(f"discount rate: {rate!r} is not known (allowed: a number or {GREEN_BOOK!r})")
-        return green_book_schedule()
+        raise InputError(f"discount rate: {rate!r} is a name, not a rate (allowed: a number or a schedule; "
+                         "sharedservices.model.cited.rate turns a scenario's discount into one)")
     if isinstance(rate, int | float | np.floating | np.integer):
         r = float(rate)
         if not (r > -1) or not math.isfinite(r):
             raise InputError(f"discount rate: {rate!r} is out of range (allowed: a finite number > -1)")
         return r
-    return _check_schedule(rate)
+    return check_schedule(rate)
 
 
-def rate_in_force(years: npt.ArrayLike, schedule: RateSpec = GREEN_BOOK) -> np.ndarray:
+def rate_in_force(years: npt.ArrayLike, schedule: RateSpec) -> np.ndarray:
     """The discount rate in force in each year (real, fraction per year).
 
     Examples
@@ -122,7 +110,7 @@ def rate_in_force(years: npt.ArrayLike, schedule: RateSpec = GREEN_BOOK) -> np.n
     return rates[np.clip(idx, 0, None)]
 
 
-def discount_factors(years: npt.ArrayLike, schedule: RateSpec = GREEN_BOOK) -> np.ndarray:
+def discount_factors(years: npt.ArrayLike, schedule: RateSpec) -> np.ndarray:
     """Discount factors for non-negative integer years.
 
     Each year is discounted at the rate in force for that year, so under the Green Book
@@ -133,7 +121,7 @@ def discount_factors(years: npt.ArrayLike, schedule: RateSpec = GREEN_BOOK) -> n
     ----------
     years : array_like of int
         Year indices (0 = 2010-11), any order, non-negative.
-    schedule : float, ``"green_book"`` or list of dict
+    schedule : float or list of dict
         A flat real rate, the Green Book schedule from the assumptions, or an explicit
         list of ``{from_year, to_year, rate}`` bands.
 
@@ -170,7 +158,7 @@ def discount_factors(years: npt.ArrayLike, schedule: RateSpec = GREEN_BOOK) -> n
     return np.exp(log_df[y])
 
 
-def npv(cashflows: npt.ArrayLike, rate: RateSpec = GREEN_BOOK) -> float | np.ndarray:
+def npv(cashflows: npt.ArrayLike, rate: RateSpec) -> float | np.ndarray:
     """Net present value of a cash-flow series; year 0 undiscounted.
 
     Parameters
@@ -178,7 +166,7 @@ def npv(cashflows: npt.ArrayLike, rate: RateSpec = GREEN_BOOK) -> float | np.nda
     cashflows : array_like
         £ thousand real, savings/income positive, costs negative; the last axis is years
         0, 1, 2, ... (a 2-D array gives one NPV per row).
-    rate : float, ``"green_book"`` or list of dict
+    rate : float or list of dict
         As for :func:`discount_factors`.
 
     Returns
@@ -348,10 +336,10 @@ Bound = Literal["upper", "lower"]
 
 
 def optimism_bias_uplift(
-    category: str | None = None,
-    kind: UpliftKind = "capex",
-    bound: Bound = "upper",
-    table: Mapping[str, Mapping[str, float | None]] | None = None,
+    category: str,
+    kind: UpliftKind,
+    bound: Bound,
+    table: Mapping[str, Mapping[str, float | None]],
 ) -> float:
     """The optimism-bias uplift for a project category, as a fraction.
 
@@ -364,13 +352,14 @@ def optimism_bias_uplift(
 
     Parameters
     ----------
-    category : str, optional
-        A row of ``optimism_bias.table``; default the shared-services mapping.
+    category : str
+        A row of ``optimism_bias.table`` (the suite's shared-services mapping is
+        ``optimism_bias.shared_services_category``).
     kind : {"capex", "works_duration", "opex"}
     bound : {"upper", "lower"}
         The guidance's starting (upper) value or its fully mitigated (lower) value.
-    table : mapping, optional
-        Category -> ``{capex_upper, capex_lower, ...}``; default from the assumptions.
+    table : mapping
+        Category -> ``{capex_upper, capex_lower, ...}`` (``optimism_bias.table``).
         Values are fractions (0.41 = 41 %); a missing or null entry means the guidance
         gives no uplift of that kind for the category, returned as 0.
 
@@ -382,38 +371,18 @@ def optimism_bias_uplift(
     Examples
     --------
     >>> t = {"Outsourcing": {"opex_upper": 0.41, "opex_lower": 0.0}}
-    >>> optimism_bias_uplift("Outsourcing", "opex", table=t)
+    >>> optimism_bias_uplift("Outsourcing", "opex", "upper", t)
     0.41
-    >>> optimism_bias_uplift("Outsourcing", "capex", table=t)
+    >>> optimism_bias_uplift("Outsourcing", "capex", "upper", t)
     0.0
     """
     if kind not in ("capex", "works_duration", "opex"):
         raise InputError(f"optimism bias kind: {kind!r} (allowed: capex, works_duration, opex)")
     if bound not in ("upper", "lower"):
         raise InputError(f"optimism bias bound: {bound!r} (allowed: upper, lower)")
-    if table is None or category is None:
-        from sharedservices.inputs import assumptions
-
-        if table is None:
-            table = assumptions.value("optimism_bias.table")
-        if category is None:
-            category = assumptions.value("optimism_bias.shared_services_category")
     if category not in table:
         raise InputError(
             f"optimism bias category: {category!r} is not in the table (allowed: {', '.join(table)})"
         )
     v = table[category].get(f"{kind}_{bound}")
     return 0.0 if v is None else float(v)
-
-
-def apply_optimism_bias(estimate: npt.ArrayLike, uplift: float) -> np.ndarray:
-    """Uplift an estimate (cost or duration) by optimism bias: ``estimate * (1 + uplift)``.
-
-    Examples
-    --------
-    >>> apply_optimism_bias([100.0, 2.0], 0.41).tolist()
-    [141.0, 2.82]
-    """
-    if uplift < 0:
-        raise InputError(f"optimism bias uplift: {uplift!r} (allowed: >= 0)")
-    return np.asarray(estimate, dtype=float) * (1.0 + uplift)

@@ -59,6 +59,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sharedservices.errors import InputError
+from sharedservices.model import spec
 from sharedservices.model.finance import RateSpec, irr, npv, payback_years, real_rate
 
 __all__ = [
@@ -73,17 +74,16 @@ __all__ = [
     "financing_flows",
     "partner_terms",
     "reserves_exhausted_year",
-    "terms_from_assumptions",
     "usable_reserves",
 ]
 
 FinancingOption = Literal["reserves", "borrowing", "gain_share", "grant", "revenue"]
-FINANCING_OPTIONS: tuple[str, ...] = ("reserves", "borrowing", "gain_share", "grant", "revenue")
+FINANCING_OPTIONS: tuple[str, ...] = spec.FINANCING_OPTIONS
 
 
 @dataclass(frozen=True)
 class FinancingTerms:
-    """Terms for the financing options (defaults: :func:`terms_from_assumptions`).
+    """Terms for the financing options (the cited ones: :func:`sharedservices.model.cited.financing_terms`).
 
     Attributes
     ----------
@@ -145,26 +145,6 @@ class FinancingTerms:
     def partner_hurdle_real(self) -> float:
         """The partner's hurdle in real terms, fraction per year."""
         return real_rate(self.partner_hurdle_nominal, self.inflation)
-
-
-def terms_from_assumptions(capitalisation_direction: bool = False) -> FinancingTerms:
-    """Financing terms from ``data/assumptions/financing.yaml``."""
-    from sharedservices.inputs import assumptions
-    from sharedservices.model.cuts import year_index
-
-    v = assumptions.value
-    return FinancingTerms(
-        pwlb_rate_nominal=float(v("financing.pwlb_rate_nominal")),
-        inflation=float(v("financing.inflation_assumption")),
-        asset_life_years=int(v("financing.asset_life_years")),
-        capitalised_life_years=int(v("financing.capitalised_revenue_life_years")),
-        partner_hurdle_nominal=float(v("financing.partner_hurdle_rate_nominal")),
-        partner_term_years=int(v("financing.partner_contract_years")),
-        grant_share=float(v("financing.invest_to_save_grant_share")),
-        reserves_minimum_share=float(v("financing.reserves_minimum_share")),
-        capitalisation_direction=bool(capitalisation_direction),
-        flexible_receipts_from_year=year_index(str(v("financing.flexible_capital_receipts_from"))),
-    )
 
 
 @dataclass(frozen=True)
@@ -532,7 +512,7 @@ def compare_financing(
     *,
     capital_share: float = 0.0,
     reserves_available: float = np.inf,
-    rate: RateSpec = "green_book",
+    rate: RateSpec = 0.0,
     options: tuple[str, ...] = FINANCING_OPTIONS,
 ) -> pd.DataFrame:
     """The financing options side by side for one programme: affordability first.

@@ -17,7 +17,6 @@ share names its basis (``_share_of_tse``: total service expenditure, the basis o
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -25,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.errors import InputError
-from sharedservices.model import cuts, gap, programmes
+from sharedservices.inputs import assumptions, data, paths
+from sharedservices.inputs.importers import central_funding as cf
+from sharedservices.model import cited, cuts, gap, programmes, scenario
 
 __all__ = [
     "CLASSES",
@@ -57,9 +58,7 @@ DATA_YEARS: tuple[str, ...] = ("2010-11", "2011-12", "2012-13", "2013-14", "2014
 
 def deflator() -> dict[str, float]:
     """The GDP deflator by financial year (``prices.gdp_deflator``, 2010-11 = 100)."""
-    from sharedservices.inputs import assumptions
-
-    return {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+    return dict(cited.deflator())
 
 
 def principal_councils(council_class: str = "all") -> pd.DataFrame:
@@ -74,7 +73,6 @@ def principal_councils(council_class: str = "all") -> pd.DataFrame:
     InputError
         Unknown class.
     """
-    from sharedservices.inputs import data
 
     if council_class != "all" and council_class not in CLASSES:
         raise InputError(f"council_class: {council_class!r} (allowed: all, {', '.join(CLASSES)})")
@@ -101,7 +99,6 @@ def funding_paths(codes: Iterable[str], *, real: bool = True) -> pd.DataFrame:
         Long: ``ecode, year, gbp_thousand`` for the years of :data:`DATA_YEARS` (the
         interpolated 2015-16 and 2016-17 of the model path are left out).
     """
-    from sharedservices.model import scenario
 
     dfl = deflator()
     rows = []
@@ -117,7 +114,6 @@ def funding_paths(codes: Iterable[str], *, real: bool = True) -> pd.DataFrame:
 
 def _real_funding_table() -> pd.DataFrame:
     """``central_funding.csv`` with every money column in 2010-11 prices."""
-    from sharedservices.inputs import data
 
     t = data.central_funding()
     d = deflator()
@@ -178,7 +174,6 @@ def central_funding_components(councils: Iterable[str] | None = None) -> pd.Data
     DataFrame
         Index component (``gbp_thousand`` last, as ``total``), columns the data years.
     """
-    from sharedservices.inputs.importers import central_funding as cf
 
     t = _real_funding_table()
     if councils is not None:
@@ -198,17 +193,14 @@ def funding_rises() -> pd.DataFrame:
     years in which England's fell (:func:`sharedservices.inputs.importers.central_funding.real_rises`).
 
     Cached per version of the processed table (a batch asks once per council)."""
-    from sharedservices.inputs import paths
 
     f = paths.processed_dir() / "central_funding.csv"
     st = f.stat() if f.is_file() else None
     return _funding_rises(str(f), None if st is None else (st.st_mtime_ns, st.st_size)).copy()
 
 
-@functools.lru_cache(maxsize=2)
+@assumptions.cached
 def _funding_rises(path: str, stamp: tuple[int, int] | None) -> pd.DataFrame:
-    from sharedservices.inputs import assumptions, data
-    from sharedservices.inputs.importers import central_funding as cf
 
     tol = float(assumptions.value("central_funding.rise_tolerance_share_of_2010_11"))
     return cf.real_rises(data.central_funding(), deflator(), tol, data.councils())
@@ -238,7 +230,6 @@ def weak_comparisons(last_year: str = "2014-15") -> pd.DataFrame:
 def front_loading_table(codes: Iterable[str]) -> pd.DataFrame:
     """:func:`sharedservices.model.scenario.front_loading_table` with ``weak_comparison`` (bool):
     the councils :func:`weak_comparisons` lists, left out of the national index."""
-    from sharedservices.model import scenario
 
     flt = scenario.front_loading_table(list(codes))
     weak = set(weak_comparisons()["ecode"])
@@ -285,8 +276,6 @@ def central_funding_sensitivity() -> pd.DataFrame:
         ``change_2017_18_pct``, ``england_index``, ``median_index``,
         ``more_front_loaded_than_sr2010`` and ``no_net_cut``.
     """
-    from sharedservices.inputs.importers import central_funding as cf
-    from sharedservices.model import scenario
 
     t = _real_funding_table()
     ok = t["status"] == "reported"
@@ -338,13 +327,11 @@ def reconciliation() -> pd.DataFrame:
     >>> bool(pd.isna(r.loc["national_estimates.nao_2014_to_2015_16", "suite_pct"]))
     True
     """
-    from sharedservices.inputs import assumptions, data
 
     real = _real_funding_table()
     cash = data.central_funding()
     rows = []
-    for key in [k for k in assumptions.load_all() if k.startswith("national_estimates.")]:
-        a = assumptions.get(key)
+    for key, a in assumptions.matching("national_estimates.").items():
         v = a.value
         start, end = str(v["from"]), str(v["to"])
         basis = str(v.get("basis", "real"))
@@ -371,11 +358,9 @@ def reconciliation() -> pd.DataFrame:
 
 def spending_long(*, real: bool = True) -> pd.DataFrame:
     """The processed ``spending`` table, deflated to 2010-11 prices if ``real``."""
-    from sharedservices.inputs import data
-    from sharedservices.report.tables.front_loading import deflate_long
 
     s = data.spending()
-    return deflate_long(s, deflator()) if real else s.copy()
+    return cuts.deflate_long(s, deflator()) if real else s.copy()
 
 
 def service_spend(codes: Iterable[str], year: str = cuts.BASE_YEAR) -> pd.DataFrame:
@@ -393,8 +378,6 @@ def service_spend(codes: Iterable[str], year: str = cuts.BASE_YEAR) -> pd.DataFr
         Index ``ecode``; one column per service of :data:`sharedservices.model.programmes.SERVICES`,
         ``total_service_expenditure`` and ``core_spending`` (£ thousand, real).
     """
-    from sharedservices.inputs import data
-    from sharedservices.model import scenario
 
     codes = list(codes)
     t = cuts.year_index(year)
@@ -435,7 +418,7 @@ def savings_potential(spend: pd.DataFrame, presets: Mapping[str, programmes.Prog
         :func:`service_spend` (index ``ecode``; services, ``total_service_expenditure``,
         ``core_spending``; £ thousand).
     presets : mapping of str to Programme
-        Programmes by name (``programmes.preset(name)``).
+        Programmes by name (:func:`sharedservices.model.cited.preset`).
     savings_multiplier : float
         Scales the cited savings rates, 0 to 10.
 
@@ -488,7 +471,7 @@ def savings_potential_all(year: str = cuts.BASE_YEAR, savings_multiplier: float 
     """
     councils = principal_councils("all")
     spend = service_spend(councils["ecode"], year)
-    presets = {n: programmes.preset(n) for n in programmes.preset_names()}
+    presets = {n: cited.preset(n) for n in cited.preset_names()}
     return councils, savings_potential(spend, presets, savings_multiplier)
 
 
@@ -500,7 +483,6 @@ def red_citations(keys: Iterable[str]) -> pd.DataFrame:
     DataFrame
         ``key, citation`` (:func:`sharedservices.inputs.assumptions.citation`), in the order given.
     """
-    from sharedservices.inputs import assumptions
 
     red = [k for k in keys if assumptions.get(k).quality == "red"]
     return pd.DataFrame({"key": red, "citation": [assumptions.citation(k) for k in red]})

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.errors import DataError, InputError
-from sharedservices.model import cuts, scale
+from sharedservices.model import cited, cuts, scale
 
 #: Classes a council of each class can share services with (near candidates): all
 #: principal classes share central services and the services both tiers provide.
@@ -379,11 +379,7 @@ def combination_saving(
 
 def _to_real(year: str, deflator: Mapping[str, float] | None) -> float:
     """Factor turning cash of ``year`` into real 2010-11 prices."""
-    if deflator is None:
-        from sharedservices.inputs import assumptions
-
-        deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
-    return float(cuts.deflate([1.0], [year], deflator)[0])
+    return float(cuts.deflate([1.0], [year], cited.deflator() if deflator is None else deflator)[0])
 
 
 _MONEY = ["combined_spend_gbp_thousand", "saving_gbp_thousand", "saving_low_gbp_thousand",
@@ -481,9 +477,7 @@ def distance_km(geography: pd.DataFrame, a: Sequence[str], b: Sequence[str] | No
 
 def _near_km(near_km: float | None) -> float:
     if near_km is None:
-        from sharedservices.inputs import assumptions
-
-        near_km = float(assumptions.value("scale.near_km"))
+        near_km = cited.near_km()
     if not (isinstance(near_km, (int, float)) and not isinstance(near_km, bool) and np.isfinite(near_km)
             and near_km > 0):
         raise InputError(f"near_km: {near_km!r} is not allowed (allowed: a positive distance in km)")
@@ -836,9 +830,7 @@ def match_by_distance(
     (1.0, True)
     """
     if bands_km is None:
-        from sharedservices.inputs import assumptions
-
-        bands_km = [float(x) for x in assumptions.value("scale.distance_bands_km")]
+        bands_km = cited.distance_bands_km()
     edges = [float(x) for x in bands_km]
     if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] < 0:
         raise InputError(f"bands_km: {list(bands_km)!r} is not allowed (allowed: increasing distances from 0)")

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,8 +43,6 @@ __all__ = [
     "ProgrammeArrays",
     "ServiceShare",
     "failure_years",
-    "preset",
-    "preset_names",
     "programme_arrays",
     "ramp_fraction",
     "service_profiles",
@@ -523,87 +520,3 @@ def steady_state_saving(arrays: ProgrammeArrays) -> dict[str, float]:
     gross = float(arrays.addressable @ arrays.savings_rate)
     running = float((arrays.addressable * arrays.cost_scale) @ arrays.running_ratio)
     return {"gross_gbp_thousand": gross, "running_cost_gbp_thousand": running, "net_gbp_thousand": gross - running}
-
-
-# --------------------------------------------------------------------------------------
-# Presets from the assumptions
-# --------------------------------------------------------------------------------------
-
-_SERVICE_FIELDS = (
-    "addressable_share",
-    "savings_rate",
-    "one_off_cost_ratio",
-    "lead_time_years",
-    "ramp_years",
-    "running_cost_ratio",
-)
-
-
-def _get(key: str) -> Any:
-    from sharedservices.inputs import assumptions
-
-    return assumptions.get(key)
-
-
-def preset_names() -> list[str]:
-    """Names of the programme presets in ``data/assumptions/programmes.yaml``."""
-    from sharedservices.inputs import assumptions
-
-    prefix = "programmes.preset."
-    return sorted(k[len(prefix):] for k in assumptions.load_all() if k.startswith(prefix))
-
-
-def _capital_share(slug: str) -> float:
-    from sharedservices.inputs import assumptions
-
-    own = f"programmes.service.{slug}.one_off_capital_share"
-    if own in assumptions.load_all():
-        return float(assumptions.value(own))
-    others = assumptions.value("programmes.one_off_capital_share_other_services")
-    if slug not in others:
-        raise InputError(f"programmes.one_off_capital_share_other_services: no share for {slug!r} (allowed: give one per service)")
-    return float(others[slug])
-
-
-def _service_from_assumptions(slug: str) -> ServiceShare:
-    vals: dict[str, float] = {}
-    for f in _SERVICE_FIELDS:
-        a = _get(f"programmes.service.{slug}.{f}")
-        v = float(a.value)
-        if f in ("one_off_cost_ratio", "running_cost_ratio") and "saving" in a.unit.lower() and "spend" not in a.unit.lower():
-            # stated as a multiple of the annual saving: convert to addressable spend
-            v *= float(_get(f"programmes.service.{slug}.savings_rate").value)
-        vals[f] = v
-    return ServiceShare(slug, **vals, capital_share=_capital_share(slug))
-
-
-def preset(name: str, *, start_year: int = 1) -> Programme:
-    """A programme preset built from the cited values in ``data/assumptions``.
-
-    Parameters
-    ----------
-    name : str
-        ``back_office``, ``back_office_waste``, ``broad`` or ``public_realm`` (whatever
-        ``programmes.preset.*`` defines).  One-off and running-cost ratios stated in the
-        assumptions as multiples of the annual gross saving are converted to fractions
-        of addressable spend (times the savings rate).  The back-office overhead share
-        applies when the preset shares ``central``.
-    start_year : int
-
-    Raises
-    ------
-    InputError
-        Unknown preset (the message lists those defined).
-    """
-    names = preset_names()
-    if name not in names:
-        raise InputError(f"programme: {name!r} is not a preset (allowed: {', '.join(names)})")
-    slugs = list(_get(f"programmes.preset.{name}").value)
-    return Programme(
-        name=name,
-        services=tuple(_service_from_assumptions(s) for s in slugs),
-        start_year=start_year,
-        failure_probability=float(_get("programmes.partnership.annual_failure_probability").value),
-        back_office_overhead_share=float(_get("programmes.back_office_overhead_share").value),
-        overhead_services=tuple(str(x) for x in _get("programmes.back_office_overhead_services").value),
-    )

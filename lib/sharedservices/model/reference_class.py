@@ -20,7 +20,8 @@ enough pairs exist and most of them are rated amber or better.
 
 **Out of sample.**  ``exclude`` leaves cases out: when the model is tested against a
 case study, that case's own pairs never set the adjustment it is tested with
-(:func:`sharedservices.model.case_studies.compare`).
+(:func:`sharedservices.model.case_studies.compare`).  The adjustments the shipped
+assumptions give are read by :func:`sharedservices.model.cited.adjustment`.
 
 ``reference_class_all_pairs`` is a sensitivity that takes the medians of whatever pairs
 exist, however few.  The Green Book's own bounds stay available as named sensitivities:
@@ -43,19 +44,21 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sharedservices.errors import InputError
+from sharedservices.model import finance, spec
 
 __all__ = [
     "ADJUSTMENTS",
+    "NONE",
     "COMPONENTS",
     "QUANTITIES",
     "Adjustment",
-    "adjustment",
     "adjustments_table",
     "derive",
     "green_book",
@@ -64,8 +67,7 @@ __all__ = [
 ]
 
 #: The named adjustments a scenario may use (``optimism_adjustment``).
-ADJUSTMENTS: tuple[str, ...] = ("reference_class", "reference_class_all_pairs", "green_book_lower",
-                                 "green_book_upper")
+ADJUSTMENTS: tuple[str, ...] = spec.OPTIMISM_ADJUSTMENTS
 #: Quantities with plan-against-outcome pairs.
 QUANTITIES: tuple[str, ...] = ("savings", "schedule", "one_off_cost")
 #: The components of an adjustment, in the order reports show them.
@@ -131,13 +133,14 @@ class Adjustment:
 NONE = Adjustment("none", basis={c: "not applied" for c in COMPONENTS}, quality={})
 
 
-def pairs(values: Mapping[str, object] | None = None) -> pd.DataFrame:
+def pairs(values: Mapping[str, Any]) -> pd.DataFrame:
     """The plan-against-outcome pairs as a table.
 
     Parameters
     ----------
-    values : mapping, optional
-        Key (``reference_class.<case>.<quantity>``) -> Assumption; default the shipped ones.
+    values : mapping
+        Key (``reference_class.<case>.<quantity>``) -> Assumption (the shipped ones:
+        :func:`sharedservices.model.cited.reference_pairs`); other keys are ignored.
 
     Returns
     -------
@@ -146,10 +149,6 @@ def pairs(values: Mapping[str, object] | None = None) -> pd.DataFrame:
         ``outcome`` the years late), ``ratio`` (outcome / plan; schedule: years late),
         ``unit``, ``quality``, ``source_title``, ``source_url``.
     """
-    from sharedservices.inputs import assumptions
-
-    if values is None:
-        values = {k: a for k, a in assumptions.load_all().items() if k.startswith("reference_class.")}
     rows = []
     for key, a in values.items():
         parts = key.split(".")
@@ -249,8 +248,8 @@ def derive(table: pd.DataFrame, *, exclude: Iterable[str] = (), minimum: int, fl
                       quality=quality, cases=cases, excluded=ex)
 
 
-def green_book(bound: str, table: Mapping[str, Mapping[str, float | None]] | None = None,
-               category: str | None = None, opex_category: str | None = None) -> Adjustment:
+def green_book(bound: str, table: Mapping[str, Mapping[str, float | None]], category: str,
+               opex_category: str) -> Adjustment:
     """The Green Book table's lower or upper bound for the suite's category.
 
     Examples
@@ -262,16 +261,8 @@ def green_book(bound: str, table: Mapping[str, Mapping[str, float | None]] | Non
     >>> a.one_off_cost, a.duration, a.running_cost, a.savings_shortfall
     (2.0, 0.54, 0.41, 0.0)
     """
-    from sharedservices.model import finance
-
     if bound not in ("lower", "upper"):
         raise InputError(f"Green Book bound: {bound!r} (allowed: lower, upper)")
-    if table is None or category is None or opex_category is None:
-        from sharedservices.inputs import assumptions
-
-        table = table or assumptions.value("optimism_bias.table")
-        category = category or assumptions.value("optimism_bias.shared_services_category")
-        opex_category = opex_category or assumptions.value("optimism_bias.shared_services_opex_category")
     b = bound  # type: ignore[assignment]
     words = f"Green Book {bound} bound ({category}; running costs: {opex_category})"
     return Adjustment(
@@ -282,42 +273,6 @@ def green_book(bound: str, table: Mapping[str, Mapping[str, float | None]] | Non
         basis={c: words for c in COMPONENTS},
         quality={c: "red" for c in COMPONENTS},
     )
-
-
-def adjustment(name: str = "reference_class", exclude: Iterable[str] = ()) -> Adjustment:
-    """A named adjustment from the shipped assumptions.
-
-    Parameters
-    ----------
-    name : {"reference_class", "reference_class_all_pairs", "green_book_lower", "green_book_upper", "none"}
-        ``reference_class_all_pairs`` takes the medians of whatever pairs exist, even fewer
-        than ``reference_class.minimum_cases`` (a sensitivity, rated red).
-    exclude : iterable of str
-        Cases to leave out of the reference class (ignored by the Green Book bounds).
-
-    Examples
-    --------
-    >>> adjustment("green_book_upper").one_off_cost
-    2.0
-    >>> adjustment("reference_class").cases["savings"] >= 5
-    True
-    """
-    from sharedservices.inputs import assumptions
-
-    if name == "none":
-        return NONE
-    if name not in ADJUSTMENTS:
-        raise InputError(f"optimism_adjustment: {name!r} (allowed: {', '.join(ADJUSTMENTS)})")
-    if name.startswith("green_book_"):
-        return green_book(name.removeprefix("green_book_"))
-    lower = green_book("lower")
-    minimum = int(assumptions.value("reference_class.minimum_cases")) if name == "reference_class" else 1
-    adj = derive(pairs(), exclude=exclude, minimum=minimum,
-                 floor=float(assumptions.value("reference_class.savings_shortfall_floor")),
-                 lower={"capex": lower.one_off_cost, "works_duration": lower.duration, "opex": lower.running_cost})
-    if name == "reference_class_all_pairs":
-        adj = replace(adj, name=name, quality={c: "red" for c in adj.quality})
-    return adj
 
 
 def same_values(a: Adjustment, b: Adjustment) -> bool:
@@ -347,7 +302,9 @@ def adjustments_table(adjustments: Iterable[Adjustment]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = adjustments_table([green_book("lower"), green_book("upper")])
+    >>> tab = {"eq": {"capex_upper": 2.0, "capex_lower": 0.1, "works_duration_upper": 0.54,
+    ...               "works_duration_lower": 0.1}, "out": {"opex_upper": 0.41, "opex_lower": 0.0}}
+    >>> t = adjustments_table([green_book("lower", tab, "eq", "out"), green_book("upper", tab, "eq", "out")])
     >>> list(t.columns)[:3], t.loc["one-off cost uplift", "green_book_upper"]
     (['green_book_lower', 'green_book_upper', 'basis'], '200%')
     """

@@ -100,6 +100,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from sharedservices.errors import DataError, InputError
+from sharedservices.model import cited, cuts
 
 PRINCIPAL_CLASSES: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L")
 UPPER_TIER: tuple[str, ...] = ("SC", "UA", "MD", "L")
@@ -1340,9 +1341,7 @@ def pooling_table(
             f"councils_pooled: {list(councils_pooled)!r} is not allowed (allowed: whole numbers of at least 2)"
         )
     if deflator is None:
-        from sharedservices.inputs import assumptions
-
-        deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
+        deflator = cited.deflator()
     rows = []
     for f in _as_fits(fits):
         for cls in (f.slope_classes if f.slopes == "by_class" else (None,)):
@@ -1355,8 +1354,6 @@ def pooling_table(
 
 def _pooling_rows(f: ServiceFit, cls: str | None, ks: list[int], deflator: Mapping[str, float]) -> list[dict]:
     """Rows of :func:`pooling_table` for one fit and class (``None``: the common slope)."""
-    from sharedservices.model import cuts
-
     low_b, high_b = f.interval(cls)
     spend = f.data["spend_gbp_thousand"] if cls is None else f.data.loc[f.data["class"] == cls, "spend_gbp_thousand"]
     median = float(cuts.deflate([spend.median()], [f.year], deflator)[0])

@@ -1,10 +1,15 @@
-"""One scenario for one council: data + assumptions -> model inputs -> timing table + metrics.
+"""One scenario for one council: data + cited assumptions -> model inputs -> timing + metrics.
 
-This is the only model module that reads the processed data and the assumptions; the
-others are pure.  Per-council inputs and the assumption defaults are cached, so a
-recompute (the explorer calls :func:`run_scenario` on every slider move) takes a
-millisecond or two.  Call :func:`clear_cache` after changing data or assumption files in
-a running process.
+:func:`run_scenario` takes one :class:`~sharedservices.model.spec.Scenario` (the parameters,
+checked when it is made) and returns a :class:`ScenarioResult`: the year-by-year timing
+table, the typed headline :class:`Metrics`, the arrays and the settings as run.  It reads
+the council's processed data here (:func:`council_inputs`, through
+:mod:`sharedservices.inputs.data`) and every cited default through
+:mod:`sharedservices.model.cited`; the arithmetic is :mod:`.cuts`, :mod:`.programmes`,
+:mod:`.financing`, :mod:`.finance` and :mod:`.gap`, which read nothing.  Per-council inputs
+and the defaults are cached, so a recompute (the explorer calls :func:`run_scenario` on every
+slider move) takes a millisecond or two.  Call :func:`clear_cache` after changing data or
+assumption files in a running process.
 
 Conventions: years 0..H (0 = 2010-11), money real 2010-11 prices, £ thousand, savings
 and income positive, costs negative in cash flows; every share names its basis
@@ -22,34 +27,36 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from sharedservices.errors import DataError, InputError
-from sharedservices.model import cuts, finance, financing, gap, programmes, reference_class
+from sharedservices.inputs import assumptions, data, paths
+from sharedservices.model import cited, cuts, finance, financing, gap, programmes, reference_class
+from sharedservices.model.cited import ModelDefaults
+from sharedservices.model.spec import CUT_PATHS, Scenario
 
 __all__ = [
     "CUT_PATHS",
     "CouncilInputs",
+    "Metrics",
     "ModelDefaults",
+    "Resolved",
+    "Scenario",
     "ScenarioResult",
+    "as_scenario",
     "clear_cache",
     "council_inputs",
     "defaults_from_assumptions",
     "front_loading_table",
-    "monte_carlo_from_params",
-    "run_from_params",
+    "rerun",
+    "resolve",
     "run_scenario",
-    "scenario_kwargs_from_params",
     "sr2010_front_loading_index",
-    "sr2010_lg_del_ratio",
 ]
-
-CUT_PATHS = ("sr2010", "actual", "parametric")
-CutPath = Literal["sr2010", "actual", "parametric"]
 
 
 # --------------------------------------------------------------------------------------
@@ -134,27 +141,22 @@ def _split_social_care(spend_y0: dict[str, float], spend_y1: Mapping[str, float]
     return share_c, 1.0 - share_c
 
 
-@functools.lru_cache(maxsize=4)
+@assumptions.cached
 def _tables(processed: str) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str],
-                                     dict[str, float], dict[str, pd.DataFrame]]:
-    """Spending, finance and central funding split by council once, council names, and the
-    deflator."""
-    from sharedservices.inputs import assumptions, data
-
+                                     dict[str, pd.DataFrame]]:
+    """Spending, finance and central funding split by council once, and council names."""
     spending = dict(tuple(data.spending().groupby("ecode", sort=False)))
     fin = dict(tuple(data.finance().groupby("ecode", sort=False)))
     funding = dict(tuple(data.central_funding().groupby("ecode", sort=False)))
     c = data.councils()
     names = dict(zip(c["ecode"], c["name"].astype(str), strict=True))
-    deflator = {str(k): float(v) for k, v in assumptions.value("prices.gdp_deflator").items()}
-    return spending, fin, names, deflator, funding
+    return spending, fin, names, funding
 
 
-@functools.lru_cache(maxsize=1024)
-def _council_inputs(ecode: str) -> CouncilInputs:
-    from sharedservices.inputs import paths
-
-    spending, fin_by, names, deflator, funding_by = _tables(str(paths.processed_dir()))
+@assumptions.cached
+def _council_inputs(ecode: str, processed: str) -> CouncilInputs:
+    spending, fin_by, names, funding_by = _tables(processed)
+    deflator = cited.deflator()
     sp = spending.get(ecode)
     if sp is None or sp.empty:
         raise DataError(f"spending: council {ecode!r} has no rows (allowed: a council in data/processed/spending.csv)")
@@ -173,7 +175,7 @@ def _council_inputs(ecode: str) -> CouncilInputs:
     if funding is None:
         raise DataError(f"central_funding: council {ecode!r} has no rows (allowed: a council in data/processed/central_funding.csv)")
     cf = cuts.central_funding(funding, ecode, deflator)
-    base_years, instability = _central_base_rule()
+    base_years, instability = cited.central_services_base_rule()
     central_real = {y: float(v.get("central", np.nan)) * deflator[cuts.BASE_YEAR] / deflator[y]
                     for y, v in by_year.items() if y in deflator}
     central_base, central_flags = programmes.central_services_base(central_real, base_years, instability)
@@ -194,29 +196,19 @@ def _council_inputs(ecode: str) -> CouncilInputs:
         funding_flags=cf.flags,
         central_services_base=central_base,
         central_services_flags=central_flags,
-        net_revenue_expenditure=_nre(fin, deflator),
+        net_revenue_expenditure=_nre(fin),
     )
 
 
-def _nre(fin: pd.DataFrame, deflator: Mapping[str, float]) -> float:
+def _nre(fin: pd.DataFrame) -> float:
     """2010-11 net revenue expenditure, £ thousand (2010-11 prices are cash in 2010-11)."""
     row = fin[(fin["year"] == cuts.BASE_YEAR) & (fin["item"] == "net_revenue_expenditure")]["gbp_thousand"]
     v = float(row.sum()) if not row.empty else 0.0
     return v if np.isfinite(v) else 0.0
 
 
-@functools.lru_cache(maxsize=1)
-def _central_base_rule() -> tuple[tuple[str, ...], float]:
-    from sharedservices.inputs import assumptions
-
-    return (tuple(str(y) for y in assumptions.value("programmes.central_services_base_years")),
-            float(assumptions.value("programmes.central_services_instability")))
-
-
 @functools.lru_cache(maxsize=2048)
-def _resolve(code: str) -> str:
-    from sharedservices.inputs import data
-
+def _resolve(code: str, processed: str) -> str:
     return data.resolve_council(code)
 
 
@@ -232,78 +224,286 @@ def council_inputs(council: str | CouncilInputs) -> CouncilInputs:
         return council
     if not isinstance(council, str):
         raise InputError(f"council: {council!r} is not a code (allowed: an RS code such as E0101 or an ONS code)")
-    return _council_inputs(_resolve(council))
+    processed = str(paths.processed_dir())
+    return _council_inputs(_resolve(council, processed), processed)
 
 
-@dataclass(frozen=True)
-class ModelDefaults:
-    """The cited defaults the model uses (see :func:`defaults_from_assumptions`)."""
-
-    sr2010_ratio: np.ndarray  # real funding relative to 2010-11, from 2010-11 to 2014-15
-    sr2010_total_cut: float
-    sr2010_period_years: int
-    demand_growth: Mapping[str, float]
-    terms: financing.FinancingTerms
-    optimism: Mapping[str, reference_class.Adjustment]
-    spreads: Mapping[str, float]
-    benchmarks: Mapping[str, float]
-    presets: Mapping[str, programmes.Programme] = field(default_factory=dict)
-    frontline_cut_persistence: float = 0.0
-    exit_cost_ratio: float = 0.0
-    delay_cost_correlation: float = 0.0
-    tornado_percentiles: tuple[float, float] = (10.0, 90.0)
-
-
-@functools.lru_cache(maxsize=1)
 def defaults_from_assumptions() -> ModelDefaults:
-    """Read every default the model needs from ``data/assumptions`` (cached)."""
-    from sharedservices.inputs import assumptions
-
-    v = assumptions.value
-    ratio = cuts.sr2010_path(1.0, 4)
-    return ModelDefaults(
-        sr2010_ratio=ratio,
-        sr2010_total_cut=float(v("sr2010.real_terms_cut")),
-        sr2010_period_years=int(v("sr2010.period_years")),
-        demand_growth={
-            "adult_social_care": float(v("demand.adult_social_care_real_growth")),
-            "childrens_social_care": float(v("demand.childrens_social_care_real_growth")),
-        },
-        terms=financing.terms_from_assumptions(),
-        optimism={n: reference_class.adjustment(n) for n in reference_class.ADJUSTMENTS},
-        spreads={k: float(v(f"programmes.spread.{k}")) for k in ("savings_rate", "one_off_cost", "delay_years", "ramp_years")},
-        benchmarks={
-            "back_office_realistic_share_of_tse": float(v("savings_evidence.back_office_realistic")),
-            "back_office_best_case_share_of_tse": float(v("savings_evidence.back_office_best_case")),
-            "ambitious_target_share_of_tse": float(v("savings_evidence.ambitious_target")),
-        },
-        presets={n: programmes.preset(n) for n in programmes.preset_names()},
-        frontline_cut_persistence=float(v("frontline.cut_persistence")),
-        exit_cost_ratio=float(v("uncertainty.exit_cost_ratio")),
-        delay_cost_correlation=float(v("uncertainty.delay_cost_correlation")),
-        tornado_percentiles=tuple(float(x) for x in v("uncertainty.tornado_percentiles")),  # type: ignore[arg-type]
-    )
+    """The cited defaults the model uses (:class:`sharedservices.model.cited.ModelDefaults`)."""
+    return cited.defaults()
 
 
 def clear_cache() -> None:
-    """Forget cached council inputs and assumption defaults."""
-    _council_inputs.cache_clear()
-    _tables.cache_clear()
+    """Forget cached council inputs and every cited default (data or assumptions edited)."""
+    assumptions.clear_cache()
     _resolve.cache_clear()
-    _central_base_rule.cache_clear()
-    defaults_from_assumptions.cache_clear()
-    _discount.cache_clear()
-    cuts._actual.cache_clear()
 
 
-@functools.lru_cache(maxsize=256)
-def _discount(horizon: int, discount: float | str) -> np.ndarray:
-    return finance.discount_factors(np.arange(horizon + 1), discount)
+@assumptions.cached
+def _discount(horizon: int, discount: str | float) -> np.ndarray:
+    out = finance.discount_factors(np.arange(horizon + 1), cited.rate(discount))
+    out.flags.writeable = False
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Resolving a scenario
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A scenario's parameters resolved into the arrays the model runs on (all real 2010-11
+    £ thousand; arrays over the programme's services or over years 0..H).
+
+    Attributes
+    ----------
+    scenario : Scenario
+    council : CouncilInputs
+    programme : Programme
+        As run (failure probability applied).
+    arrays : ProgrammeArrays
+        The programme for this council, before multipliers and optimism bias.
+    path, pressure, gap : numpy.ndarray
+        Central funding, demand pressure and the funding gap by year.
+    n : int
+        Cut years (of the even-path comparison).
+    savings_rate, one_off_ratio, lead, ramp, running_ratio : numpy.ndarray
+        Per service, after multipliers and optimism bias.
+    optimism : Adjustment
+    persistence : float
+        Of front-line cuts.
+    exit_cost_ratio : float
+    terms : FinancingTerms
+    capital_share : float
+        Of the one-off cost.
+    reserves_minimum, reserves_available : float
+        The prudent minimum and usable reserves above it.
+    settings : dict
+        The resolved parameters, for provenance and the settings table.
+    """
+
+    scenario: Scenario
+    council: CouncilInputs
+    programme: programmes.Programme
+    arrays: programmes.ProgrammeArrays
+    path: np.ndarray
+    pressure: np.ndarray
+    gap: np.ndarray
+    n: int
+    savings_rate: np.ndarray
+    one_off_ratio: np.ndarray
+    lead: np.ndarray
+    ramp: np.ndarray
+    running_ratio: np.ndarray
+    optimism: reference_class.Adjustment
+    persistence: float
+    exit_cost_ratio: float
+    terms: financing.FinancingTerms
+    capital_share: float
+    reserves_minimum: float
+    reserves_available: float
+    settings: dict[str, Any]
+
+
+def as_scenario(scenario: Scenario | str | CouncilInputs, *args: Any, **kwargs: Any) -> Scenario:
+    """A :class:`Scenario` as given, or made from ``Scenario(council, *args, **kwargs)`` (the
+    keyword form tests and what-ifs use: ``run_scenario("E2532", "broad", horizon=6)``)."""
+    if isinstance(scenario, Scenario):
+        if args:
+            raise InputError("scenario: a Scenario and positional settings given (allowed: a Scenario, "
+                             "with changes as keywords, or the keyword form)")
+        return replace(scenario, **kwargs) if kwargs else scenario
+    return Scenario(scenario, *args, **kwargs)
+
+
+def _programme(programme: str | programmes.Programme) -> programmes.Programme:
+    if isinstance(programme, programmes.Programme):
+        return programme
+    return cited.preset(programme)
+
+
+def _optimism(sc: Scenario) -> reference_class.Adjustment:
+    """The optimism-bias adjustment a scenario applies."""
+    if isinstance(sc.optimism_adjustment, reference_class.Adjustment):
+        return sc.optimism_adjustment if sc.optimism_bias else reference_class.NONE
+    return cited.adjustment(sc.optimism_adjustment) if sc.optimism_bias else reference_class.NONE
+
+
+def resolve(scenario: Scenario | str | CouncilInputs, *args: Any, **kwargs: Any) -> Resolved:
+    """Resolve a scenario (or the keyword form of :func:`as_scenario`) into the arrays the
+    model runs on: used by :func:`run_scenario` and by :mod:`sharedservices.model.uncertainty`."""
+    sc = as_scenario(scenario, *args, **kwargs)
+    ci = council_inputs(sc.council)
+    h = int(sc.horizon)
+    persistence = cited.frontline_cut_persistence() if sc.frontline_cut_persistence is None \
+        else sc.frontline_cut_persistence
+    settings: dict[str, Any] = {"council": ci.ecode, "cut_path": sc.cut_path, "horizon": h,
+                                "frontline_cut_persistence": float(persistence),
+                                "capitalisation_direction": bool(sc.capitalisation_direction)}
+    if sc.cut_path == "sr2010":
+        path = ci.base_funding * cuts.extend_path(cited.sr2010_ratio(), h)
+        n = cuts.path_cut_years(path, sc.cut_years if sc.cut_years is not None else cited.sr2010_period_years())
+    elif sc.cut_path == "actual":
+        path = cuts.extend_path(ci.actual_funding, h)
+        n = cuts.path_cut_years(path, sc.cut_years if sc.cut_years is not None else len(ci.actual_funding) - 1)
+    else:
+        period = cited.sr2010_period_years()
+        if sc.front_loading is None:
+            phi = cuts.front_loading_index(1.0 - cited.sr2010_ratio()[1 : period + 1])
+        else:
+            phi = sc.front_loading
+        c = sc.total_cut_multiplier * cited.sr2010_total_cut() if sc.total_cut is None else sc.total_cut
+        n = period if sc.cut_years is None else sc.cut_years
+        path = cuts.parametric_path(c, n, float(phi if phi is not None else 0.0), h, ci.base_funding)
+        settings.update(front_loading=phi, total_cut=c)
+    n = min(int(n), h)
+    settings["cut_years"] = n
+    growth = cited.demand_growth()
+    pressure = cuts.demand_pressure([ci.spend.get(s, 0.0) for s in growth], list(growth.values()), h)
+    prog = _programme(sc.programme)
+    if sc.failure_probability is not None:
+        prog = prog.with_failure_probability(sc.failure_probability)
+    arrays = programmes.programme_arrays(prog, ci.programme_spend)
+    ob = _optimism(sc)
+    cap, dur, opx = ob.one_off_cost, ob.duration, ob.running_cost
+    base_ramp = arrays.ramp * sc.ramp_multiplier if sc.ramp_years is None \
+        else np.full_like(arrays.ramp, float(sc.ramp_years))
+    settings.update(
+        programme=prog.name,
+        start_year=int(prog.start_year),
+        services=list(prog.service_slugs),
+        savings_multiplier=sc.savings_multiplier,
+        one_off_cost_multiplier=sc.one_off_cost_multiplier,
+        delay_years=sc.delay_years,
+        ramp_years=sc.ramp_years,
+        ramp_multiplier=sc.ramp_multiplier,
+        optimism_bias=bool(sc.optimism_bias),
+        optimism_adjustment=ob.name,
+        optimism_bias_uplifts=ob.as_dict(),
+        failure_probability=[float(x) for x in arrays.failure_probability],
+    )
+    terms = replace(cited.financing_terms(), capitalisation_direction=bool(sc.capitalisation_direction))
+    minimum = terms.reserves_minimum_share * ci.net_revenue_expenditure
+    one_off_ratio = arrays.one_off_ratio * sc.one_off_cost_multiplier * (1.0 + cap)
+    return Resolved(
+        scenario=sc,
+        council=ci,
+        programme=prog,
+        arrays=arrays,
+        path=path,
+        pressure=pressure,
+        gap=cuts.funding_gap(path, pressure),
+        n=n,
+        savings_rate=arrays.savings_rate * sc.savings_multiplier * (1.0 - ob.savings_shortfall),
+        one_off_ratio=one_off_ratio,
+        lead=arrays.lead * (1.0 + dur) + ob.delay_years + sc.delay_years,
+        ramp=base_ramp * (1.0 + dur),
+        running_ratio=arrays.running_ratio * (1.0 + opx),
+        optimism=ob,
+        persistence=float(persistence),
+        exit_cost_ratio=cited.exit_cost_ratio(),
+        terms=terms,
+        capital_share=arrays.capital_fraction(one_off_ratio),
+        reserves_minimum=minimum,
+        reserves_available=max(ci.usable_reserves - minimum, 0.0),
+        settings=settings,
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Running a scenario
 # --------------------------------------------------------------------------------------
+
+
+class PenaltyAtPersistence(TypedDict):
+    """The front-loading penalty at one persistence of front-line cuts."""
+
+    persistence: float
+    penalty_gbp_thousand: float
+    penalty_no_programme_gbp_thousand: float
+    absorbed_share: float | None
+
+
+class Metrics(TypedDict):
+    """The headline metrics of one scenario (JSON-friendly; money £ thousand, 2010-11 prices;
+    shares are fractions with their basis in the name; None where a value does not exist,
+    such as "no payback year" or "no gap").  See :func:`run_scenario`."""
+
+    council: str
+    council_name: str
+    programme: str
+    horizon: int
+    cut_years: int
+    central_funding_base_gbp_thousand: float
+    funding_gap_final_gbp_thousand: float
+    funding_cut_share_of_base: float | None
+    front_loading_index: float | None
+    front_loading_index_label: str
+    front_loading_index_sr_period: float | None
+    sr2010_national_front_loading_index: float | None
+    total_service_expenditure_gbp_thousand: float
+    core_spending_gbp_thousand: float
+    steady_state_saving_gbp_thousand: float
+    steady_state_saving_share_of_tse: float | None
+    steady_state_saving_share_of_core_spending: float | None
+    gross_steady_state_saving_gbp_thousand: float
+    gross_steady_state_saving_share_of_tse: float | None
+    gross_steady_state_saving_share_of_core_spending: float | None
+    benchmark_back_office_realistic_share_of_tse: float
+    benchmark_back_office_best_case_share_of_tse: float
+    benchmark_ambitious_target_share_of_tse: float
+    one_off_cost_gbp_thousand: float
+    payback_year: int | None
+    payback_financial_year: str | None
+    budget_payback_year: int | None
+    npv_gbp_thousand: float
+    budget_effect_pv_gbp_thousand: float
+    revenue_effect_year1_gbp_thousand: float
+    financing_cost_gbp_thousand: float
+    borrowed_gbp_thousand: float
+    revenue_one_off_gbp_thousand: float
+    one_off_capital_share: float
+    financing_fallback: str | None
+    partner_share: float | None
+    partner_feasible: bool | None
+    partner_irr: float | None
+    partner_best_irr: float | None
+    partner_npv_at_hurdle_gbp_thousand: float | None
+    borrowing_rate_real: float
+    partner_hurdle_nominal: float
+    partner_term_years: int
+    frontline_cut_persistence: float
+    penalty_by_persistence: dict[str, PenaltyAtPersistence]
+    irr: float | None
+    coverage_by_year: dict[str, float | None]
+    coverage_year1: float | None
+    cumulative_frontline_cuts_gbp_thousand: float
+    cumulative_frontline_cuts_share_of_core_spending: float | None
+    cumulative_frontline_cuts_no_programme_gbp_thousand: float
+    front_loading_penalty_gbp_thousand: float
+    front_loading_penalty_share_of_core_spending: float | None
+    front_loading_penalty_no_programme_gbp_thousand: float
+    front_loading_penalty_no_programme_share_of_core_spending: float | None
+    front_loading_penalty_absorbed_gbp_thousand: float
+    front_loading_penalty_absorbed_share: float | None
+    usable_reserves_gbp_thousand: float
+    reserves_minimum_gbp_thousand: float
+    reserves_available_gbp_thousand: float
+    reserves_draw_gbp_thousand: float
+    reserves_sufficient: bool | None
+    reserves_left_for_gap_gbp_thousand: float
+    reserves_exhausted_year: int | None
+    reserves_exhausted_year_without_programme: int | None
+    social_care_split_2010_11: dict[str, float] | None
+    back_office_gross_saving_gbp_thousand: float | None
+    back_office_gross_saving_share_of_tse: float | None
+    central_services_base_gbp_thousand: float | None
+    central_services_flags: list[str]
+    funding_flags: list[str]
+    funding_estimated_share: float
+    rollin_break_abg_gbp_thousand: float
+    retention_break_step_gbp_thousand: float | None
 
 
 @dataclass(frozen=True)
@@ -314,27 +514,33 @@ class ScenarioResult:
     ----------
     timing : pandas.DataFrame
         The year-by-year table of :func:`sharedservices.model.gap.timing_table`.
-    metrics : dict
-        JSON-friendly headline metrics (see :func:`run_scenario`).
+    metrics : Metrics
+        The typed headline metrics (see :func:`run_scenario`).
     arrays : GapResult
         The underlying arrays.
     settings : dict
         The resolved parameters (defaults filled in), for provenance.
-    council : CouncilInputs or None
+    council : CouncilInputs
         The council's inputs the scenario ran on.
-    programme : Programme or None
+    programme : Programme
         The programme as run (failure probability applied).
-    optimism : Adjustment or None
+    optimism : Adjustment
         The optimism-bias adjustment applied.
+    scenario : Scenario
+        The scenario as given (:func:`rerun` changes it).
+    rate : float or list of dict
+        The discount the appraisal used (a flat real rate or the cited schedule).
     """
 
     timing: pd.DataFrame
-    metrics: dict[str, Any]
+    metrics: Metrics
     arrays: gap.GapResult
     settings: dict[str, Any]
-    council: CouncilInputs | None = None
-    programme: programmes.Programme | None = None
-    optimism: reference_class.Adjustment | None = None
+    council: CouncilInputs
+    programme: programmes.Programme
+    optimism: reference_class.Adjustment
+    scenario: Scenario
+    rate: float | list[dict[str, Any]]
 
 
 def _num(x: float | None) -> float | None:
@@ -344,222 +550,30 @@ def _num(x: float | None) -> float | None:
     return None if math.isnan(x) else x
 
 
-def _programme(programme: str | programmes.Programme, d: ModelDefaults) -> programmes.Programme:
-    if isinstance(programme, programmes.Programme):
-        return programme
-    if programme not in d.presets:
-        raise InputError(f"programme: {programme!r} is not a preset (allowed: {', '.join(d.presets)})")
-    return d.presets[programme]
+def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, si: Resolved,
+               partner: financing.PartnerTerms | None = None) -> financing.FinancingFlows:
+    return financing.financing_flows(option, one_off, gross, si.programme.start_year, si.terms,  # type: ignore[arg-type]
+                                     capital_share=si.capital_share, reserves_available=si.reserves_available,
+                                     partner=partner)
 
 
-def _check_range(name: str, v: float, lo: float, hi: float) -> None:
-    if not (lo <= v <= hi) or (isinstance(v, float) and math.isnan(v)):
-        raise InputError(f"{name}: {v!r} (allowed: {lo:g} to {hi:g})")
-
-
-def _optimism(on: bool, which: str | reference_class.Adjustment, d: ModelDefaults) -> reference_class.Adjustment:
-    """The optimism-bias adjustment a scenario applies."""
-    if not isinstance(on, bool | np.bool_):
-        raise InputError(f"optimism_bias: {on!r} (allowed: true or false)")
-    if isinstance(which, reference_class.Adjustment):
-        return which if on else reference_class.NONE
-    if which not in d.optimism:
-        raise InputError(f"optimism_adjustment: {which!r} (allowed: {', '.join(d.optimism)})")
-    return d.optimism[which] if on else reference_class.NONE
-
-
-def scenario_inputs(
-    council: str | CouncilInputs,
-    programme: str | programmes.Programme = "back_office",
-    *,
-    cut_path: CutPath = "sr2010",
-    front_loading: float | None = None,
-    total_cut: float | None = None,
-    cut_years: int | None = None,
-    horizon: int = 10,
-    savings_multiplier: float = 1.0,
-    one_off_cost_multiplier: float = 1.0,
-    delay_years: float = 0.0,
-    ramp_years: float | None = None,
-    ramp_multiplier: float = 1.0,
-    optimism_bias: bool = True,
-    optimism_adjustment: str | reference_class.Adjustment = "reference_class",
-    failure_probability: float | None = None,
-    frontline_cut_persistence: float | None = None,
-    capitalisation_direction: bool = False,
-) -> dict[str, Any]:
-    """Resolve a scenario's parameters into the arrays the model runs on.
-
-    Returns a dict with ``council`` (CouncilInputs), ``programme``, ``arrays``
-    (ProgrammeArrays), ``path``, ``pressure``, ``gap``, ``n`` (cut years), ``savings_rate``,
-    ``one_off_ratio``, ``lead``, ``ramp``, ``running_ratio`` (per service, after
-    multipliers and optimism bias), ``persistence`` (of front-line cuts), ``terms``
-    (FinancingTerms), ``capital_share`` (of the one-off cost), ``reserves_minimum`` and
-    ``reserves_available`` (usable reserves above it, £ thousand), ``defaults`` and
-    ``settings``.  Used by :func:`run_scenario` and by :mod:`sharedservices.model.uncertainty`.
-    """
-    d = defaults_from_assumptions()
-    ci = council_inputs(council)
-    if int(horizon) != horizon or not 1 <= horizon <= 60:
-        raise InputError(f"horizon: {horizon!r} (allowed: a whole number of years, 1 to 60)")
-    h = int(horizon)
-    _check_range("savings_multiplier", savings_multiplier, 0.0, 10.0)
-    _check_range("one_off_cost_multiplier", one_off_cost_multiplier, 0.0, 20.0)
-    _check_range("delay_years", delay_years, 0.0, 20.0)
-    if ramp_years is not None:
-        _check_range("ramp_years", ramp_years, 0.0, 20.0)
-    _check_range("ramp_multiplier", ramp_multiplier, 0.0, 10.0)
-    if cut_path not in CUT_PATHS:
-        raise InputError(f"cut_path: {cut_path!r} (allowed: {', '.join(CUT_PATHS)})")
-    if cut_path != "parametric" and (front_loading is not None or total_cut is not None):
-        raise InputError(
-            f"front_loading/total_cut: set with cut_path={cut_path!r} (allowed: only with cut_path='parametric')"
-        )
-    persistence = d.frontline_cut_persistence if frontline_cut_persistence is None else frontline_cut_persistence
-    _check_range("frontline_cut_persistence", persistence, 0.0, 1.0)
-    settings: dict[str, Any] = {"council": ci.ecode, "cut_path": cut_path, "horizon": h,
-                                "frontline_cut_persistence": float(persistence),
-                                "capitalisation_direction": bool(capitalisation_direction)}
-    if cut_path == "sr2010":
-        path = ci.base_funding * cuts.extend_path(d.sr2010_ratio, h)
-        n = cuts.path_cut_years(path, cut_years if cut_years is not None else d.sr2010_period_years)
-    elif cut_path == "actual":
-        path = cuts.extend_path(ci.actual_funding, h)
-        n = cuts.path_cut_years(path, cut_years if cut_years is not None else len(ci.actual_funding) - 1)
-    else:
-        sr_phi = cuts.front_loading_index(1.0 - d.sr2010_ratio[1 : d.sr2010_period_years + 1])
-        phi = sr_phi if front_loading is None else front_loading
-        c = d.sr2010_total_cut if total_cut is None else total_cut
-        n = d.sr2010_period_years if cut_years is None else cut_years
-        path = cuts.parametric_path(c, n, float(phi if phi is not None else 0.0), h, ci.base_funding)
-        settings.update(front_loading=phi, total_cut=c)
-    n = min(int(n), h)
-    settings["cut_years"] = n
-    growth = d.demand_growth
-    pressure = cuts.demand_pressure([ci.spend.get(s, 0.0) for s in growth], list(growth.values()), h)
-    prog = _programme(programme, d)
-    if failure_probability is not None:
-        _check_range("failure_probability", failure_probability, 0.0, 1.0)
-        prog = prog.with_failure_probability(failure_probability)
-    arrays = programmes.programme_arrays(prog, ci.programme_spend)
-    ob = _optimism(optimism_bias, optimism_adjustment, d)
-    cap, dur, opx = ob.one_off_cost, ob.duration, ob.running_cost
-    base_ramp = arrays.ramp * ramp_multiplier if ramp_years is None else np.full_like(arrays.ramp, float(ramp_years))
-    settings.update(
-        programme=prog.name,
-        start_year=int(prog.start_year),
-        services=list(prog.service_slugs),
-        savings_multiplier=savings_multiplier,
-        one_off_cost_multiplier=one_off_cost_multiplier,
-        delay_years=delay_years,
-        ramp_years=ramp_years,
-        ramp_multiplier=ramp_multiplier,
-        optimism_bias=bool(optimism_bias),
-        optimism_adjustment=ob.name,
-        optimism_bias_uplifts=ob.as_dict(),
-        failure_probability=[float(x) for x in arrays.failure_probability],
-    )
-    terms = replace(d.terms, capitalisation_direction=bool(capitalisation_direction))
-    minimum = terms.reserves_minimum_share * ci.net_revenue_expenditure
-    one_off_ratio = arrays.one_off_ratio * one_off_cost_multiplier * (1.0 + cap)
-    return {
-        "council": ci,
-        "programme": prog,
-        "arrays": arrays,
-        "persistence": float(persistence),
-        "terms": terms,
-        "capital_share": arrays.capital_fraction(one_off_ratio),
-        "reserves_minimum": minimum,
-        "reserves_available": max(ci.usable_reserves - minimum, 0.0),
-        "path": path,
-        "pressure": pressure,
-        "gap": cuts.funding_gap(path, pressure),
-        "n": n,
-        "optimism": ob,
-        "exit_cost_ratio": d.exit_cost_ratio,
-        "savings_rate": arrays.savings_rate * savings_multiplier * (1.0 - ob.savings_shortfall),
-        "one_off_ratio": one_off_ratio,
-        "lead": arrays.lead * (1.0 + dur) + ob.delay_years + delay_years,
-        "ramp": base_ramp * (1.0 + dur),
-        "running_ratio": arrays.running_ratio * (1.0 + opx),
-        "defaults": d,
-        "settings": settings,
-    }
-
-
-def run_scenario(
-    council: str | CouncilInputs,
-    programme: str | programmes.Programme = "back_office",
-    financing: str = "reserves",
-    cut_path: CutPath = "sr2010",
-    front_loading: float | None = None,
-    total_cut: float | None = None,
-    cut_years: int | None = None,
-    horizon: int = 10,
-    discount: float | str = "green_book",
-    savings_multiplier: float = 1.0,
-    one_off_cost_multiplier: float = 1.0,
-    delay_years: float = 0.0,
-    ramp_years: float | None = None,
-    ramp_multiplier: float = 1.0,
-    optimism_bias: bool = True,
-    optimism_adjustment: str | reference_class.Adjustment = "reference_class",
-    protect: Iterable[str] = (),
-    failure_probability: float | None = None,
-    frontline_cut_persistence: float | None = None,
-    capitalisation_direction: bool = False,
-) -> ScenarioResult:
+def run_scenario(scenario: Scenario | str | CouncilInputs, *args: Any, **kwargs: Any) -> ScenarioResult:
     """Run one deterministic scenario (expected values, survival-weighted).
 
     Parameters
     ----------
-    council : str or CouncilInputs
-        RS or ONS code, or prepared inputs (tests, what-ifs).
-    programme : str or Programme
-        A preset name (``back_office``, ``back_office_waste``, ``broad``,
-        ``public_realm``) or a :class:`~sharedservices.model.programmes.Programme`.
-    financing : {"reserves", "borrowing", "gain_share", "grant", "revenue"}
-    cut_path : {"sr2010", "actual", "parametric"}
-    front_loading, total_cut, cut_years : optional
-        Parametric path phi, C and N (None: the SR2010 national path's index, the cited
-        real-terms cut and the SR period).  ``cut_years`` also sets N for the even-path
-        comparison of the other paths (default: SR period; actual: the last data year).
-    horizon : int
-        Last year index H (years 0..H).
-    discount : float or "green_book"
-    savings_multiplier, one_off_cost_multiplier : float
-        Scale the cited savings rates and one-off costs.
-    delay_years : float
-        Extra years before any saving (added after optimism bias).
-    ramp_years : float, optional
-        Replace every service's ramp (before optimism bias).
-    ramp_multiplier : float
-        Scale the cited ramp-up durations (before optimism bias; ignored where
-        ``ramp_years`` is given).
-    optimism_bias : bool
-        Apply an optimism-bias adjustment (False: the cited central estimates as they are).
-    optimism_adjustment : str or Adjustment
-        Which: ``reference_class`` (default; from what shared-service partnerships planned
-        and delivered, :mod:`sharedservices.model.reference_class`), ``green_book_lower`` or
-        ``green_book_upper`` (the Green Book table's bounds for the mapped category), or an
-        :class:`~sharedservices.model.reference_class.Adjustment` (e.g. one leaving a case out).
-    protect : iterable of str
-        Services protected from front-line cuts.
-    failure_probability : float, optional
-        Annual partnership failure probability (None: cited default).
-    frontline_cut_persistence : float, optional
-        Share of a front-line cut not restored when money later allows (None: cited
-        default ``frontline.cut_persistence``; 0 restores every cut).
-    capitalisation_direction : bool
-        Assume a capitalisation direction, so borrowing may also pay the revenue part of
-        the one-off cost.
+    scenario : Scenario
+        Every setting (:class:`~sharedservices.model.spec.Scenario`; a notebook makes it from
+        its parameters with :func:`sharedservices.report.params.load`).  For tests and
+        what-ifs the keyword form ``run_scenario(council, programme, financing, ...,
+        horizon=6)`` makes the Scenario first (:func:`as_scenario`), with the same checks.
 
     Returns
     -------
     ScenarioResult
-        ``metrics`` keys include ``payback_year``, ``npv_gbp_thousand`` (programme cash
-        flow, before financing), ``budget_effect_pv_gbp_thousand`` (the effect on the revenue
-        budget and reserves under the financing, at the same rate), ``irr``,
+        ``metrics`` (:class:`Metrics`) include ``payback_year``, ``npv_gbp_thousand``
+        (programme cash flow, before financing), ``budget_effect_pv_gbp_thousand`` (the effect
+        on the revenue budget and reserves under the financing, at the same rate), ``irr``,
         ``coverage_by_year`` (financial year -> ratio or None = "no gap"),
         ``coverage_year1``, ``cumulative_frontline_cuts_gbp_thousand`` and
         ``_share_of_core_spending``, ``front_loading_penalty_gbp_thousand`` /
@@ -572,55 +586,46 @@ def run_scenario(
         ``one_off_cost_gbp_thousand``, ``usable_reserves_gbp_thousand``,
         ``reserves_sufficient``, ``reserves_exhausted_year`` (if reserves met the
         programme's draws and the residual gap), benchmark shares and the breaks.
+
+    Raises
+    ------
+    InputError
+        A value the scenario does not allow (one line), an unknown council or preset.
+
+    Examples
+    --------
+    >>> r = run_scenario(Scenario("E2532", horizon=6))
+    >>> r.metrics["council"], r.metrics["horizon"], len(r.timing)
+    ('E2532', 6, 7)
     """
-    si = scenario_inputs(
-        council,
-        programme,
-        cut_path=cut_path,
-        front_loading=front_loading,
-        total_cut=total_cut,
-        cut_years=cut_years,
-        horizon=horizon,
-        savings_multiplier=savings_multiplier,
-        one_off_cost_multiplier=one_off_cost_multiplier,
-        delay_years=delay_years,
-        ramp_years=ramp_years,
-        ramp_multiplier=ramp_multiplier,
-        optimism_bias=optimism_bias,
-        optimism_adjustment=optimism_adjustment,
-        failure_probability=failure_probability,
-        frontline_cut_persistence=frontline_cut_persistence,
-        capitalisation_direction=capitalisation_direction,
-    )
-    ci: CouncilInputs = si["council"]
-    d: ModelDefaults = si["defaults"]
-    years = np.arange(si["path"].size)
+    si = resolve(scenario, *args, **kwargs)
+    sc, ci = si.scenario, si.council
+    years = np.arange(si.path.size)
     gross, running, one_off = programmes.service_profiles(
-        si["arrays"],
+        si.arrays,
         years,
-        savings_rate=si["savings_rate"],
-        one_off_ratio=si["one_off_ratio"],
-        lead=si["lead"],
-        ramp=si["ramp"],
-        running_ratio=si["running_ratio"],
-        exit_cost_ratio=si["exit_cost_ratio"],
+        savings_rate=si.savings_rate,
+        one_off_ratio=si.one_off_ratio,
+        lead=si.lead,
+        ramp=si.ramp,
+        running_ratio=si.running_ratio,
+        exit_cost_ratio=si.exit_cost_ratio,
     )
-    ff = _financing(financing, one_off, gross, si)
-    res = gap.GapResult(si["path"], si["gap"], gross, running, one_off, ff.financing, ff.reserves_draw,
-                        si["persistence"], capital_receipts=ff.capital_receipts if ff.capital_receipts.size else None)
-    protect = tuple(protect)
-    timing = gap.timing_table(res, ci.spend, si["programme"].service_slugs, protect)
-    dfs = _discount(int(years[-1]), discount)
-    metrics = _metrics(res, si, ci, d, dfs, timing, ff)
-    settings = {**si["settings"], "financing": ff.option, "discount": discount, "protect": list(protect),
+    ff = _financing(sc.financing, one_off, gross, si)
+    res = gap.GapResult(si.path, si.gap, gross, running, one_off, ff.financing, ff.reserves_draw,
+                        si.persistence, capital_receipts=ff.capital_receipts if ff.capital_receipts.size else None)
+    timing = gap.timing_table(res, ci.spend, si.programme.service_slugs, sc.protect)
+    dfs = _discount(int(years[-1]), sc.rate)
+    metrics = _metrics(res, si, dfs, ff)
+    settings = {**si.settings, "financing": ff.option, "discount": sc.rate, "protect": list(sc.protect),
                 "partner_share": None if ff.partner is None else float(ff.partner.share)}
     return ScenarioResult(timing=timing, metrics=metrics, arrays=res, settings=settings, council=ci,
-                          programme=si["programme"], optimism=si["optimism"])
+                          programme=si.programme, optimism=si.optimism, scenario=sc, rate=cited.rate(sc.rate))
 
 
 def rerun(result: ScenarioResult, **overrides: Any) -> ScenarioResult:
-    """Run a scenario again with some of its parameters changed (e.g. ``optimism_bias=False``
-    for the answer without the adjustment).
+    """Run a scenario again with some of its settings changed (e.g. ``optimism_bias=False``
+    for the answer without the adjustment; ``programme=`` a changed Programme).
 
     Examples
     --------
@@ -628,169 +633,21 @@ def rerun(result: ScenarioResult, **overrides: Any) -> ScenarioResult:
     >>> rerun(r, optimism_bias=False).metrics["one_off_cost_gbp_thousand"] < r.metrics["one_off_cost_gbp_thousand"]
     True
     """
-    st = result.settings
-    if result.council is None or result.programme is None:
-        raise InputError("rerun: the result does not carry its council and programme (allowed: a run_scenario result)")
-    kw: dict[str, Any] = {
-        k: st[k] for k in ("financing", "cut_path", "cut_years", "horizon", "discount", "savings_multiplier",
-                           "one_off_cost_multiplier", "delay_years", "ramp_years", "ramp_multiplier", "optimism_bias",
-                           "protect", "frontline_cut_persistence", "capitalisation_direction") if k in st
-    }
-    if st.get("cut_path") == "parametric":
-        kw.update(front_loading=st["front_loading"], total_cut=st["total_cut"])
-    kw["optimism_adjustment"] = result.optimism if result.optimism is not None and result.optimism.name != "none" \
-        else st.get("optimism_adjustment", "reference_class")
-    if kw["optimism_adjustment"] == "none":
-        kw["optimism_adjustment"] = "reference_class"
-    programme = overrides.pop("programme_override", None) or result.programme
-    kw.update(overrides)
-    return run_scenario(result.council, programme, **kw)
+    return run_scenario(replace(result.scenario, **overrides))
 
 
-#: Keys a notebook schema may add to the scenario fields that the scenario itself ignores
-#: (the Monte Carlo's, read by :func:`monte_carlo_from_params`).
-MONTE_CARLO_PARAMS = ("draws", "seed")
-
-
-def scenario_kwargs_from_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Translate :class:`~sharedservices.report.params.scenario_fields.ScenarioParams` fields
-    into :func:`run_scenario` keyword arguments.
-
-    Missing fields take the schema's defaults; ``draws`` and ``seed`` are ignored (see
-    :func:`monte_carlo_from_params`).  ``total_cut_multiplier`` becomes ``total_cut`` =
-    multiplier x the cited SR2010 real-terms cut (``sr2010.real_terms_cut``, a fraction of
-    2010-11 funding); ``front_loading`` and ``total_cut_multiplier`` shape only the
-    parametric path and are dropped for ``sr2010`` and ``actual``.  ``discount="none"``
-    becomes a rate of 0.0; ``"green_book"`` stays the Green Book declining schedule.
-
-    Raises
-    ------
-    InputError
-        An unknown name or a value the schema does not allow (one line).
-
-    Examples
-    --------
-    >>> kw = scenario_kwargs_from_params({"council": "E2532", "discount": "none"})
-    >>> kw["discount"], kw["cut_path"], "total_cut" in kw
-    (0.0, 'sr2010', False)
-    >>> kw = scenario_kwargs_from_params({"cut_path": "parametric", "total_cut_multiplier": 2.0})
-    >>> kw["total_cut"] == 2.0 * defaults_from_assumptions().sr2010_total_cut
-    True
-    >>> scenario_kwargs_from_params({"horizon": 2})
-    Traceback (most recent call last):
-    ...
-    sharedservices.errors.InputError: parameter 'horizon': 2 is not allowed (Input should be greater than or equal to 4)
-    """
-    from pydantic import ValidationError
-
-    from sharedservices.report.params.scenario_fields import ScenarioParams
-
-    fields = ScenarioParams.model_fields
-    if not isinstance(params, Mapping):
-        raise InputError(f"scenario parameters: {params!r} is not a mapping (allowed: name: value pairs)")
-    unknown = [k for k in params if k not in fields and k not in MONTE_CARLO_PARAMS]
-    if unknown:
-        raise InputError(f"parameter {unknown[0]!r}: unknown scenario parameter (allowed: {', '.join(fields)})")
-    given = {k: v for k, v in params.items() if k in fields}
-    council = given.pop("council", fields["council"].default)
-    try:
-        p = ScenarioParams.model_validate(given).model_dump()
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = str(err["loc"][0]) if err["loc"] else "?"
-        raise InputError(f"parameter {key!r}: {given.get(key)!r} is not allowed ({err['msg']})") from None
-    if not isinstance(council, str):
-        raise InputError(f"parameter 'council': {council!r} is not a code (allowed: an RS code such as E0101 or an ONS code)")
-    _resolve(council)  # cached look-up (the schema's own check is not): InputError naming the council
-    p["council"] = council
-    kw: dict[str, Any] = {
-        k: p[k]
-        for k in ("council", "programme", "financing", "cut_path", "horizon", "savings_multiplier",
-                  "one_off_cost_multiplier", "delay_years", "ramp_multiplier", "optimism_bias",
-                  "optimism_adjustment", "frontline_cut_persistence", "capitalisation_direction")
-    }
-    kw["discount"] = 0.0 if p["discount"] == "none" else p["discount"]
-    if p["cut_path"] == "parametric":
-        kw["front_loading"] = p["front_loading"]
-        kw["total_cut"] = p["total_cut_multiplier"] * defaults_from_assumptions().sr2010_total_cut
-    return kw
-
-
-def run_from_params(params: Mapping[str, Any]) -> ScenarioResult:
-    """Run the scenario a notebook's (or the explorer's) parameters describe.
-
-    Parameters
-    ----------
-    params : mapping
-        ScenarioParams fields by name (missing ones take the schema's defaults); see
-        :func:`scenario_kwargs_from_params` for how they map onto :func:`run_scenario`.
-
-    Returns
-    -------
-    ScenarioResult
-
-    Examples
-    --------
-    >>> r = run_from_params({"council": "E2532", "horizon": 6})
-    >>> r.metrics["council"], r.metrics["horizon"], len(r.timing)
-    ('E2532', 6, 7)
-    """
-    return run_scenario(**scenario_kwargs_from_params(params))
-
-
-def monte_carlo_from_params(params: Mapping[str, Any], *, draws: int | None = None, seed: int | None = None) -> Any:
-    """Monte Carlo (:func:`sharedservices.model.uncertainty.monte_carlo`) around ``params``.
-
-    ``draws`` and ``seed`` come from the arguments, else from ``params``, else 10 000
-    draws and :data:`sharedservices.model.uncertainty.DEFAULT_SEED`.
-
-    Returns
-    -------
-    sharedservices.model.uncertainty.MonteCarloResult
-
-    Examples
-    --------
-    >>> mc = monte_carlo_from_params({"council": "E2532", "horizon": 6, "draws": 50, "seed": 1})
-    >>> mc.net_savings.shape
-    (50, 7)
-    """
-    from sharedservices.model import uncertainty
-
-    kw = scenario_kwargs_from_params(params)
-    n = draws if draws is not None else params.get("draws", 10_000)
-    s = seed if seed is not None else params.get("seed", uncertainty.DEFAULT_SEED)
-    council, programme, option = kw.pop("council"), kw.pop("programme"), kw.pop("financing")
-    return uncertainty.monte_carlo(council, programme, option, draws=n, seed=s, **kw)
-
-
-def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, si: Mapping[str, Any],
-               partner: financing.PartnerTerms | None = None) -> financing.FinancingFlows:
-    if option not in financing.FINANCING_OPTIONS:
-        raise InputError(f"financing: {option!r} is not an option (allowed: {', '.join(financing.FINANCING_OPTIONS)})")
-    return financing.financing_flows(option, one_off, gross, si["programme"].start_year, si["terms"],  # type: ignore[arg-type]
-                                     capital_share=si["capital_share"], reserves_available=si["reserves_available"],
-                                     partner=partner)
-
-
-def _metrics(
-    res: gap.GapResult,
-    si: dict[str, Any],
-    ci: CouncilInputs,
-    d: ModelDefaults,
-    dfs: np.ndarray,
-    timing: pd.DataFrame,
-    ff: financing.FinancingFlows,
-) -> dict[str, Any]:
-    path, n = si["path"], si["n"]
+def _metrics(res: gap.GapResult, si: Resolved, dfs: np.ndarray, ff: financing.FinancingFlows) -> Metrics:
+    ci = si.council
+    path, n = si.path, si.n
     h = path.size - 1
     core = ci.core_spending
     tse = ci.total_service_expenditure
     even = cuts.even_path(path, n)
-    gap_even = cuts.funding_gap(even, si["pressure"])
+    gap_even = cuts.funding_gap(even, si.pressure)
     cash = res.programme_cash_flow
     net = res.net_savings
     budget = res.budget_effect
-    pers = float(si["persistence"])
+    pers = float(si.persistence)
 
     def penalties(p: float) -> tuple[float, float, float, float]:
         cum_ = gap.cumulative_cuts(res.residual_gap, p)
@@ -807,27 +664,28 @@ def _metrics(
                                  "penalty_no_programme_gbp_thousand": pen_none_,
                                  "absorbed_share": gap.penalty_absorbed_share(pen_none_, pen_)}
     cov = gap.coverage(net, res.funding_gap)
-    arrays = replace(si["arrays"], savings_rate=si["savings_rate"], running_ratio=si["running_ratio"])
+    arrays = replace(si.arrays, savings_rate=si.savings_rate, running_ratio=si.running_ratio)
     ss = programmes.steady_state_saving(arrays)
     draws = res.reserves_draw + res.frontline_cuts
     pb = finance.payback_year(cash)
     pb_budget = finance.payback_year(budget)
     fli = cuts.front_loading_index(path[0] - path[1 : n + 1])
-    sr_n = min(d.sr2010_period_years, h)
+    sr_n = min(cited.sr2010_period_years(), h)
     fli_sr = cuts.front_loading_index(path[0] - path[1 : sr_n + 1])
     partner = ff.partner
-    start = int(si["programme"].start_year)
+    start = int(si.programme.start_year)
 
     def share(x: float, base: float) -> float | None:
         return None if base <= 0 else float(x) / base
 
-    bo = [i for i, svc in enumerate(arrays.services) if svc == si["programme"].overhead_service]
+    bench = cited.benchmarks()
+    bo = [i for i, svc in enumerate(arrays.services) if svc == si.programme.overhead_service]
     bo_gross = float(arrays.addressable[bo[0]] * arrays.savings_rate[bo[0]]) if bo else None
 
     return {
         "council": ci.ecode,
         "council_name": ci.name,
-        "programme": si["programme"].name,
+        "programme": si.programme.name,
         "horizon": h,
         "cut_years": n,
         "central_funding_base_gbp_thousand": float(path[0]),
@@ -845,7 +703,9 @@ def _metrics(
         "gross_steady_state_saving_gbp_thousand": ss["gross_gbp_thousand"],
         "gross_steady_state_saving_share_of_tse": share(ss["gross_gbp_thousand"], tse),
         "gross_steady_state_saving_share_of_core_spending": share(ss["gross_gbp_thousand"], core),
-        **{f"benchmark_{k}": v for k, v in d.benchmarks.items()},
+        "benchmark_back_office_realistic_share_of_tse": bench["back_office_realistic_share_of_tse"],
+        "benchmark_back_office_best_case_share_of_tse": bench["back_office_best_case_share_of_tse"],
+        "benchmark_ambitious_target_share_of_tse": bench["ambitious_target_share_of_tse"],
         "one_off_cost_gbp_thousand": float(res.one_off_costs.sum()),
         "payback_year": pb,
         "payback_financial_year": None if pb is None else cuts.fy_label(pb),
@@ -856,7 +716,7 @@ def _metrics(
         "financing_cost_gbp_thousand": float(financing.financing_cost(ff, res.one_off_costs)),
         "borrowed_gbp_thousand": float(ff.borrowed.sum()) if ff.borrowed.size else 0.0,
         "revenue_one_off_gbp_thousand": float(ff.revenue_one_off.sum()) if ff.revenue_one_off.size else 0.0,
-        "one_off_capital_share": float(si["capital_share"]),
+        "one_off_capital_share": float(si.capital_share),
         "financing_fallback": ff.fallback,
         "partner_share": None if partner is None else float(partner.share),
         "partner_feasible": None if partner is None else bool(partner.feasible),
@@ -864,9 +724,9 @@ def _metrics(
         # infeasible: what the partner would get from all of the savings in its term
         "partner_best_irr": None if partner is None or partner.feasible else partner.irr_nominal,
         "partner_npv_at_hurdle_gbp_thousand": None if partner is None else partner.npv_at_hurdle,
-        "borrowing_rate_real": si["terms"].real_borrowing_rate,
-        "partner_hurdle_nominal": si["terms"].partner_hurdle_nominal,
-        "partner_term_years": si["terms"].partner_term_years,
+        "borrowing_rate_real": si.terms.real_borrowing_rate,
+        "partner_hurdle_nominal": si.terms.partner_hurdle_nominal,
+        "partner_term_years": si.terms.partner_term_years,
         "frontline_cut_persistence": pers,
         "penalty_by_persistence": by_persistence,
         "irr": finance.irr(cash),
@@ -882,14 +742,14 @@ def _metrics(
         "front_loading_penalty_absorbed_gbp_thousand": penalty_none - penalty,
         "front_loading_penalty_absorbed_share": gap.penalty_absorbed_share(penalty_none, penalty),
         "usable_reserves_gbp_thousand": ci.usable_reserves,
-        "reserves_minimum_gbp_thousand": float(si["reserves_minimum"]),
-        "reserves_available_gbp_thousand": float(si["reserves_available"]),
+        "reserves_minimum_gbp_thousand": float(si.reserves_minimum),
+        "reserves_available_gbp_thousand": float(si.reserves_available),
         "reserves_draw_gbp_thousand": float(res.reserves_draw.sum()),
         "reserves_sufficient": bool(float(ff.revenue_one_off.sum()) <= 1e-9) if ff.option in ("reserves", "grant") else None,
-        "reserves_left_for_gap_gbp_thousand": float(si["reserves_available"] - res.reserves_draw.sum()),
-        "reserves_exhausted_year": financing.reserves_exhausted_year(float(si["reserves_available"]), draws),
+        "reserves_left_for_gap_gbp_thousand": float(si.reserves_available - res.reserves_draw.sum()),
+        "reserves_exhausted_year": financing.reserves_exhausted_year(float(si.reserves_available), draws),
         "reserves_exhausted_year_without_programme": financing.reserves_exhausted_year(
-            float(si["reserves_available"]), gap.frontline_cuts(res.funding_gap, pers)),
+            float(si.reserves_available), gap.frontline_cuts(res.funding_gap, pers)),
         "social_care_split_2010_11": None
         if ci.social_care_split is None
         else {"childrens_social_care": ci.social_care_split[0], "adult_social_care": ci.social_care_split[1]},
@@ -904,22 +764,6 @@ def _metrics(
     }
 
 
-def sr2010_lg_del_ratio() -> np.ndarray:
-    """Real SR2010 plans for the whole local government DEL (formula grant, freeze grant and
-    other DCLG grants, ``sr2010.lg_resource_del_cash_gbp_bn``) relative to 2010-11, years 0..N.
-
-    Examples
-    --------
-    >>> r = sr2010_lg_del_ratio()
-    >>> float(r[0]), bool(r[-1] < r[1] < 1)
-    (1.0, True)
-    """
-    from sharedservices.inputs import assumptions
-
-    n = defaults_from_assumptions().sr2010_period_years
-    return cuts.sr2010_path(1.0, n, cash_profile=assumptions.value("sr2010.lg_resource_del_cash_gbp_bn"))
-
-
 def sr2010_front_loading_index() -> float | None:
     """Front-loading index of the SR2010 national profile over the SR period (real terms).
 
@@ -928,8 +772,8 @@ def sr2010_front_loading_index() -> float | None:
     >>> 0 < sr2010_front_loading_index() < 1
     True
     """
-    d = defaults_from_assumptions()
-    return cuts.front_loading_index(1.0 - d.sr2010_ratio[1 : d.sr2010_period_years + 1])
+    n = cited.sr2010_period_years()
+    return cuts.front_loading_index(1.0 - cited.sr2010_ratio()[1 : n + 1])
 
 
 def front_loading_table(councils: Iterable[str] | None = None) -> pd.DataFrame:
@@ -950,10 +794,8 @@ def front_loading_table(councils: Iterable[str] | None = None) -> pd.DataFrame:
         net cut"), ``rollin_abg_gbp_thousand`` and ``retention_step_gbp_thousand`` (the
         sizes of the 2011-12 roll-in and 2013-14 rates-retention breaks).
     """
-    from sharedservices.inputs import data
-
     codes = data.select_councils("all") if councils is None else list(councils)
-    n = defaults_from_assumptions().sr2010_period_years
+    n = cited.sr2010_period_years()
     rows = []
     for code in codes:
         ci = council_inputs(code)

@@ -21,7 +21,7 @@ shocks such as management capacity; the spreads are ``programmes.spread.*``):
 The arithmetic is the deterministic model's own (:func:`programmes.service_profiles`,
 :func:`financing.financing_flows`), vectorised over draws x services x years with no
 Python loop over draws (draws are processed in chunks to stay in cache).  With every
-spread zero and no failure the result equals :func:`scenario.run_scenario` exactly; with
+spread zero and no failure the result equals :func:`sharedservices.model.scenario.run_scenario` exactly; with
 failure, the mean over draws converges on the deterministic expected values (which carry
 the expected exit cost).
 
@@ -40,8 +40,9 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.errors import InputError
-from sharedservices.model import cuts, finance, financing, gap, programmes, scenario
+from sharedservices.model import cited, cuts, finance, financing, gap, programmes, scenario
 from sharedservices.model import financing as financing_module
+from sharedservices.model.spec import DEFAULT_SEED, Scenario
 
 __all__ = [
     "DEFAULT_SEED",
@@ -55,8 +56,6 @@ __all__ = [
     "simulate",
 ]
 
-#: Seed used when none is given (any fixed number: results must be reproducible).
-DEFAULT_SEED = 20101020
 SPREAD_KEYS = ("savings_rate", "one_off_cost", "delay_years", "ramp_years")
 
 
@@ -171,8 +170,8 @@ class MonteCarloResult:
         return out
 
 
-def _spreads(spreads: Mapping[str, float] | None, d: scenario.ModelDefaults) -> dict[str, float]:
-    out = dict(d.spreads)
+def _spreads(spreads: Mapping[str, float] | None) -> dict[str, float]:
+    out = dict(cited.spreads())
     if spreads is not None:
         unknown = set(spreads) - set(SPREAD_KEYS)
         if unknown:
@@ -201,7 +200,7 @@ def _cv(sd_years: float, central: np.ndarray, weights: np.ndarray) -> float:
     return float(sd_years) / mean if mean > 1e-12 else 0.0
 
 
-def _cash_flows(si: Mapping[str, Any], option: str, terms: financing.FinancingTerms,
+def _cash_flows(si: scenario.Resolved, option: str, terms: financing.FinancingTerms,
                 partner: financing.PartnerTerms | None, m_save: np.ndarray, m_cost: np.ndarray,
                 m_lead: np.ndarray, m_ramp: np.ndarray, fy: np.ndarray | None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -211,55 +210,57 @@ def _cash_flows(si: Mapping[str, Any], option: str, terms: financing.FinancingTe
     ``fy``: failure year per row (rows, S or 1), or None for the survival-weighted
     expectation of the deterministic model.
     """
-    arrays: programmes.ProgrammeArrays = si["arrays"]
-    t = np.arange(si["path"].size)
+    arrays = si.arrays
+    t = np.arange(si.path.size)
     rows = m_save.shape[0]
     alive = None if fy is None else (t < fy[..., None]).astype(float)
     gross, running, one_off = programmes.service_profiles(
         arrays,
         t,
-        savings_rate=si["savings_rate"] * m_save[:, None],
-        one_off_ratio=si["one_off_ratio"] * m_cost[:, None],
-        lead=si["lead"] * m_lead[:, None],
-        ramp=si["ramp"] * m_ramp[:, None],
-        running_ratio=np.broadcast_to(si["running_ratio"], (rows, arrays.addressable.size)),
+        savings_rate=si.savings_rate * m_save[:, None],
+        one_off_ratio=si.one_off_ratio * m_cost[:, None],
+        lead=si.lead * m_lead[:, None],
+        ramp=si.ramp * m_ramp[:, None],
+        running_ratio=np.broadcast_to(si.running_ratio, (rows, arrays.addressable.size)),
         alive=alive,
-        exit_cost_ratio=float(si.get("exit_cost_ratio", 0.0)),
+        exit_cost_ratio=float(si.exit_cost_ratio),
     )
     ff = financing.financing_flows(option, one_off, gross, arrays.start_year, terms,  # type: ignore[arg-type]
-                                   capital_share=float(si.get("capital_share", 0.0)),
-                                   reserves_available=float(si.get("reserves_available", np.inf)),
+                                   capital_share=float(si.capital_share),
+                                   reserves_available=float(si.reserves_available),
                                    partner=partner)
     cash = gross - running - one_off
     return gross, cash, cash + ff.financing, cash + ff.financing - ff.own_money, one_off
 
 
-def _partner(si: Mapping[str, Any], option: str, terms: financing.FinancingTerms) -> financing.PartnerTerms | None:
+def _partner(si: scenario.Resolved, option: str, terms: financing.FinancingTerms) -> financing.PartnerTerms | None:
     """The partner signs once, on the expected savings; the draws are its risk."""
     if option != "gain_share":
         return None
-    arrays = si["arrays"]
-    t = np.arange(si["path"].size)
-    g0, _, c0 = programmes.service_profiles(arrays, t, savings_rate=si["savings_rate"],
-                                            one_off_ratio=si["one_off_ratio"], lead=si["lead"],
-                                            ramp=si["ramp"], running_ratio=si["running_ratio"])
+    arrays = si.arrays
+    t = np.arange(si.path.size)
+    g0, _, c0 = programmes.service_profiles(arrays, t, savings_rate=si.savings_rate,
+                                            one_off_ratio=si.one_off_ratio, lead=si.lead,
+                                            ramp=si.ramp, running_ratio=si.running_ratio)
     return financing.partner_terms(c0, g0, arrays.start_year, terms)
 
 
 def simulate(
-    si: Mapping[str, Any],
+    si: scenario.Resolved,
     financing_option: str,
     spreads: Mapping[str, float],
     draws: int,
     seed: int,
-    discount: float | str = "green_book",
+    discount: float | str | None = None,
     chunk: int = 2048,
     correlation: float | None = None,
 ) -> MonteCarloResult:
-    """Run the Monte Carlo on resolved scenario inputs (:func:`scenario.scenario_inputs`).
+    """Run the Monte Carlo on a resolved scenario (:func:`sharedservices.model.scenario.resolve`).
 
     Parameters
     ----------
+    discount : {"green_book", "none"} or float, optional
+        The scenario's own (None) or another.
     correlation : float, optional
         Correlation of the delay and cost-overrun shocks (None: the cited
         ``uncertainty.delay_cost_correlation``).
@@ -272,31 +273,31 @@ def simulate(
         raise InputError(f"draws: {draws!r} (allowed: a whole number >= 1)")
     if financing_option not in financing.FINANCING_OPTIONS:
         raise InputError(f"financing: {financing_option!r} (allowed: {', '.join(financing.FINANCING_OPTIONS)})")
-    arrays: programmes.ProgrammeArrays = si["arrays"]
-    d: scenario.ModelDefaults = si["defaults"]
-    path, fgap = si["path"], si["gap"]
+    arrays = si.arrays
+    path, fgap = si.path, si.gap
     t = np.arange(path.size)
     n_years = t.size
     start = arrays.start_year
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((4, draws))
     u = 1.0 - rng.random(draws)  # (0, 1]
-    rho = d.delay_cost_correlation if correlation is None else float(correlation)
+    rho = cited.delay_cost_correlation() if correlation is None else float(correlation)
     if not (np.isfinite(rho) and -1.0 <= rho <= 1.0):
         raise InputError(f"delay_cost_correlation: {correlation!r} (allowed: -1 to 1)")
     z_delay = z[2]
     z_cost = rho * z_delay + np.sqrt(1.0 - rho * rho) * z[1]
     m_save = lognormal_multiplier(z[0], spreads["savings_rate"])
     m_cost = lognormal_multiplier(z_cost, spreads["one_off_cost"])
-    m_lead = lognormal_multiplier(z_delay, _cv(spreads["delay_years"], si["lead"], arrays.addressable))
-    m_ramp = lognormal_multiplier(z[3], _cv(spreads["ramp_years"], si["ramp"], arrays.addressable))
-    exit_ratio = float(si.get("exit_cost_ratio", 0.0))
-    dfs = finance.discount_factors(t, discount)
-    pers = float(si.get("persistence", 0.0))
-    terms = si.get("terms", d.terms)
+    m_lead = lognormal_multiplier(z_delay, _cv(spreads["delay_years"], si.lead, arrays.addressable))
+    m_ramp = lognormal_multiplier(z[3], _cv(spreads["ramp_years"], si.ramp, arrays.addressable))
+    exit_ratio = float(si.exit_cost_ratio)
+    discount = si.scenario.rate if discount is None else discount
+    dfs = finance.discount_factors(t, cited.rate(discount))
+    pers = float(si.persistence)
+    terms = si.terms
     partner = _partner(si, financing_option, terms)
-    even = cuts.even_path(path, si["n"])
-    gap_even = cuts.funding_gap(even, si["pressure"])
+    even = cuts.even_path(path, si.n)
+    gap_even = cuts.funding_gap(even, si.pressure)
     fp = arrays.failure_probability
     if fp.size and np.all(fp == fp[0]):
         fp = fp[:1]  # one partnership, one failure year: broadcast over services
@@ -340,21 +341,18 @@ def simulate(
             "failure_year": np.where(np.isfinite(failure_year), failure_year, -1).astype(int),
         }
     )
-    settings = {**si["settings"], "financing": financing_option, "draws": int(draws), "seed": seed,
+    settings = {**si.settings, "financing": financing_option, "draws": int(draws), "seed": seed,
                 "spreads": dict(spreads), "delay_cost_correlation": rho, "exit_cost_ratio": exit_ratio,
                 "discount": discount}
-    return MonteCarloResult(table, out_net, out_cash, out_gross, fgap, int(d.sr2010_period_years), settings)
+    return MonteCarloResult(table, out_net, out_cash, out_gross, fgap, int(cited.sr2010_period_years()), settings)
 
 
 def monte_carlo(
-    council: str | scenario.CouncilInputs,
-    programme: str | programmes.Programme = "back_office",
-    financing: str = "reserves",
-    *,
+    scenario_: Scenario | str | scenario.CouncilInputs,
+    *args: Any,
     draws: int = 10_000,
     seed: int = DEFAULT_SEED,
     spreads: Mapping[str, float] | None = None,
-    discount: float | str = "green_book",
     correlation: float | None = None,
     **scenario_kwargs: Any,
 ) -> MonteCarloResult:
@@ -362,27 +360,31 @@ def monte_carlo(
 
     Parameters
     ----------
-    council, programme, financing, discount
-        As for :func:`sharedservices.model.scenario.run_scenario`.
+    scenario_ : Scenario
+        The scenario (or the keyword form of :func:`sharedservices.model.scenario.as_scenario`:
+        ``monte_carlo(council, programme, financing, horizon=6, draws=500)``); its financing and
+        discount are the simulation's.
     draws : int
     seed : int
+        Default :data:`sharedservices.model.spec.DEFAULT_SEED`, as report 40's.
     spreads : mapping, optional
         Override any of ``savings_rate``, ``one_off_cost`` (relative SDs),
         ``delay_years``, ``ramp_years`` (SDs in years); None = the cited spreads.
     correlation : float, optional
         Correlation of the delay and cost-overrun shocks (None: the cited value).
-    **scenario_kwargs
-        Any other :func:`run_scenario` parameter (cut path, multipliers, optimism bias,
-        ``failure_probability`` ...) except ``protect``.
 
     Returns
     -------
     MonteCarloResult
-    """
-    si = scenario.scenario_inputs(council, programme, **scenario_kwargs)
-    return simulate(si, financing, _spreads(spreads, si["defaults"]), draws, seed, discount,
-                    correlation=correlation)
 
+    Examples
+    --------
+    >>> mc = monte_carlo(Scenario("E2532", horizon=6), draws=50, seed=1)
+    >>> mc.net_savings.shape
+    (50, 7)
+    """
+    si = scenario.resolve(scenario_, *args, **scenario_kwargs)
+    return simulate(si, si.scenario.financing, _spreads(spreads), draws, seed, correlation=correlation)
 
 
 def lognormal_quantile(q: float, relative_sd: float) -> float:
@@ -405,14 +407,11 @@ TORNADO_INPUTS: tuple[str, ...] = ("savings_multiplier", "one_off_cost_multiplie
 
 
 def one_way_sensitivities(
-    council: str | scenario.CouncilInputs,
-    programme: str | programmes.Programme = "back_office",
-    financing: str = "reserves",
-    *,
+    scenario_: Scenario | str | scenario.CouncilInputs,
+    *args: Any,
     metric: str = "npv_gbp_thousand",
     spreads: Mapping[str, float] | None = None,
     percentiles: tuple[float, float] | None = None,
-    discount: float | str = "green_book",
     **scenario_kwargs: Any,
 ) -> pd.DataFrame:
     """One-way sensitivities for a tornado chart, every input over the same probability range.
@@ -426,6 +425,8 @@ def one_way_sensitivities(
 
     Parameters
     ----------
+    scenario_ : Scenario
+        As for :func:`monte_carlo` (its financing and discount are used).
     metric : {"npv_gbp_thousand", "budget_effect_pv_gbp_thousand"}
     percentiles : (float, float), optional
         Low and high percentiles (default the cited ones).
@@ -441,22 +442,22 @@ def one_way_sensitivities(
     allowed = ("npv_gbp_thousand", "budget_effect_pv_gbp_thousand")
     if metric not in allowed:
         raise InputError(f"metric: {metric!r} (allowed: {', '.join(allowed)})")
-    si = scenario.scenario_inputs(council, programme, **scenario_kwargs)
-    d: scenario.ModelDefaults = si["defaults"]
-    sp = _spreads(spreads, d)
-    lo_q, hi_q = (d.tornado_percentiles if percentiles is None else percentiles)
+    si = scenario.resolve(scenario_, *args, **scenario_kwargs)
+    financing = si.scenario.financing
+    sp = _spreads(spreads)
+    lo_q, hi_q = (cited.tornado_percentiles() if percentiles is None else percentiles)
     if not 0.0 < lo_q < hi_q < 100.0:
         raise InputError(f"tornado percentiles: {(lo_q, hi_q)!r} (allowed: 0 < low < high < 100)")
     if financing not in financing_module.FINANCING_OPTIONS:
         raise InputError(f"financing: {financing!r} (allowed: {', '.join(financing_module.FINANCING_OPTIONS)})")
-    arrays: programmes.ProgrammeArrays = si["arrays"]
-    t = np.arange(si["path"].size)
-    dfs = finance.discount_factors(t, discount)
-    terms = si.get("terms", d.terms)
+    arrays = si.arrays
+    t = np.arange(si.path.size)
+    dfs = finance.discount_factors(t, cited.rate(si.scenario.rate))
+    terms = si.terms
     partner = _partner(si, financing, terms)
     cvs = {"savings_multiplier": sp["savings_rate"], "one_off_cost_multiplier": sp["one_off_cost"],
-           "lead_multiplier": _cv(sp["delay_years"], si["lead"], arrays.addressable),
-           "ramp_multiplier": _cv(sp["ramp_years"], si["ramp"], arrays.addressable)}
+           "lead_multiplier": _cv(sp["delay_years"], si.lead, arrays.addressable),
+           "ramp_multiplier": _cv(sp["ramp_years"], si.ramp, arrays.addressable)}
 
     def value(m: dict[str, float], fy: np.ndarray | None) -> float:
         one = np.ones(1)

@@ -20,7 +20,7 @@ schema field                control
 
 Each change validates the values through the schema (the same checks the reports make;
 an invalid value or combination shows one line under the controls instead of a traceback),
-runs :func:`sharedservices.model.scenario.run_from_params`, and updates the timing chart (line
+runs :func:`sharedservices.report.scenarios.run_from_params`, and updates the timing chart (line
 data replaced in place, background blitted, limits redrawn only when the data leave them)
 and the metrics panel.  ``bench/bench_explorer.py`` times one change through the widget
 path.
@@ -44,7 +44,7 @@ import traitlets
 
 from sharedservices.errors import InputError, SharedServicesError
 from sharedservices.report import params as _params
-from sharedservices.report.params import ParamSpec
+from sharedservices.report.params import ParamSpec, scenario_fields
 from sharedservices.report.params.scenario_fields import ScenarioParams
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,10 +74,10 @@ __all__ = [
 TOGGLE_MAX_CHOICES = 3
 #: Slider steps per range (the step is rounded down to a power of ten).
 SLIDER_STEPS = 100
-#: Fields that shape only the parametric cut path (``scenario.scenario_kwargs_from_params``
+#: Fields that shape only the parametric cut path (:func:`sharedservices.report.params.scenario_fields.to_scenario`
 #: drops them for the other paths): their controls are disabled unless ``cut_path`` is
 #: ``"parametric"``, so a move that cannot change anything is not offered.
-PARAMETRIC_ONLY = ("front_loading", "total_cut_multiplier")
+PARAMETRIC_ONLY = scenario_fields.PARAMETRIC_ONLY
 #: Years shown in the coverage row of the metrics panel.
 COVERAGE_YEARS_SHOWN = 10
 #: Source line under the chart (as the payback report's: ``figures.payback.SOURCE_MODEL``).
@@ -391,8 +391,8 @@ def format_metrics(metrics: Mapping[str, Any], settings: Mapping[str, Any] | Non
 
     Examples
     --------
-    >>> from sharedservices.model import scenario
-    >>> r = scenario.run_from_params({"council": "E2532", "savings_multiplier": 0.0})
+    >>> from sharedservices.report.scenarios import run_from_params
+    >>> r = run_from_params({"council": "E2532", "savings_multiplier": 0.0})
     >>> format_metrics(r.metrics)["Payback year"]
     'none by 2020-21'
     """
@@ -598,7 +598,7 @@ class Explorer:
         The scenario schema the controls are built from and values are validated with
         (default :class:`~sharedservices.report.params.scenario_fields.ScenarioParams`).
     run : callable, optional
-        ``values dict -> ScenarioResult`` (default :func:`scenario.run_from_params`).
+        ``values dict -> ScenarioResult`` (default :func:`sharedservices.report.scenarios.run_from_params`).
 
     Attributes
     ----------
@@ -616,10 +616,10 @@ class Explorer:
 
     def __init__(self, council: str = "E2532", *, schema: type[BaseModel] = ScenarioParams,
                  run: Callable[[dict[str, Any]], ScenarioResult] | None = None) -> None:
-        from sharedservices.model import scenario
+        from sharedservices.report.scenarios import run_from_params
 
         self.schema = schema
-        self._run = run or scenario.run_from_params
+        self._run = run or run_from_params
         self.choices = council_choices()
         self.controls = build_controls(schema, {"council": council}, choices=self.choices)
         self.values: dict[str, Any] = {}

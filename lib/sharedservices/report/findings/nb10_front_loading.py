@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from sharedservices.inputs.importers import central_funding
-from sharedservices.model import cuts, national, scenario
+from sharedservices.model import cited, cuts, national, scenario
 from sharedservices.report.findings import register
 from sharedservices.report.tables import front_loading as t
 
@@ -63,13 +63,13 @@ def headlines(council_class: str = "all", deflate: bool = True) -> dict[str, flo
     """
     councils = national.principal_councils(council_class)
     sr_index = scenario.sr2010_front_loading_index()
-    d = scenario.defaults_from_assumptions()
+    d = cited.defaults()
     n = d.sr2010_period_years
     flt = national.front_loading_table(councils["ecode"])
     sens = national.central_funding_sensitivity()
     halved = sens[sens["variant"].isin(["published", "halved"])]
     rules = central_funding.rules_from_assumptions()
-    lg_del_index = cuts.front_loading_index(1.0 - scenario.sr2010_lg_del_ratio()[1 : n + 1])
+    lg_del_index = cuts.front_loading_index(1.0 - cited.sr2010_lg_del_ratio()[1 : n + 1])
     by_class = t.front_loading_by_group(flt, councils, "class", sr_index)
     every = by_class.loc["All"]
     classes = by_class.drop(index="All").dropna(subset=["index_median"])

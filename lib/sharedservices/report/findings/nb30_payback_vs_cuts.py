@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from sharedservices.inputs import assumptions
-from sharedservices.model import cuts, reference_class, scenario
+from sharedservices.model import cited, cuts, national, reference_class, scenario
 from sharedservices.report.findings import Headlines, register
+from sharedservices.report.scenarios import run_from_params
 
 __all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines", "gbp_m",
            "headlines", "pct", "penalty_words", "summarise"]
@@ -57,9 +58,7 @@ def discount_words(discount: float | str) -> str:
     ('undiscounted', 'discounted at the Green Book declining schedule, 3.5% from 2010-11')
     """
     if discount == "green_book":
-        from sharedservices.model import finance
-
-        rate = finance.green_book_schedule()[0]["rate"]
+        rate = cited.green_book_schedule()[0]["rate"]
         return f"discounted at the Green Book declining schedule, {100 * rate:.1f}% from 2010-11"
     rate = float(discount)
     return "undiscounted" if rate == 0 else f"discounted at {100 * rate:.1f}% a year"
@@ -102,13 +101,13 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
 
     Examples
     --------
-    >>> h = summarise(scenario.run_from_params({"council": "E2532", "horizon": 6}))
+    >>> h = summarise(run_from_params({"council": "E2532", "horizon": 6}))
     >>> h["council_name"], h["coverage_year1"] is None or 0 <= h["coverage_year1"] <= 1
     ('East Lindsey', True)
     """
     m = result.metrics
     t = result.timing
-    sr = min(int(scenario.defaults_from_assumptions().sr2010_period_years), int(m["horizon"]))
+    sr = min(cited.sr2010_period_years(), int(m["horizon"]))
     cov = t["coverage"].to_numpy(dtype=float)
     gap_ = t["funding_gap"].to_numpy(dtype=float)
     closed = np.flatnonzero((gap_ > 0) & (cov >= 1.0 - 1e-12))
@@ -209,11 +208,9 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
 def _instant_share(result: scenario.ScenarioResult) -> float | None:
     """The share of the penalty absorbed had every service saved at its full rate from the
     programme's start (no lead, no ramp): whether timing could matter at all."""
-    if result.council is None or result.programme is None:
-        return None
     prog = result.programme
     instant = replace(prog, services=tuple(replace(sv, lead_time_years=0.0, ramp_years=0.0) for sv in prog.services))
-    return scenario.rerun(result, programme_override=instant).metrics["front_loading_penalty_absorbed_share"]
+    return scenario.rerun(result, programme=instant).metrics["front_loading_penalty_absorbed_share"]
 
 
 def optimism_headlines(result: scenario.ScenarioResult) -> Headlines:
@@ -233,10 +230,10 @@ def optimism_headlines(result: scenario.ScenarioResult) -> Headlines:
         **{f"optimism_{c}": (None if ob is None else float(getattr(ob, c))) for c in reference_class.COMPONENTS},
         **{f"optimism_basis_{c}": (None if ob is None else ob.basis.get(c)) for c in reference_class.COMPONENTS},
     }
-    up = reference_class.adjustment("green_book_upper")
-    allp = reference_class.adjustment("reference_class_all_pairs")
-    lower = reference_class.adjustment("green_book_lower")
-    pairs = reference_class.pairs()
+    up = cited.adjustment("green_book_upper")
+    allp = cited.adjustment("reference_class_all_pairs")
+    lower = cited.adjustment("green_book_lower")
+    pairs = cited.reference_pairs()
     sav = pairs[pairs["quantity"] == "savings"]
     out["green_book_upper_one_off_cost"] = up.one_off_cost
     out["green_book_upper_duration"] = up.duration
@@ -250,9 +247,9 @@ def optimism_headlines(result: scenario.ScenarioResult) -> Headlines:
     for case, kw in (("without", {"optimism_bias": False}),
                      ("green_book_upper", {"optimism_bias": True, "optimism_adjustment": "green_book_upper"}),
                      ("all_pairs", {"optimism_bias": True, "optimism_adjustment": "reference_class_all_pairs"})):
-        r = scenario.rerun(result, **kw) if result.council is not None else None
-        out[f"npv_{case}_gbp_m"] = None if r is None else _m(r.metrics["npv_gbp_thousand"])
-        out[f"payback_financial_year_{case}"] = None if r is None else r.metrics["payback_financial_year"]
+        r = scenario.rerun(result, **kw)
+        out[f"npv_{case}_gbp_m"] = _m(r.metrics["npv_gbp_thousand"])
+        out[f"payback_financial_year_{case}"] = r.metrics["payback_financial_year"]
     return out
 
 
@@ -308,8 +305,8 @@ _COMPONENT_WORDS = {"one_off_cost": "one-off costs", "duration": "durations", "d
 def _own_path(result: scenario.ScenarioResult) -> Headlines:
     """The council's own like-for-like funding path over the SR period, for comparison with
     the path the report applies."""
-    ci = result.council if result.council is not None else scenario.council_inputs(result.metrics["council"])
-    n = int(scenario.defaults_from_assumptions().sr2010_period_years)
+    ci = result.council
+    n = cited.sr2010_period_years()
     f = ci.actual_funding
     last = min(n, f.size - 1)
     idx = cuts.front_loading_index(f[0] - f[1 : last + 1]) if last >= 1 else None
@@ -343,11 +340,9 @@ def data_caveats(metrics: dict[str, Any]) -> Headlines:
 
     Examples
     --------
-    >>> data_caveats(scenario.run_from_params({"council": "E2532"}).metrics)["central_services_line"]
+    >>> data_caveats(run_from_params({"council": "E2532"}).metrics)["central_services_line"]
     'unstable'
     """
-    from sharedservices.model import national
-
     share = metrics.get("back_office_gross_saving_share_of_tse")
     best = metrics["benchmark_back_office_best_case_share_of_tse"]
     flags = list(metrics.get("central_services_flags") or [])
@@ -388,7 +383,7 @@ def headlines(**params: Any) -> Headlines:
     >>> headlines(council="E2532", horizon=6)["council"]
     'E2532'
     """
-    return summarise(scenario.run_from_params(params))
+    return summarise(run_from_params(params))
 
 
 _PROGRAMME_WORDS = {

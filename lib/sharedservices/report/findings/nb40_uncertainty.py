@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sharedservices.model import cuts, reference_class, scenario, uncertainty
+from sharedservices.model import cited, cuts, reference_class, uncertainty
 from sharedservices.report.findings import Headlines, register
 from sharedservices.report.findings.nb30_payback_vs_cuts import (
     arbitrage_words,
@@ -27,6 +27,7 @@ from sharedservices.report.findings.nb30_payback_vs_cuts import (
     pct,
 )
 from sharedservices.report.findings.nb30_payback_vs_cuts import summarise as summarise_scenario
+from sharedservices.report.scenarios import monte_carlo_from_params, run_from_params, to_scenario
 
 __all__ = ["STEM", "SENSITIVITY_LABELS", "analyse", "finding_lines", "headlines", "summarise"]
 
@@ -78,19 +79,17 @@ def analyse(params: Mapping[str, Any]) -> dict[str, Any]:
     chosen = ("without_ob" if not params.get("optimism_bias", True)
               else str(params.get("optimism_adjustment", "reference_class")))
     for case, over in ADJUSTMENT_CASES.items():
-        out[f"mc_{case}"] = scenario.monte_carlo_from_params({**params, **over})
+        out[f"mc_{case}"] = monte_carlo_from_params({**params, **over})
     out["mc"] = out[f"mc_{chosen}"]
-    kw = scenario.scenario_kwargs_from_params(params)
-    council, programme, option = kw.pop("council"), kw.pop("programme"), kw.pop("financing")
+    sc = to_scenario(params)
     n = int(params.get("draws", 10_000))
     s = int(params.get("seed", uncertainty.DEFAULT_SEED))
     for case, rho in CORRELATION_CASES.items():
-        out[f"mc_{case}"] = uncertainty.monte_carlo(council, programme, option, draws=n, seed=s, correlation=rho, **kw)
-    out["sensitivities"] = uncertainty.one_way_sensitivities(council, programme, option, metric="npv_gbp_thousand",
-                                                             **kw)
-    out["central"] = scenario.run_from_params(params)
+        out[f"mc_{case}"] = uncertainty.monte_carlo(sc, draws=n, seed=s, correlation=rho)
+    out["sensitivities"] = uncertainty.one_way_sensitivities(sc, metric="npv_gbp_thousand")
+    out["central"] = run_from_params(params)
     out["adjustments"] = reference_class.adjustments_table(
-        [reference_class.adjustment(n) for n in reference_class.ADJUSTMENTS])
+        [cited.adjustment(name) for name in reference_class.ADJUSTMENTS])
     return out
 
 
@@ -158,7 +157,7 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
     out["optimism_adjustment"] = (None if not central.settings["optimism_bias"]
                                   else str(central.settings["optimism_adjustment"]))
     out["reference_class_is_green_book_lower"] = reference_class.same_values(
-        reference_class.adjustment("reference_class"), reference_class.adjustment("green_book_lower"))
+        cited.adjustment("reference_class"), cited.adjustment("green_book_lower"))
     top = sens.iloc[0]
     out.update(
         top_sensitivity=str(top["parameter"]),

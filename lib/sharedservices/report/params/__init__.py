@@ -41,13 +41,15 @@ import pkgutil
 import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
 
-from sharedservices.errors import InputError, cut, show
+from sharedservices.errors import InputError, bad_parameter, cut, show
+from sharedservices.model.spec import COUNCIL_ALLOWED, ParamSpec
 
 __all__ = [
     "Council",
@@ -56,6 +58,7 @@ __all__ = [
     "ParamSpec",
     "describe",
     "describe_schema",
+    "load",
     "parameters_cell",
     "parse_cli_value",
     "register",
@@ -69,7 +72,6 @@ _REGISTRY: dict[str, type[NotebookParams]] = {}
 _LOADED = False
 #: Values given on the command line that look like council codes stay strings.
 CODE_PATTERN = re.compile(r"^E\d+$")
-COUNCIL_ALLOWED = "an RS code such as E0101 or an ONS code such as E06000022"
 
 
 def _check_council(code: str, info: ValidationInfo) -> str:
@@ -170,60 +172,6 @@ def schema_for(notebook: str | Path) -> type[NotebookParams]:
 # Field descriptions
 
 
-@dataclass(frozen=True)
-class ParamSpec:
-    """One parameter as shown by ``params``: JSON-ready description of a field."""
-
-    name: str
-    type: str  # int | float | str | bool
-    default: Any
-    help: str
-    minimum: float | int | None = None
-    maximum: float | int | None = None
-    choices: tuple[Any, ...] | None = None
-    nullable: bool = False
-    council: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        """Keys ``name, type, default, help`` and, where they apply, ``minimum, maximum, choices``."""
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "default": self.default,
-                               "help": self.help}
-        if self.minimum is not None:
-            out["minimum"] = self.minimum
-        if self.maximum is not None:
-            out["maximum"] = self.maximum
-        if self.choices is not None:
-            out["choices"] = list(self.choices)
-        return out
-
-    def allowed(self) -> str:
-        """What values are allowed, in words (used in error messages).
-
-        Examples
-        --------
-        >>> ParamSpec("horizon", "int", 10, "", minimum=1, maximum=60).allowed()
-        'integer 1..60'
-        """
-        if self.council:
-            text = COUNCIL_ALLOWED
-        elif self.choices is not None:
-            text = "one of " + ", ".join(str(c) for c in self.choices)
-        else:
-            word = {"int": "integer", "float": "number", "str": "text", "bool": "true or false"}[
-                self.type
-            ]
-            lo = "" if self.minimum is None else _num(self.minimum)
-            hi = "" if self.maximum is None else _num(self.maximum)
-            text = f"{word} {lo}..{hi}" if (lo or hi) else word
-            if self.type == "float":
-                text = text.replace("number ", "finite number ") if (lo or hi) else "finite number"
-        return text + (" or None" if self.nullable else "")
-
-
-def _num(x: float | int) -> str:
-    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
-
-
 _TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
 
 
@@ -251,9 +199,10 @@ def _spec(name: str, field) -> ParamSpec:
     for m in field.metadata:
         lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
         hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     return ParamSpec(name=name, type=type_name, default=field.default,
                      help=field.description or "", minimum=lo, maximum=hi, choices=choices,
-                     nullable=nullable, council=council)
+                     nullable=nullable, council=council, unit=str(extra.get("unit", "")))
 
 
 def describe(notebook: str | Path) -> list[ParamSpec]:
@@ -279,10 +228,6 @@ def defaults(notebook: str | Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------
 # Validation
-
-
-def _show(value: Any) -> str:
-    return show(value)
 
 
 def validate(notebook: str | Path, raw: dict[str, Any], *,
@@ -341,8 +286,7 @@ def validate_schema(schema: type[BaseModel], raw: dict[str, Any], *, check_counc
                 f"(allowed: {', '.join(specs) or 'no parameters'})"
             )
         if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"parameter {show(key)}: {value} is not a finite number "
-                             f"(allowed: {specs[key].allowed()})")
+            raise bad_parameter(key, value, "is not a finite number", specs[key].allowed())
     try:
         model = schema.model_validate(raw, context={"skip_councils": not check_councils})
     except ValidationError as exc:
@@ -365,8 +309,34 @@ def validate_schema(schema: type[BaseModel], raw: dict[str, Any], *, check_counc
             what = "is not a finite number"
         else:
             what = f"has the wrong type ({type(value).__name__})"
-        raise InputError(f"parameter {key!r}: {_show(value)} {what} (allowed: {allowed})") from None
+        raise bad_parameter(key, value, what, allowed) from None
     return model.model_dump()
+
+
+def load(notebook: str | Path, namespace: Mapping[str, Any]) -> NotebookParams:
+    """A notebook's parameters, validated, from the variables its parameters cell defined.
+
+    ``params.load("30-payback-vs-cuts", globals())`` picks the schema's fields out of the
+    notebook's namespace (each must be there) and validates them as :func:`validate` does;
+    the result is the frozen schema instance (a scenario notebook's has ``.scenario()``).
+
+    Raises
+    ------
+    InputError
+        A field missing from the namespace, or a value the schema does not allow.
+
+    Examples
+    --------
+    >>> load("00-data-overview", {"latest_year": "2012-13", "other": 1}).latest_year
+    '2012-13'
+    """
+    schema = schema_for(notebook)
+    missing = [n for n in schema.model_fields if n not in namespace]
+    if missing:
+        raise InputError(f"notebook {_stem(notebook)!r}: parameter {missing[0]!r} is not defined "
+                         "(allowed: the notebook's parameters cell defines every field of its schema)")
+    values = validate(notebook, {n: namespace[n] for n in schema.model_fields})
+    return schema.model_validate(values, context={"skip_councils": True})
 
 
 #: Longest integer accepted on the command line (Python's own limit for reading one).

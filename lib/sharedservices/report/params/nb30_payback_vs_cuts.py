@@ -9,5 +9,5 @@ __all__ = ["PaybackVsCutsParams"]
 
 
 @register("30-payback-vs-cuts")
-class PaybackVsCutsParams(ScenarioParams):
+class PaybackVsCutsParams(ScenarioParams):  # type: ignore[valid-type,misc]
     """Can shared services close one council's funding gap in time? (one deterministic run)"""

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
+from sharedservices.model import spec
 from sharedservices.report.params import register
-from sharedservices.report.params.scenario_fields import ScenarioParams
+from sharedservices.report.params.scenario_fields import ScenarioParams, field_for
 
 __all__ = ["UncertaintyParams"]
 
+_draws, _seed = (field_for(spec.spec(n)) for n in ("draws", "seed"))
+
 
 @register("40-uncertainty")
-class UncertaintyParams(ScenarioParams):
+class UncertaintyParams(ScenarioParams):  # type: ignore[valid-type,misc]
     """How sure is the payback? Monte Carlo and one-way sensitivities around one scenario."""
 
-    draws: int = Field(10_000, ge=100, le=200_000, description="Monte Carlo draws")
-    seed: int = Field(20110228, ge=0, le=2**32 - 1,
-                      description="random seed (same seed and draws, same results)")
+    draws: int = _draws[1]
+    seed: int = _seed[1]

@@ -1,83 +1,98 @@
 """The scenario parameters shared by the per-council reports (30, 40) and the explorer.
 
-One definition, so the published reports, the batch runs and the explorer's widgets
-cannot drift apart.  Every default is a choice or a neutral override: a preset's name,
-``None`` for the cited default in ``data/assumptions``, a multiplier of 1.0.  The
-choices are checked against the model (``programmes.preset_names()``,
-``financing.FINANCING_OPTIONS``, ``scenario.CUT_PATHS``) by ``tests/test_params_scenario.py``.
+Nothing is written here twice: every field of :class:`ScenarioParams` is made from its
+:class:`~sharedservices.model.spec.ParamSpec` in :data:`sharedservices.model.spec.SCENARIO`
+(type, default, range or choices, unit, help), the records the model's
+:class:`~sharedservices.model.spec.Scenario` checks its values against.  So the published
+reports, the batch runs, the explorer's widgets and the model cannot drift apart, and a bad
+value is refused in one wording wherever it is given.
 
 This module registers no notebook itself; ``nb30_*`` and ``nb40_*`` subclass
-:class:`ScenarioParams`.
+:class:`ScenarioParams`.  A validated instance turns into the model's scenario with
+:meth:`ScenarioParams.scenario` (:func:`to_scenario` for a plain mapping).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
+from sharedservices.errors import InputError
+from sharedservices.model import spec
+from sharedservices.model.spec import Scenario
 from sharedservices.report.params import Council, NotebookParams
 
-__all__ = ["Financing", "CutPath", "Programme", "ScenarioParams"]
+__all__ = ["CutPath", "Financing", "Programme", "ScenarioParams", "field_for", "to_scenario"]
 
-Programme = Literal["back_office", "back_office_waste", "broad", "public_realm"]
-Financing = Literal["reserves", "borrowing", "gain_share", "grant", "revenue"]
-CutPath = Literal["sr2010", "actual", "parametric"]
+Programme = Literal[spec.PROGRAMMES]  # type: ignore[valid-type]
+Financing = Literal[spec.FINANCING_OPTIONS]  # type: ignore[valid-type]
+CutPath = Literal[spec.CUT_PATHS]  # type: ignore[valid-type]
+
+#: Fields that shape only the parametric cut path: dropped for the other paths.
+PARAMETRIC_ONLY = ("front_loading", "total_cut_multiplier")
 
 
-class ScenarioParams(NotebookParams):
-    """One council, one shared-service programme, one cut path (not registered itself)."""
+def field_for(p: spec.ParamSpec) -> tuple[Any, Any]:
+    """The pydantic ``(type, Field)`` of one parameter, from its spec."""
+    if p.council:
+        kind: Any = Council
+    elif p.choices is not None:
+        kind = Literal[p.choices]  # type: ignore[valid-type]
+    else:
+        kind = {"int": int, "float": float, "str": str, "bool": bool}[p.type]
+    if p.nullable:
+        kind = kind | None
+    extra = {"unit": p.unit} if p.unit else None
+    return kind, Field(p.default, ge=p.minimum, le=p.maximum, description=p.help, json_schema_extra=extra)
 
-    council: Council = Field(
-        "E2532", description="RS code (E2532) or ONS code (E07000137) of the council"
-    )
-    programme: Programme = Field("back_office", description="shared-service programme preset")
-    financing: Financing = Field("reserves", description="how the one-off cost is paid for")
-    cut_path: CutPath = Field(
-        "sr2010",
-        description="funding path: sr2010 national profile, the council's actual outturn, "
-        "or parametric",
-    )
-    front_loading: float | None = Field(
-        None, ge=0.0, le=1.0,
-        description="parametric path front-loading phi, 0 even to 1 all in year 1 "
-        "(None: the SR2010 path's own index)",
-    )
-    total_cut_multiplier: float = Field(
-        1.0, ge=0.0, le=3.0,
-        description="parametric path: multiple of the cited SR2010 real-terms cut",
-    )
-    horizon: int = Field(10, ge=4, le=60, description="last model year (years 0..H; year 0 is 2010-11)")
-    discount: Literal["green_book", "none"] = Field(
-        "green_book", description="discount schedule: green_book declining rates, or none"
-    )
-    savings_multiplier: float = Field(
-        1.0, ge=0.0, le=5.0, description="multiple of the cited steady-state savings rates"
-    )
-    one_off_cost_multiplier: float = Field(
-        1.0, ge=0.0, le=10.0, description="multiple of the cited one-off costs"
-    )
-    delay_years: float = Field(
-        0.0, ge=0.0, le=10.0, description="extra years before any saving arrives"
-    )
-    ramp_multiplier: float = Field(
-        1.0, ge=0.0, le=5.0, description="multiple of the cited ramp-up durations"
-    )
-    optimism_bias: bool = Field(
-        True, description="apply an optimism-bias adjustment to costs, durations and savings"
-    )
-    optimism_adjustment: Literal["reference_class", "reference_class_all_pairs", "green_book_lower",
-                                 "green_book_upper"] = Field(
-        "reference_class",
-        description="which adjustment: reference_class (from what shared-service partnerships planned and "
-        "delivered), reference_class_all_pairs (its medians however few the pairs), or the Green Book table's "
-        "green_book_lower or green_book_upper bound",
-    )
-    frontline_cut_persistence: float | None = Field(
-        None, ge=0.0, le=1.0,
-        description="share of a front-line cut not restored when money returns, 0 to 1 "
-        "(None: the cited default)",
-    )
-    capitalisation_direction: bool = Field(
-        False, description="assume a capitalisation direction, so borrowing may pay revenue one-off costs too"
-    )
+
+class _ScenarioBase(NotebookParams):
+    def scenario(self) -> Scenario:
+        """The model's :class:`~sharedservices.model.spec.Scenario` for these parameters."""
+        return to_scenario(self.model_dump())
+
+
+ScenarioParams = create_model(  # type: ignore[call-overload]
+    "ScenarioParams",
+    __base__=_ScenarioBase,
+    __doc__="One council, one shared-service programme, one cut path (not registered itself).",
+    __module__=__name__,
+    **{p.name: field_for(p) for p in spec.SCENARIO},
+)
+
+
+def to_scenario(params: Mapping[str, Any]) -> Scenario:
+    """The model's scenario for a mapping of :class:`ScenarioParams` fields (validated or not).
+
+    Missing fields take their defaults; the Monte Carlo's ``draws`` and ``seed`` are ignored;
+    ``front_loading`` and ``total_cut_multiplier`` shape only the parametric path and are
+    dropped for ``sr2010`` and ``actual``.
+
+    Raises
+    ------
+    InputError
+        An unknown name, or a value the scenario does not allow (one line).
+
+    Examples
+    --------
+    >>> to_scenario({"council": "E2532", "cut_path": "actual", "front_loading": 0.9}).front_loading is None
+    True
+    >>> to_scenario({"horizon": 2})
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: parameter 'horizon': 2 is out of range (allowed: integer 4..60)
+    """
+    if not isinstance(params, Mapping):
+        raise InputError(f"scenario parameters: {params!r} is not a mapping (allowed: name: value pairs)")
+    names = [p.name for p in spec.SCENARIO]
+    extra = {p.name for p in spec.MONTE_CARLO}
+    unknown = [k for k in params if k not in names and k not in extra]
+    if unknown:
+        raise InputError(f"parameter {unknown[0]!r}: unknown scenario parameter (allowed: {', '.join(names)})")
+    given = {k: v for k, v in params.items() if k in names}
+    if given.get("cut_path", spec.spec("cut_path").default) != "parametric":
+        for k in PARAMETRIC_ONLY:
+            given.pop(k, None)
+    return Scenario(**given)

@@ -29,7 +29,6 @@ __all__ = [
     "funding_sensitivity",
     "plans_against_outturn",
     "REGION_NAMES",
-    "deflate_long",
     "class_year_wide",
     "front_loading_by_group",
     "funding_breaks_by_class",
@@ -75,7 +74,7 @@ def sr2010_against_even(ratio: npt.ArrayLike, cut_years: int) -> pd.DataFrame:
     ----------
     ratio : array_like
         Real central funding relative to 2010-11 (1.0 in year 0), years 0..N at least
-        (``cuts.sr2010_path(1.0, N)``).
+        (:func:`sharedservices.model.cited.sr2010_ratio`).
     cut_years : int
         N, the years over which the cut falls (the Spending Review period).
 
@@ -100,20 +99,6 @@ def sr2010_against_even(ratio: npt.ArrayLike, cut_years: int) -> pd.DataFrame:
     )
     out["sr2010_gap_pct_of_2010_11"] = 100.0 - out["sr2010_index"]
     out["even_gap_pct_of_2010_11"] = 100.0 - out["even_index"]
-    return out
-
-
-def deflate_long(df: pd.DataFrame, deflator: Mapping[str, float], column: str = "gbp_thousand") -> pd.DataFrame:
-    """A long table with ``year`` and a cash money column, in 2010-11 prices.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"year": ["2010-11", "2011-12"], "gbp_thousand": [100.0, 102.0]})
-    >>> deflate_long(d, {"2010-11": 100.0, "2011-12": 102.0})["gbp_thousand"].tolist()
-    [100.0, 100.0]
-    """
-    out = df.copy()
-    out[column] = cuts.deflate(out[column].to_numpy(dtype=float), list(out["year"].astype(str)), deflator)
     return out
 
 

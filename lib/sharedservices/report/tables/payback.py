@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.inputs import assumptions
-from sharedservices.model import cuts, financing
+from sharedservices.model import cited, cuts, financing
 
 __all__ = [
     "affordability",
@@ -28,7 +28,6 @@ __all__ = [
     "red_assumptions",
     "reserves_check",
     "savings_benchmarks",
-    "scenario_assumption_keys",
     "scenario_settings",
 ]
 
@@ -178,7 +177,7 @@ def financing_options(result: Any) -> pd.DataFrame:
     Parameters
     ----------
     result : ScenarioResult
-        From :func:`sharedservices.model.scenario.run_from_params` (any financing option: the
+        From :func:`sharedservices.model.scenario.run_scenario` (any financing option: the
         programme's own cash flows are the same under each).
 
     Returns
@@ -190,16 +189,14 @@ def financing_options(result: Any) -> pd.DataFrame:
         ``reserves_draw_gbp_m``, ``borrowed_gbp_m``, ``financing_cost_gbp_m`` (paid beyond
         the one-off cost, undiscounted), ``budget_effect_pv_gbp_m`` and ``chosen``.
     """
-    from sharedservices.model import scenario
-
     a = result.arrays
     m = result.metrics
-    terms = replace(scenario.defaults_from_assumptions().terms,
+    terms = replace(cited.financing_terms(),
                     capitalisation_direction=bool(result.settings.get("capitalisation_direction", False)))
     tab = financing.compare_financing(
         a.one_off_costs, a.gross_savings, a.running_costs, int(result.settings["start_year"]), terms,
         capital_share=float(m["one_off_capital_share"]),
-        reserves_available=float(m["reserves_available_gbp_thousand"]), rate=result.settings["discount"],
+        reserves_available=float(m["reserves_available_gbp_thousand"]), rate=result.rate,
     ).set_index("option")
     out = pd.DataFrame(index=tab.index)
     out["available"] = tab["available"]
@@ -224,11 +221,9 @@ def revenue_effect_by_option(result: Any) -> pd.DataFrame:
         Index ``year``; ``financial_year`` and one column per option (an option no partner
         would sign is left out).
     """
-    from sharedservices.model import scenario
-
     a = result.arrays
     m = result.metrics
-    terms = replace(scenario.defaults_from_assumptions().terms,
+    terms = replace(cited.financing_terms(),
                     capitalisation_direction=bool(result.settings.get("capitalisation_direction", False)))
     cash = a.gross_savings - a.running_costs - a.one_off_costs
     out = pd.DataFrame({"financial_year": result.timing["financial_year"]}, index=result.timing.index)
@@ -367,63 +362,6 @@ def reserves_check(h: Mapping[str, Any]) -> pd.DataFrame:
             ],
         }
     )
-
-
-_SERVICE_FIELDS = ("savings_rate", "addressable_share", "one_off_cost_ratio", "lead_time_years",
-                   "ramp_years", "running_cost_ratio")
-_FINANCING_KEYS = {
-    "reserves": ("financing.reserves_minimum_share",),
-    "borrowing": ("financing.pwlb_rate_nominal", "financing.inflation_assumption", "financing.asset_life_years",
-                  "financing.capitalised_revenue_life_years", "financing.capitalisation_direction_limit_2011_12_gbp_m",
-                  "financing.flexible_capital_receipts_from", "financing.reserves_minimum_share"),
-    "gain_share": ("financing.partner_hurdle_rate_nominal", "financing.partner_contract_years",
-                   "financing.inflation_assumption", "financing.reserves_minimum_share"),
-    "grant": ("financing.invest_to_save_grant_share", "financing.reserves_minimum_share"),
-    "revenue": (),
-}
-
-
-def scenario_assumption_keys(settings: Mapping[str, Any], *, spreads: bool = False) -> list[str]:
-    """The ``data/assumptions`` keys a scenario rests on, in reading order.
-
-    Parameters
-    ----------
-    settings : mapping
-        ``ScenarioResult.settings`` (``programme``, ``services``, ``financing``,
-        ``discount``, ``optimism_bias``, ``cut_path``).
-    spreads : bool
-        Add the Monte Carlo spreads (``programmes.spread.*``).
-
-    Examples
-    --------
-    >>> keys = scenario_assumption_keys({"programme": "back_office", "services": ["central"],
-    ...     "financing": "revenue", "discount": 0.0, "optimism_bias": False, "cut_path": "actual"})
-    >>> keys[:3]
-    ['programmes.preset.back_office', 'programmes.service.central.savings_rate', 'programmes.service.central.addressable_share']
-    """
-    keys = [f"programmes.preset.{settings['programme']}"]
-    keys += [f"programmes.service.{s}.{f}" for s in settings["services"] for f in _SERVICE_FIELDS]
-    keys += ["programmes.back_office_overhead_share", "programmes.back_office_overhead_services",
-             "programmes.central_services_base_years", "programmes.partnership.annual_failure_probability",
-             "frontline.cut_persistence"]
-    if str(settings["financing"]) == "borrowing":
-        keys += [f"programmes.service.{s}.one_off_capital_share" if s == "central"
-                 else "programmes.one_off_capital_share_other_services" for s in settings["services"]]
-    if spreads:
-        keys += [f"programmes.spread.{k}" for k in ("savings_rate", "one_off_cost", "delay_years", "ramp_years")]
-    if settings["cut_path"] != "actual":
-        keys += ["sr2010.real_terms_cut", "sr2010.lg_resource_del_cash_gbp_bn"]
-    keys += ["sr2010.period_years", "prices.gdp_deflator", "demand.adult_social_care_real_growth",
-             "demand.childrens_social_care_real_growth"]
-    if settings["discount"] == "green_book":
-        keys.append("discounting.green_book_schedule")
-    keys += list(_FINANCING_KEYS.get(str(settings["financing"]), ()))
-    if settings["optimism_bias"]:
-        keys += ["optimism_bias.shared_services_category", "optimism_bias.shared_services_opex_category",
-                 "optimism_bias.table"]
-    keys += ["savings_evidence.back_office_realistic", "savings_evidence.back_office_best_case",
-             "savings_evidence.ambitious_target"]
-    return list(dict.fromkeys(keys))
 
 
 def red_assumptions(keys: Iterable[str]) -> pd.DataFrame:

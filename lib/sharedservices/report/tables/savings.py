@@ -19,7 +19,6 @@ __all__ = [
     "england_share_of_tse",
     "BASES",
     "EVIDENCE_KEYS",
-    "SAVINGS_ASSUMPTION_KEYS",
     "evidence_keys",
     "EVIDENCE_KINDS",
     "council_savings",
@@ -36,18 +35,6 @@ BASES: dict[str, tuple[str, str]] = {
     "tse": ("share_of_tse", "pct_of_tse"),
     "core_spending": ("share_of_core_spending", "pct_of_core_spending"),
 }
-#: The assumptions behind the savings shares of report 20 (keys in data/assumptions).
-SAVINGS_ASSUMPTION_KEYS: tuple[str, ...] = (
-    *(f"programmes.service.{s}.{f}" for s in ("central", "environmental_regulatory", "adult_social_care",
-                                             "childrens_social_care")
-      for f in ("addressable_share", "savings_rate", "running_cost_ratio")),
-    "programmes.back_office_overhead_share",
-    "savings_evidence.back_office_realistic",
-    "savings_evidence.back_office_best_case",
-    "savings_evidence.ambitious_target",
-    "savings_evidence.back_office_share_of_expenditure",
-    "prices.gdp_deflator",
-)
 #: Evidence on savings rates and on how much of a promised saving is realised (keys in
 #: savings_evidence.yaml); context figures such as the savings councils needed or the
 #: size of the back office are left out.
