@@ -29,7 +29,9 @@ from typing import Any, TextIO
 
 from sharedservices.errors import InputError, cut, show
 from sharedservices.inputs import paths
+from sharedservices.pipeline.config import COUNCILS_DIR
 from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
+from sharedservices.pipeline.jobs import Failure, Job, Workers, worker_env, write_kernel_profile
 from sharedservices.pipeline.publish import (
     FAILED,
     STAGING,
@@ -43,20 +45,18 @@ from sharedservices.pipeline.publish import (
 )
 from sharedservices.pipeline.runner import (
     DEFAULT_TIMEOUT,
-    KERNEL_STARTUP,
     BuildSummary,
     Outcome,
-    _finish,
-    _job,
-    _Workers,
     check_destination,
+    finish,
+    make_job,
     run_job,
     validate_inputs,
 )
+from sharedservices.pipeline.warm import WarmWorker
 from sharedservices.report import params as params_mod
 from sharedservices.report.display import NAME_PATTERN
 
-COUNCILS_DIR = "councils"
 EXECUTORS = ("warm", "cold")
 
 __all__ = ["COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters", "report_title"]
@@ -139,13 +139,9 @@ def _line(o: Outcome, council_name: str) -> str:
     return f"{o.status:<8} {o.name:<6} {council_name[:40]:<40} {secs}{tail}".rstrip()
 
 
-def _worker_env() -> dict[str, str]:
-    return dict(os.environ, PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
-
-
-def _run_local_cold(jobs: list[dict[str, Any]], n: int, timeout: float,
-                    staging_root: Path) -> Iterator[tuple[dict[str, Any], int, float]]:
-    workers = _Workers()
+def _run_local_cold(jobs: list[Job], n: int, timeout: float,
+                    staging_root: Path) -> Iterator[tuple[Job, int, float]]:
+    workers = Workers()
     pool = ThreadPoolExecutor(max_workers=max(1, min(n, len(jobs))))
     try:
         futures = {pool.submit(run_job, j, timeout, workers): j for j in jobs}
@@ -160,27 +156,16 @@ def _run_local_cold(jobs: list[dict[str, Any]], n: int, timeout: float,
         pool.shutdown(wait=True)
 
 
-def _run_local_warm(jobs: list[dict[str, Any]], n: int, timeout: float,
-                    staging_root: Path) -> Iterator[tuple[dict[str, Any], int, float]]:
-    from sharedservices.pipeline.warm import WarmWorker
-
+def _run_local_warm(jobs: list[Job], n: int, timeout: float,
+                    staging_root: Path) -> Iterator[tuple[Job, int, float]]:
     n = max(1, min(n, len(jobs)))
-    ipython = staging_root / "ipython"
-    startup = ipython / "profile_default" / "startup"
-    startup.mkdir(parents=True, exist_ok=True)
-    (startup / "00-sharedservices-seed.py").write_text(KERNEL_STARTUP, encoding="utf-8")
-    from sharedservices.pipeline import runner
-
-    config = getattr(runner, "KERNEL_CONFIG", None)  # the cold runs' kernel configuration
-    if config:
-        (startup.parent / "ipython_kernel_config.py").write_text(config, encoding="utf-8")
-    env = dict(_worker_env(), IPYTHONDIR=str(ipython))
-    notebook_dir = Path(jobs[0]["notebook"]).parent
+    env = worker_env(write_kernel_profile(staging_root / "ipython"))  # the cold runs' kernel profile
+    notebook_dir = Path(jobs[0].notebook).parent
     slots: list[WarmWorker] = []
     local = threading.local()
     lock = threading.Lock()
 
-    def run(job: dict[str, Any]) -> tuple[int, float]:
+    def run(job: Job) -> tuple[int, float]:
         w = getattr(local, "worker", None)
         if w is None:
             with lock:
@@ -206,8 +191,8 @@ def _run_local_warm(jobs: list[dict[str, Any]], n: int, timeout: float,
             w.close()
 
 
-def _run_dask(scheduler: Any, jobs: list[dict[str, Any]], timeout: float,
-              staging_root: Path, err: TextIO) -> Iterator[tuple[dict[str, Any], int, float]]:
+def _run_dask(scheduler: Any, jobs: list[Job], timeout: float,
+              staging_root: Path, err: TextIO) -> Iterator[tuple[Job, int, float]]:
     from sharedservices.pipeline import cluster
 
     ident = cluster.checkout_identity()
@@ -217,7 +202,7 @@ def _run_dask(scheduler: Any, jobs: list[dict[str, Any]], timeout: float,
         print(f"dask: {count} worker(s) at {client.scheduler.address}, all on "
               f"commit {str(ident['commit'])[:12]}", file=err, flush=True)
         for job, result in cluster.run_on_cluster(client, jobs, timeout, ident):
-            staging = Path(job["staging"])
+            staging = job.staging_dir
             with output_errors(staging):
                 for rel, payload in result.get("files", {}).items():
                     target = staging / rel
@@ -225,9 +210,7 @@ def _run_dask(scheduler: Any, jobs: list[dict[str, Any]], timeout: float,
                     target.write_bytes(payload)
                 problem = result.get("refused") or result.get("error")
                 if problem:
-                    (staging / "failure.json").write_text(json.dumps({
-                        "error": problem, "cell_index": None, "cell_source": "",
-                        "traceback": ""}), encoding="utf-8")
+                    Failure(problem).write(staging)
             yield job, int(result["rc"]), float(result["seconds"])
     finally:
         client.close()
@@ -360,32 +343,29 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
     from tqdm import tqdm
 
     staging_root = ensure_dir(dest / STAGING)
-    jobs: list[dict[str, Any]] = []
-    meta: dict[str, tuple[dict[str, Any], str]] = {}
+    jobs: list[Job] = []
+    fingerprints: dict[str, str] = {}
     for code, parameters, fp in todo:
         staging = staging_root / f"{code}-{os.getpid()}"
         with output_errors(staging):
             staging.mkdir(parents=True)
-        jobs.append(_job(code, report_title(nb, names[code]), nb, nb_rel, parameters, staging,
-                         timeout, prov))
-        meta[code] = (parameters, fp)
-    run: Callable[[], Iterator[tuple[dict[str, Any], int, float]]]
+        jobs.append(make_job(code, report_title(nb, names[code]), nb, nb_rel, parameters, staging, timeout, prov))
+        fingerprints[code] = fp
+    run: Callable[[], Iterator[tuple[Job, int, float]]]
     if scheduler is not None:
-        def run() -> Iterator[tuple[dict[str, Any], int, float]]:
+        def run() -> Iterator[tuple[Job, int, float]]:
             return _run_dask(scheduler, jobs, timeout, staging_root, err)
     elif executor == "cold":
-        def run() -> Iterator[tuple[dict[str, Any], int, float]]:
+        def run() -> Iterator[tuple[Job, int, float]]:
             return _run_local_cold(jobs, n, timeout, staging_root)
     else:
-        def run() -> Iterator[tuple[dict[str, Any], int, float]]:
+        def run() -> Iterator[tuple[Job, int, float]]:
             return _run_local_warm(jobs, n, timeout, staging_root)
     bar = tqdm(total=len(jobs), file=err, disable=None, unit="council", leave=False)
     try:
         for job, rc, seconds in run():
-            code = job["name"]
-            parameters, fp = meta[code]
-            o = _finish(rc, Path(job["staging"]), dest, code, job["title"], nb_rel, parameters,
-                        fp, prov, seconds)
+            code = job.name
+            o = finish(job, rc, seconds, dest, fingerprints[code])
             summary.outcomes.append(o)
             after_each(code)
             bar.clear()

@@ -86,7 +86,7 @@ def _print_counts(summary: BuildSummary) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from sharedservices.pipeline import build
+    from sharedservices.pipeline.runner import build
 
     summary = build(args.root, force=args.force, jobs=args.jobs, only=args.only,
                     timeout=args.timeout, wait=args.wait)
@@ -98,7 +98,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sharedservices.pipeline import run_adhoc
+    from sharedservices.pipeline.runner import run_adhoc
 
     raw = _raw_parameters(args)
     path = run_adhoc(Path(args.notebook), raw, out_html=Path(args.output) if args.output else None,

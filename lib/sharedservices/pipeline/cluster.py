@@ -28,6 +28,7 @@ from typing import Any
 
 from sharedservices.errors import InputError, show
 from sharedservices.inputs import paths
+from sharedservices.pipeline.jobs import Job, Workers
 
 
 def checkout_identity(root: Path | None = None) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def checkout_identity(root: Path | None = None) -> dict[str, Any]:
     ['code', 'commit', 'dirty', 'version']
     """
     import sharedservices
-    from sharedservices.pipeline.fingerprint import _walk
+    from sharedservices.pipeline.fingerprint import walk
     from sharedservices.pipeline.provenance import git_state
 
     root = Path(root or paths.ROOT)
@@ -51,7 +52,7 @@ def checkout_identity(root: Path | None = None) -> dict[str, Any]:
     groups = {"lib": Path(sharedservices.__file__).resolve().parent,
               "processed": paths.processed_dir(), "assumptions": paths.assumptions_dir()}
     for label, directory in groups.items():
-        for rel, f in _walk(directory):
+        for rel, f in walk(directory):
             h.update(f"{label}/{rel}\0".encode())
             h.update(hashlib.sha256(f.read_bytes()).digest())
     return {"commit": git["commit"], "dirty": git["dirty"],
@@ -92,7 +93,7 @@ def _worker_address() -> str:
         return "local"
 
 
-def run_remote(job: dict[str, Any], notebook_bytes: bytes, timeout: float,
+def run_remote(job: Job, notebook_bytes: bytes, timeout: float,
                client_ident: dict[str, Any]) -> dict[str, Any]:
     """Task body on a worker: check the checkout, run the job cold, return files as bytes.
 
@@ -102,7 +103,7 @@ def run_remote(job: dict[str, Any], notebook_bytes: bytes, timeout: float,
         ``rc`` (0 built, 1 failed), ``seconds``, ``worker``, ``files`` (path relative to
         the staging directory -> bytes) or ``refused`` (the mismatch message).
     """
-    from sharedservices.pipeline.runner import _Workers, run_job
+    from sharedservices.pipeline.runner import run_job
 
     worker = _worker_address()
     refused = mismatch(worker, checkout_identity(), client_ident)
@@ -112,13 +113,12 @@ def run_remote(job: dict[str, Any], notebook_bytes: bytes, timeout: float,
         staging = Path(tmp) / "staging"
         staging.mkdir()
         # the worker's own copy of the notebook if it is byte-identical, else the client's
-        local = paths.ROOT / job["notebook_rel"]
+        local = paths.ROOT / job.notebook_rel
         if not (local.is_file() and local.read_bytes() == notebook_bytes):
-            local = Path(tmp) / "notebooks" / Path(job["notebook"]).name
+            local = Path(tmp) / "notebooks" / Path(job.notebook).name
             local.parent.mkdir()
             local.write_bytes(notebook_bytes)
-        rc, seconds = run_job({**job, "staging": str(staging), "notebook": str(local)},
-                              timeout, _Workers())
+        rc, seconds = run_job(job.with_(staging=str(staging), notebook=str(local)), timeout, Workers())
         files = {p.relative_to(staging).as_posix(): p.read_bytes()
                  for p in sorted(staging.rglob("*"))
                  if p.is_file() and p.relative_to(staging).parts[0] not in ("ipython",)}
@@ -186,19 +186,19 @@ def check_workers(client: Any, client_ident: dict[str, Any]) -> int:
     return len(idents)
 
 
-def run_on_cluster(client: Any, jobs: list[dict[str, Any]], timeout: float,
-                   client_ident: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+def run_on_cluster(client: Any, jobs: list[Job], timeout: float,
+                   client_ident: dict[str, Any]) -> Iterator[tuple[Job, dict[str, Any]]]:
     """Submit every job; yield ``(job, result)`` as tasks complete.
 
     A task that raised (lost worker, serialisation) yields a failed result with the error.
     """
     from distributed import as_completed
 
-    nb_bytes = {j["notebook"]: Path(j["notebook"]).read_bytes() for j in jobs}
+    nb_bytes = {j.notebook: Path(j.notebook).read_bytes() for j in jobs}
     futures = {}
     for j in jobs:
-        fut = client.submit(run_remote, j, nb_bytes[j["notebook"]], timeout, client_ident,
-                            pure=False, key=f"sharedservices-{j['name']}-{time.time_ns()}")
+        fut = client.submit(run_remote, j, nb_bytes[j.notebook], timeout, client_ident,
+                            pure=False, key=f"sharedservices-{j.name}-{time.time_ns()}")
         futures[fut] = j
     try:
         with client.as_current():

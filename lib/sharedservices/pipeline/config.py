@@ -21,6 +21,8 @@ from sharedservices.report.display import NAME_PATTERN
 #: reports (``index.html``, ``adhoc/``, ``councils/``).  ``_failed``, ``_screens`` and
 #: ``.staging`` cannot be slugs anyway.
 RESERVED_NAMES: tuple[str, ...] = ("adhoc", "councils", "index")
+#: The folder under reports/ that ``batch`` writes (one report per council).
+COUNCILS_DIR = "councils"
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,7 @@ def provenance_html(notebook_rel: str, parameters: dict[str, Any],
 
 _EXPORTER: Any = None
 _EXPORTER_LOCK = threading.Lock()
+_WARMED = False
 
 
 def html_exporter() -> Any:
@@ -152,10 +153,14 @@ def warm_up() -> None:
     uses; the exporter keeps no state from one notebook to the next.  Failures are left to
     the real conversion, which reports them.
     """
+    global _WARMED
+    if _WARMED:
+        return
     try:
         import nbformat
 
         html_exporter().from_notebook_node(nbformat.v4.new_notebook())
+        _WARMED = True
     except Exception:  # noqa: BLE001 - the real export reports any problem
         pass
 

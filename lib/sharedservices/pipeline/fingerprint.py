@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from collections.abc import Iterator
 from pathlib import Path
 
 import sharedservices
@@ -19,7 +20,9 @@ from sharedservices.inputs import paths
 _SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".staging"}
 
 
-def _walk(directory: Path, skip_top: frozenset[str] = frozenset()):
+def walk(directory: Path, skip_top: frozenset[str] = frozenset()) -> Iterator[tuple[str, Path]]:
+    """Every file under ``directory`` a fingerprint covers, as ``(relative path, path)``, sorted
+    (caches, hidden files, ``*.egg-info`` and compiled files skipped; and ``skip_top`` folders)."""
     if not directory.is_dir():
         return
     for f in sorted(directory.rglob("*")):
@@ -49,7 +52,7 @@ def tree_hash(root: Path) -> str:
     }
     for label, directory in groups.items():
         skip = frozenset({"raw"}) if label == "data" else frozenset()
-        for rel, f in _walk(directory, skip):
+        for rel, f in walk(directory, skip):
             h.update(f"{label}/{rel}\0".encode())
             h.update(hashlib.sha256(f.read_bytes()).digest())
     req = root / "requirements.txt"

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sharedservices.errors import LockHeld, OutputError
+from sharedservices.pipeline.jobs import Failure
 from sharedservices.pipeline.provenance import sha256_file
 
 STAGING = ".staging"
@@ -275,7 +276,7 @@ def clear_failure(failed_dir: Path, name: str) -> None:
                 path.unlink(missing_ok=True)
 
 
-def write_failure(failed_dir: Path, name: str, title: str, failure: dict[str, Any],
+def write_failure(failed_dir: Path, name: str, title: str, failure: Failure,
                   parameters: dict[str, Any], executed: Path | None,
                   notebook_rel: str) -> Path:
     """Write ``_failed/NAME.html`` (and the executed notebook beside it as NAME.ipynb)."""
@@ -288,9 +289,9 @@ def write_failure(failed_dir: Path, name: str, title: str, failure: dict[str, An
             nb_link = (f'<p>Executed notebook (as far as it ran): '
                        f'<a href="{html.escape(name)}.ipynb">{html.escape(str(nb_path))}</a></p>')
     e = html.escape
-    cell = failure.get("cell_source") or ""
-    where = (f"cell {failure['cell_index']} (execution count {failure.get('execution_count')})"
-             if failure.get("cell_index") is not None else "before or after the cells ran")
+    cell = failure.cell_source or ""
+    where = (f"cell {failure.cell_index} (execution count {failure.execution_count})"
+             if failure.cell_index is not None else "before or after the cells ran")
     params = "".join(f"<li><code>{e(k)} = {e(json.dumps(v))}</code></li>"
                      for k, v in parameters.items()) or "<li>none</li>"
     page = f"""<!DOCTYPE html>
@@ -300,9 +301,9 @@ pre{{background:#f6f6f4;padding:.8rem;white-space:pre-wrap}} .err{{color:#a00}}<
 <body><h1>Build failed: {e(title)}</h1>
 <p>Report <code>{e(name)}</code> from <code>{e(notebook_rel)}</code>.
 The previously published report, if any, is unchanged.</p>
-<h2>Error</h2><p class="err">{e(failure.get("error", "unknown error"))}</p>
+<h2>Error</h2><p class="err">{e(failure.error or "unknown error")}</p>
 <h2>Failing cell</h2><p>{e(where)}</p><pre>{e(cell)}</pre>
-<h2>Traceback</h2><pre>{e(failure.get("traceback", ""))}</pre>
+<h2>Traceback</h2><pre>{e(failure.traceback)}</pre>
 <h2>Parameters</h2><ul>{params}</ul>
 {nb_link}
 </body></html>

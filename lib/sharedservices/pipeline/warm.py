@@ -14,16 +14,17 @@ next spare, which warms up while the notebook runs.  After the run the kernel is
 **each kernel serves exactly one council**, so no state leaks between reports (the
 isolation of a cold run); only the time of start-up and imports leaves the critical path.
 
-Protocol: the parent writes one line per job (the path of its ``job.json``, the same job as
-:mod:`.execute` takes) to the worker's stdin and reads one line back, the exit code (0
-built, 1 failed).  Results are written into the job's staging directory exactly as
-:mod:`.execute` writes them.  End of input shuts the spare kernel down and ends the worker.
-If a warm kernel misbehaves, the job is retried once on a cold kernel started by papermill.
+Protocol: the parent writes one line per job (the path of its ``job.json``, the same
+:class:`~sharedservices.pipeline.jobs.Job` a cold worker takes) to the worker's stdin and
+reads one line back, the exit code (0 built, 1 failed, 4 outputs not writable).  The run
+itself is :func:`sharedservices.pipeline.execute.execute` on the spare kernel, the one kernel
+runner of cold and warm runs alike, so results land in the job's staging directory exactly
+as a cold run's do; if a warm kernel misbehaves before any cell ran, it retries once on a
+cold kernel.  End of input shuts the spare kernel down and ends the worker.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import signal
@@ -34,13 +35,15 @@ from pathlib import Path
 from typing import Any
 
 from sharedservices.errors import OutputError
-from sharedservices.pipeline.execute import (
+from sharedservices.pipeline.execute import execute, report_disk_error
+from sharedservices.pipeline.jobs import (
     EXIT_OUTPUT,
     KERNEL_NAME,
-    _ran_any_cell,
-    _write_json,
+    KERNEL_STARTUP,
+    Failure,
+    Job,
+    Workers,
     is_disk_error,
-    strip_ansi,
 )
 
 #: Code run (silently, outside the history) in each spare kernel before it is handed a
@@ -131,64 +134,6 @@ def shutdown(km: Any) -> None:
         print(f"kernel shutdown failed ({exc})", file=sys.stderr)
 
 
-def execute_warm(job: dict[str, Any], km: Any | None) -> int:
-    """Execute and export one job on the kernel of ``km`` (None: papermill starts one).
-
-    Mirrors :func:`sharedservices.pipeline.execute.execute`; the result files are the same.
-    """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    staging = Path(job["staging"])
-    executed = staging / "executed.ipynb"
-    notebook = Path(job["notebook"])
-    started = time.monotonic()
-    for attempt in (1, 2):
-        kwargs = {"km": km} if (attempt == 1 and km is not None) else {}
-        try:
-            pm.execute_notebook(
-                str(notebook), str(executed), parameters=job["parameters"],
-                kernel_name=job.get("kernel", KERNEL_NAME), cwd=str(notebook.parent),
-                progress_bar=False, log_output=False, request_save_on_cell_execute=True,
-                execution_timeout=job.get("timeout"), start_timeout=60, **kwargs,
-            )
-            break
-        except PapermillExecutionError as exc:
-            _write_json(staging / "failure.json", {
-                "error": f"{exc.ename}: {strip_ansi(str(exc.evalue))}",
-                "cell_index": exc.cell_index, "execution_count": exc.exec_count,
-                "cell_source": exc.source,
-                "traceback": strip_ansi("\n".join(exc.traceback)),
-            })
-            return 1
-        except Exception as exc:  # kernel hand-over or start failure
-            if attempt == 1 and not _ran_any_cell(executed):
-                print(f"kernel failed before any cell ran ({type(exc).__name__}: {exc}); "
-                      "retrying once on a cold kernel", file=sys.stderr)
-                continue
-            _write_json(staging / "failure.json", {
-                "error": strip_ansi(f"{type(exc).__name__}: {exc}".splitlines()[0]),
-                "cell_index": None, "execution_count": None, "cell_source": "",
-                "traceback": "",
-            })
-            return 1
-    seconds = time.monotonic() - started
-    from sharedservices.pipeline.export import export_report
-
-    try:
-        outputs = export_report(executed, staging, job["name"], job["title"],
-                                job["notebook_rel"], job["parameters"], job["provenance"])
-    except Exception as exc:
-        _write_json(staging / "failure.json", {
-            "error": f"export failed: {type(exc).__name__}: {exc}".splitlines()[0],
-            "cell_index": None, "execution_count": None, "cell_source": "", "traceback": "",
-        })
-        return 1
-    outputs["execute_seconds"] = round(seconds, 2)
-    _write_json(staging / "outputs.json", outputs)
-    return 0
-
-
 def _terminate(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
@@ -199,8 +144,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     cwd = Path(argv[0])
     kernel_name = argv[1] if len(argv) > 1 else KERNEL_NAME
-    from sharedservices.pipeline.runner import KERNEL_STARTUP
-
     # the protocol keeps the real stdout; anything else printed goes to the log (stderr)
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
@@ -208,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spare = SpareKernel(cwd, kernel_name, KERNEL_STARTUP)
         for line in sys.stdin:
-            job = json.loads(Path(line.strip()).read_text(encoding="utf-8"))
+            job = Job.read(line.strip())
             km = spare.take() if spare is not None else None
             try:
                 spare = SpareKernel(cwd, kernel_name, KERNEL_STARTUP)
@@ -216,16 +159,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"could not start a spare kernel ({exc})", file=sys.stderr)
                 spare = None
             try:
-                rc = execute_warm(job, km)
+                rc = execute(job, km)
             except OSError as exc:  # outputs cannot be written: exit code 4, as the cold worker
                 if not is_disk_error(exc):
                     raise
-                rc = EXIT_OUTPUT
-                try:
-                    print(f"outputs: cannot write {str(exc.filename or job['staging'])!r} "
-                          f"({exc.strerror or exc})", file=sys.stderr, flush=True)
-                except OSError:
-                    pass
+                rc = report_disk_error(exc, job)
             finally:
                 shutdown(km)
             proto.write(f"{rc}\n")
@@ -242,9 +180,9 @@ class WarmWorker:
         self.notebook_dir = notebook_dir
         self.env = env
         self.log = log
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen[bytes]:
         if self.proc is None or self.proc.poll() is not None:
             with open(self.log, "ab") as log:
                 self.proc = subprocess.Popen(
@@ -253,13 +191,13 @@ class WarmWorker:
                     start_new_session=True, env=self.env)
         return self.proc
 
-    def run(self, job: dict[str, Any], timeout: float) -> tuple[int, float]:
+    def run(self, job: Job, timeout: float) -> tuple[int, float]:
         """Run one job; return (exit code, seconds).  Never raises on a failed notebook.
 
         Raises OutputError (exit 4) when the worker could not write the outputs.
         """
-        staging = Path(job["staging"])
-        _write_json(staging / "job.json", job)
+        staging = job.staging_dir
+        job.write()
         started = time.monotonic()
         p = self._start()
         assert p.stdin is not None and p.stdout is not None
@@ -277,22 +215,17 @@ class WarmWorker:
             ready = select.select([fd], [], [], max(left, 0))[0] if left > 0 else []
             if not ready:
                 self.kill()
-                _write_json(staging / "failure.json", {
-                    "error": f"timed out: the notebook ran longer than {timeout:g} s "
-                             "(allowed: --timeout SECONDS)",
-                    "cell_index": None, "cell_source": "", "traceback": ""})
+                Failure.timed_out(timeout).write(staging)
                 return 1, time.monotonic() - started
             chunk = os.read(fd, 64)
             if not chunk:  # the worker died
                 rc = p.wait()
                 self.proc = None
-                if not (staging / "failure.json").is_file():
+                if not Failure.exists(staging):
                     with open(self.log, "rb") as fh:
                         fh.seek(offset)
                         tail = fh.read().decode("utf-8", "replace")[-4000:]
-                    _write_json(staging / "failure.json", {
-                        "error": f"the worker process ended with code {rc}",
-                        "cell_index": None, "cell_source": "", "traceback": tail})
+                    Failure.worker_ended(rc, tail).write(staging)
                 return 1, time.monotonic() - started
             reply += chunk
         rc = int(reply.strip() or 1)
@@ -310,9 +243,7 @@ class WarmWorker:
         p, self.proc = self.proc, None
         if p is None:
             return
-        from sharedservices.pipeline.runner import _Workers
-
-        _Workers.kill(p, grace)
+        Workers.kill(p, grace)
 
     def close(self, grace: float = 20.0) -> None:
         """End of input: the worker shuts its spare kernel down and exits."""
