@@ -817,7 +817,7 @@ def keys_in_file(stem: str, directory: Path | str | None = None) -> list[str]:
     return keys
 
 
-def table(keys: list[str] | None = None, directory: Path | str | None = None) -> pd.DataFrame:
+def table(keys: Iterable[str] | None = None, directory: Path | str | None = None) -> pd.DataFrame:
     """The assumptions as a table for reports, values formatted readably.
 
     Parameters

@@ -459,7 +459,7 @@ def data_files() -> dict[str, str]:
 def _check_year(year: object) -> str:
     if year not in YEARS:
         raise InputError(f"year: {year!r} is not a year with data (allowed: {', '.join(YEARS)})")
-    return year  # type: ignore[return-value]
+    return str(year)
 
 
 _ALLOWED_COUNCIL = ("an RS code such as E0101 or an ONS code such as E06000022; "

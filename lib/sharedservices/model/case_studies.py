@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -301,7 +301,7 @@ def claim_model_value(gross_by_year: Sequence[float] | np.ndarray, start_year: i
 
 
 def model_savings(case: Case, *, programme: str | None = None, horizon: int = 10,
-                  run: Callable[..., object] | None = None, optimism: object | None = None) -> dict[str, object]:
+                  run: Callable[..., Any] | None = None, optimism: object | None = None) -> dict[str, Any]:
     """Run the model with default assumptions for each partner council; sum the results.
 
     Parameters
@@ -398,7 +398,7 @@ COMPARISON_COLUMNS = [
 
 
 def compare(cases: Sequence[Case] = CASES, *, programme: str | None = None, horizon: int = 10,
-            run: Callable[..., object] | None = None) -> pd.DataFrame:
+            run: Callable[..., Any] | None = None) -> pd.DataFrame:
     """Each claim beside the model's prediction for the same scope and programme year.
 
     Parameters
@@ -575,7 +575,7 @@ CASE_COLUMNS = [
 
 
 def case_overview(cases: Sequence[Case] = CASES, *, programme: str | None = None, horizon: int = 10,
-                  run: Callable[..., object] | None = None) -> pd.DataFrame:
+                  run: Callable[..., Any] | None = None) -> pd.DataFrame:
     """One row per case: the model's steady-state prediction for the partners and why it may miss.
 
     Returns

@@ -54,7 +54,7 @@ def check_schedule(schedule: Schedule) -> list[dict[str, Any]]:
     >>> check_schedule([{"from_year": 0, "to_year": None, "rate": 0.035}])[0]["rate"]
     0.035
     """
-    out = []
+    out: list[dict[str, Any]] = []
     for rec in schedule:
         try:
             lo = int(rec["from_year"])
@@ -70,7 +70,7 @@ def check_schedule(schedule: Schedule) -> list[dict[str, Any]]:
         out.append({"from_year": lo, "to_year": hi, "rate": r})
     if not out:
         raise InputError("discount schedule: [] is empty (allowed: at least one band from year 0)")
-    out.sort(key=lambda b: b["from_year"])
+    out.sort(key=lambda b: int(b["from_year"]))
     if out[0]["from_year"] != 0:
         raise InputError(
             f"discount schedule: first band starts at year {out[0]['from_year']} (allowed: year 0)"
@@ -78,7 +78,7 @@ def check_schedule(schedule: Schedule) -> list[dict[str, Any]]:
     return out
 
 
-def _resolve(rate: RateSpec) -> float | list[dict[str, Any]]:
+def _resolve(rate: RateSpec | str) -> float | list[dict[str, Any]]:
     if isinstance(rate, str):
         raise InputError(f"discount rate: {rate!r} is a name, not a rate (allowed: a number or a schedule; "
                          "sharedservices.model.cited.rate turns a scenario's discount into one)")

@@ -55,6 +55,7 @@ estimates' year's cash deflated with the GDP deflator in ``data/assumptions/pric
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -407,7 +408,7 @@ def _combination(
         coef = coefs.loc[[service]].iloc[0]
         classes = str(coef["classes"]).split(",")
         ends = _elasticities(table, service, classes_of)
-        row: dict[str, object] = {"service": service, "pooled": False, "note": ""}
+        row: dict[str, Any] = {"service": service, "pooled": False, "note": ""}
         if ends is not None:  # the first council's: its own class's slope
             row.update({"elasticity": float(ends[0][0]), "ci_low": float(ends[1][0]), "ci_high": float(ends[2][0])})
         outside = [(e, c) for e, c in zip(ecodes, classes_of, strict=True) if c not in classes or ends is None]
@@ -420,6 +421,7 @@ def _combination(
             bad = [e for e, v in zip(ecodes, values, strict=True) if not v > 0]
             row["note"] = f"no positive {year} spending for {', '.join(bad)}"
         else:
+            assert ends is not None  # no elasticity for a class is the branch above
             s = scale.pooling_saving(values, pops, ends[0], ci=(ends[1], ends[2]))
             row.update({
                 "pooled": True,

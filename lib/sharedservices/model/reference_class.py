@@ -154,7 +154,7 @@ def pairs(values: Mapping[str, Any]) -> pd.DataFrame:
         parts = key.split(".")
         if len(parts) != 3 or parts[2] not in QUANTITIES:
             continue
-        v = a.value  # type: ignore[attr-defined]
+        v = a.value
         if parts[2] == "schedule":
             plan, outcome = 0.0, float(v)
             ratio = outcome
@@ -164,8 +164,8 @@ def pairs(values: Mapping[str, Any]) -> pd.DataFrame:
                 raise InputError(f"{key}: plan {plan!r} (allowed: > 0)")
             ratio = outcome / plan
         rows.append({"key": key, "case": parts[1], "quantity": parts[2], "plan": plan, "outcome": outcome,
-                     "ratio": ratio, "unit": a.unit, "quality": a.quality,  # type: ignore[attr-defined]
-                     "source_title": a.source_title, "source_url": a.source_url})  # type: ignore[attr-defined]
+                     "ratio": ratio, "unit": a.unit, "quality": a.quality,
+                     "source_title": a.source_title, "source_url": a.source_url})
     return pd.DataFrame(rows, columns=["key", "case", "quantity", "plan", "outcome", "ratio", "unit", "quality",
                                        "source_title", "source_url"])
 
@@ -263,13 +263,13 @@ def green_book(bound: str, table: Mapping[str, Mapping[str, float | None]], cate
     """
     if bound not in ("lower", "upper"):
         raise InputError(f"Green Book bound: {bound!r} (allowed: lower, upper)")
-    b = bound  # type: ignore[assignment]
+    b: Any = bound
     words = f"Green Book {bound} bound ({category}; running costs: {opex_category})"
     return Adjustment(
         f"green_book_{bound}",
-        one_off_cost=finance.optimism_bias_uplift(category, "capex", b, table),  # type: ignore[arg-type]
-        duration=finance.optimism_bias_uplift(category, "works_duration", b, table),  # type: ignore[arg-type]
-        running_cost=finance.optimism_bias_uplift(opex_category, "opex", b, table),  # type: ignore[arg-type]
+        one_off_cost=finance.optimism_bias_uplift(category, "capex", b, table),
+        duration=finance.optimism_bias_uplift(category, "works_duration", b, table),
+        running_cost=finance.optimism_bias_uplift(opex_category, "opex", b, table),
         basis={c: words for c in COMPONENTS},
         quality={c: "red" for c in COMPONENTS},
     )

@@ -93,6 +93,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,7 +212,7 @@ class ServiceFit:
     classes: tuple[str, ...]
     data: pd.DataFrame = field(repr=False)
     left_out: pd.DataFrame = field(repr=False)
-    result: object = field(repr=False)
+    result: Any = field(repr=False)  # a statsmodels results object (untyped)
     dropped_controls: tuple[str, ...] = ()
     level: float = 0.95
     controls: tuple[str, ...] = ("class", "region")
@@ -1184,7 +1185,7 @@ def pooling_saving(
     spend_gbp_thousand: Sequence[float] | np.ndarray,
     populations: Sequence[float] | np.ndarray,
     elasticity: float | Sequence[float] | np.ndarray,
-    ci: tuple[float, float] | tuple[Sequence[float], Sequence[float]] | None = None,
+    ci: tuple[float, float] | tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray] | None = None,
 ) -> PoolingSaving:
     """Predicted annual saving from pooling a service across councils.
 

@@ -550,6 +550,16 @@ def _num(x: float | None) -> float | None:
     return None if math.isnan(x) else x
 
 
+def _scalar(x: np.ndarray | float | None) -> float | None:
+    """A one-programme result of a function that broadcasts over draws (None stays None)."""
+    return None if x is None else float(x)
+
+
+def _year(x: np.ndarray | int | None) -> int | None:
+    """A one-programme year (None: not within the horizon)."""
+    return None if x is None else int(x)
+
+
 def _financing(option: str, one_off: np.ndarray, gross: np.ndarray, si: Resolved,
                partner: financing.PartnerTerms | None = None) -> financing.FinancingFlows:
     return financing.financing_flows(option, one_off, gross, si.programme.start_year, si.terms,  # type: ignore[arg-type]
@@ -650,19 +660,19 @@ def _metrics(res: gap.GapResult, si: Resolved, dfs: np.ndarray, ff: financing.Fi
     pers = float(si.persistence)
 
     def penalties(p: float) -> tuple[float, float, float, float]:
-        cum_ = gap.cumulative_cuts(res.residual_gap, p)
-        cum_even_ = gap.cumulative_cuts(gap_even - net, p)
-        none_ = gap.cumulative_cuts(res.funding_gap, p)
-        none_even_ = gap.cumulative_cuts(gap_even, p)
+        cum_ = float(gap.cumulative_cuts(res.residual_gap, p))
+        cum_even_ = float(gap.cumulative_cuts(gap_even - net, p))
+        none_ = float(gap.cumulative_cuts(res.funding_gap, p))
+        none_even_ = float(gap.cumulative_cuts(gap_even, p))
         return cum_, cum_ - cum_even_, none_, none_ - none_even_
 
     cum, penalty, cum_none, penalty_none = penalties(pers)
-    by_persistence = {}
+    by_persistence: dict[str, PenaltyAtPersistence] = {}
     for label, p in (("none", 0.0), ("default", pers), ("full", 1.0)):
         _, pen_, _, pen_none_ = penalties(p)
         by_persistence[label] = {"persistence": p, "penalty_gbp_thousand": pen_,
                                  "penalty_no_programme_gbp_thousand": pen_none_,
-                                 "absorbed_share": gap.penalty_absorbed_share(pen_none_, pen_)}
+                                 "absorbed_share": _scalar(gap.penalty_absorbed_share(pen_none_, pen_))}
     cov = gap.coverage(net, res.funding_gap)
     arrays = replace(si.arrays, savings_rate=si.savings_rate, running_ratio=si.running_ratio)
     ss = programmes.steady_state_saving(arrays)
@@ -740,16 +750,16 @@ def _metrics(res: gap.GapResult, si: Resolved, dfs: np.ndarray, ff: financing.Fi
         "front_loading_penalty_no_programme_gbp_thousand": penalty_none,
         "front_loading_penalty_no_programme_share_of_core_spending": share(penalty_none, core),
         "front_loading_penalty_absorbed_gbp_thousand": penalty_none - penalty,
-        "front_loading_penalty_absorbed_share": gap.penalty_absorbed_share(penalty_none, penalty),
+        "front_loading_penalty_absorbed_share": _scalar(gap.penalty_absorbed_share(penalty_none, penalty)),
         "usable_reserves_gbp_thousand": ci.usable_reserves,
         "reserves_minimum_gbp_thousand": float(si.reserves_minimum),
         "reserves_available_gbp_thousand": float(si.reserves_available),
         "reserves_draw_gbp_thousand": float(res.reserves_draw.sum()),
         "reserves_sufficient": bool(float(ff.revenue_one_off.sum()) <= 1e-9) if ff.option in ("reserves", "grant") else None,
         "reserves_left_for_gap_gbp_thousand": float(si.reserves_available - res.reserves_draw.sum()),
-        "reserves_exhausted_year": financing.reserves_exhausted_year(float(si.reserves_available), draws),
-        "reserves_exhausted_year_without_programme": financing.reserves_exhausted_year(
-            float(si.reserves_available), gap.frontline_cuts(res.funding_gap, pers)),
+        "reserves_exhausted_year": _year(financing.reserves_exhausted_year(float(si.reserves_available), draws)),
+        "reserves_exhausted_year_without_programme": _year(financing.reserves_exhausted_year(
+            float(si.reserves_available), gap.frontline_cuts(res.funding_gap, pers))),
         "social_care_split_2010_11": None
         if ci.social_care_split is None
         else {"childrens_social_care": ci.social_care_split[0], "adult_social_care": ci.social_care_split[1]},

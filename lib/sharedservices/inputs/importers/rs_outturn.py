@@ -281,7 +281,7 @@ def read_sheet_rows(path: Path) -> tuple[str, list[list[Any]]]:
             sh = book.sheet_by_name(name)
             rows = []
             for r in range(sh.nrows):
-                row = []
+                row: list[Any] = []
                 for c, t in enumerate(sh.row_types(r)):
                     if t in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         row.append(None)
@@ -449,14 +449,14 @@ def read_rs_workbook(path: Path) -> RsYear:
     )
     items = expected_items(year)
     for item, pattern in FINANCE_HEADERS.items():
-        c = _find(headers, pattern, cols["net_current_expenditure"] + 1)
+        found = _find(headers, pattern, cols["net_current_expenditure"] + 1)
         if item in items:
-            if c is None:
+            if found is None:
                 raise DataError(f"{_where(path, sheet, hr)}: missing header for '{item}' ({year})")
-            cols[item] = c
-        elif c is not None:
+            cols[item] = found
+        elif found is not None:
             raise DataError(
-                f"{_where(path, sheet, hr, c)}: unexpected header {str(raw_headers[c]).strip()!r} "
+                f"{_where(path, sheet, hr, found)}: unexpected header {str(raw_headers[found]).strip()!r} "
                 f"('{item}' is not expected in {year}; the importer's year rules need updating)"
             )
     reserves_as_at = _group_label(rows, hr, cols["reserves_schools"])
