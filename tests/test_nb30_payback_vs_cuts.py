@@ -8,6 +8,7 @@ import pytest
 from sharedservices.inputs import assumptions, paths
 from sharedservices.model import scenario
 from sharedservices.report import findings, params, scenarios, tables
+from sharedservices.report import format as fmt
 from sharedservices.report.findings import nb30_payback_vs_cuts as f30
 
 import notebooks
@@ -47,9 +48,9 @@ def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     # the numbers in the prose are the model's, formatted
     m = scenario.run_scenario("E4203", financing="borrowing", horizon=8, discount=0.0).metrics
     text = " ".join(lines)
-    assert f30.gbp_m(m["npv_gbp_thousand"] / 1000) in text
-    assert f30.pct(m["coverage_year1"]) in text and "undiscounted" in text
-    assert f30.gbp_m(m["usable_reserves_gbp_thousand"] / 1000) in text
+    assert fmt.gbp_m(m["npv_gbp_thousand"] / 1000) in text
+    assert fmt.pct(m["coverage_year1"]) in text and "undiscounted" in text
+    assert fmt.gbp_m(m["usable_reserves_gbp_thousand"] / 1000) in text
 
 
 def test_timing_table_and_coverage_text() -> None:
@@ -142,4 +143,4 @@ def test_no_first_year_gap_is_said_in_words() -> None:
     h = f30.headlines(council="E2532", cut_path="parametric", total_cut_multiplier=0.0)
     assert h["coverage_year1"] is None
     line = f30.finding_lines(h)[1]
-    assert "no funding gap" in line and f30.gbp_m(h["one_off_cost_gbp_m"]) in line
+    assert "no funding gap" in line and fmt.gbp_m(h["one_off_cost_gbp_m"]) in line

@@ -43,6 +43,7 @@ import numpy as np
 import traitlets
 
 from sharedservices.errors import InputError, SharedServicesError
+from sharedservices.report import format as fmt
 from sharedservices.report import params as _params
 from sharedservices.report.params import ParamSpec, scenario_fields
 from sharedservices.report.params.scenario_fields import ScenarioParams
@@ -376,12 +377,12 @@ def validate_values(raw: Mapping[str, Any], schema: type[BaseModel] = ScenarioPa
 # --------------------------------------------------------------------------------------
 
 
-def _gbp_m(v: float | None) -> str:
-    return "n/a" if v is None else f"£{v / 1000:,.1f}m"
+def _gbp_m(v_gbp_thousand: float | None) -> str:
+    return fmt.gbp_m(None if v_gbp_thousand is None else v_gbp_thousand / 1000)
 
 
 def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f}%"
+    return fmt.pct(v, missing="n/a")
 
 
 def format_metrics(metrics: Mapping[str, Any], settings: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -396,8 +397,7 @@ def format_metrics(metrics: Mapping[str, Any], settings: Mapping[str, Any] | Non
     >>> format_metrics(r.metrics)["Payback year"]
     'none by 2020-21'
     """
-    from sharedservices.model.cuts import fy_label
-
+    fy_label = fmt.financial_year
     h = int(metrics["horizon"])
     pb = metrics.get("payback_financial_year")
     discount = (settings or {}).get("discount", "green_book")

@@ -113,14 +113,3 @@ def finish(fig: Figure, ax: Axes, title: str, *, x: str | None, y: str | None,
     text = source if source.lower().startswith("source") else f"Source: {source}"
     fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color="#555555")
     return fig
-
-
-def gbp_bn(v: float) -> str:
-    """Format £ thousand as £bn text with one decimal.
-
-    Examples
-    --------
-    >>> gbp_bn(45283348.0)
-    '£45.3bn'
-    """
-    return f"£{v / 1e6:,.1f}bn"

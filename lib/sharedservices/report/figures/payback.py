@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sharedservices.report import format as fmt
 from sharedservices.report import style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,7 +114,7 @@ def penalty_chart(penalty: pd.DataFrame, title: str) -> Figure:
     ax.barh(list(penalty.index)[::-1], vals[::-1], color=[style.PALETTE[2], style.PALETTE[0], style.PALETTE[5]])
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals[::-1]):
-        ax.annotate(f"£{v:,.1f}m", (v, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(fmt.gbp_m(v), (v, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     return style.finish(fig, ax, title,
                         x="Extra front-line cuts over the horizon vs an even path, £m, 2010-11 prices",
                         y=None, source=SOURCE_MODEL)

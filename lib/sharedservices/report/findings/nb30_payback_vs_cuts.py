@@ -4,7 +4,7 @@
 headline mapping (money in £m, 2010-11 prices; shares as fractions with their basis in
 the name); :func:`headlines` (registered) runs the scenario from the report's
 parameters; :func:`finding_lines` writes the key findings from the headlines, so no
-number is ever typed into the prose.
+number is ever typed into the prose (numbers are written by :mod:`sharedservices.report.format`).
 """
 
 from __future__ import annotations
@@ -17,36 +17,13 @@ import numpy as np
 from sharedservices.inputs import assumptions
 from sharedservices.model import cited, cuts, national, reference_class, scenario
 from sharedservices.report.findings import Headlines, register
+from sharedservices.report.format import gbp_m, pct
 from sharedservices.report.scenarios import run_from_params
 
-__all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines", "gbp_m",
-           "headlines", "pct", "penalty_words", "summarise"]
+__all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines",
+           "headlines", "penalty_words", "summarise"]
 
 STEM = "30-payback-vs-cuts"
-
-
-def gbp_m(x_gbp_m: float | None) -> str:
-    """Format £m with one decimal and the sign before the pound sign.
-
-    Examples
-    --------
-    >>> gbp_m(1.234), gbp_m(-12.0), gbp_m(None), gbp_m(-0.01)
-    ('£1.2m', '-£12.0m', 'n/a', '£0.0m')
-    """
-    if x_gbp_m is None:
-        return "n/a"
-    return f"{'-' if round(x_gbp_m, 1) < 0 else ''}£{abs(x_gbp_m):,.1f}m"
-
-
-def pct(share: float | None, decimals: int = 1) -> str:
-    """Format a fraction as a percentage ("no gap" for None).
-
-    Examples
-    --------
-    >>> pct(0.1557), pct(None), pct(0.25, 0), pct(-1e-12)
-    ('15.6%', 'no gap', '25%', '0.0%')
-    """
-    return "no gap" if share is None else f"{round(100 * share, decimals) + 0.0:.{decimals}f}%"
 
 
 def discount_words(discount: float | str) -> str:
@@ -59,9 +36,9 @@ def discount_words(discount: float | str) -> str:
     """
     if discount == "green_book":
         rate = cited.green_book_schedule()[0]["rate"]
-        return f"discounted at the Green Book declining schedule, {100 * rate:.1f}% from 2010-11"
+        return f"discounted at the Green Book declining schedule, {pct(rate)} from 2010-11"
     rate = float(discount)
-    return "undiscounted" if rate == 0 else f"discounted at {100 * rate:.1f}% a year"
+    return "undiscounted" if rate == 0 else f"discounted at {pct(rate)} a year"
 
 
 def _m(x: float | None) -> float | None:

@@ -23,10 +23,9 @@ from sharedservices.report.findings.nb30_payback_vs_cuts import (
     discount_words,
     financing_words,
     full_run_words,
-    gbp_m,
-    pct,
 )
 from sharedservices.report.findings.nb30_payback_vs_cuts import summarise as summarise_scenario
+from sharedservices.report.format import count, gbp_m, pct
 from sharedservices.report.scenarios import monte_carlo_from_params, run_from_params, to_scenario
 
 __all__ = ["STEM", "SENSITIVITY_LABELS", "analyse", "finding_lines", "headlines", "summarise"]
@@ -201,7 +200,7 @@ def headlines(**params: Any) -> Headlines:
 
 
 def _p(x: float | None) -> str:
-    return "n/a (no gap)" if x is None else f"{100 * x:.0f}%"
+    return pct(x, 0, missing="n/a (no gap)")
 
 
 def _first_year_line(h: Headlines) -> str:
@@ -229,7 +228,7 @@ def finding_lines(h: Headlines) -> list[str]:
           f"{_ADJUSTMENT_WORDS[h['optimism_adjustment']]}")
     disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
     return [
-        f"In {h['draws']:,} simulated futures for {h['council_name']} ({ob}), the programme pays "
+        f"In {count(h['draws'])} simulated futures for {h['council_name']} ({ob}), the programme pays "
         f"back within the {n}-year Spending Review period in {_p(h['p_payback_within_sr_period'])} of them and "
         f"never pays back within the horizon in {_p(h['p_never_pays_back'])}.",
         _first_year_line(h),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sharedservices.inputs import assumptions
 from sharedservices.model import cited, cuts, financing
+from sharedservices.report import format as fmt
 
 __all__ = [
     "affordability",
@@ -84,7 +85,7 @@ def payback_timing(timing: pd.DataFrame) -> pd.DataFrame:
     out["cumulative_cash_flow_gbp_m"] = np.cumsum(timing["programme_cash_flow"].to_numpy(dtype=float)) / 1000.0
     cov = timing["coverage"].to_numpy(dtype=float)
     out["coverage_pct"] = 100.0 * cov
-    out["coverage"] = ["no gap" if np.isnan(c) else f"{100 * c:.1f}%" for c in cov]
+    out["coverage"] = [fmt.pct(None if np.isnan(c) else float(c)) for c in cov]
     return out
 
 
@@ -352,11 +353,11 @@ def reserves_check(h: Mapping[str, Any]) -> pd.DataFrame:
                 "reserves run out, meeting the front-line gap with no programme",
             ],
             "value": [
-                f"£{float(h['usable_reserves_gbp_m']):,.1f}m",
-                f"£{float(h['reserves_minimum_gbp_m']):,.1f}m",
-                f"£{float(h['reserves_available_gbp_m']):,.1f}m",
-                f"£{float(h['reserves_draw_gbp_m']):,.1f}m",
-                f"£{float(h['reserves_left_for_gap_gbp_m']):,.1f}m",
+                fmt.gbp_m(float(h["usable_reserves_gbp_m"])),
+                fmt.gbp_m(float(h["reserves_minimum_gbp_m"])),
+                fmt.gbp_m(float(h["reserves_available_gbp_m"])),
+                fmt.gbp_m(float(h["reserves_draw_gbp_m"])),
+                fmt.gbp_m(float(h["reserves_left_for_gap_gbp_m"])),
                 year(h["reserves_exhausted_financial_year"]),
                 year(h["reserves_exhausted_financial_year_without_programme"]),
             ],
@@ -406,25 +407,26 @@ def scenario_settings(settings: Mapping[str, Any], council_name: str) -> pd.Data
     up = settings.get("optimism_bias_uplifts", {})
     path = str(settings["cut_path"])
     if path == "parametric":
-        path += (f" (total real cut {100 * float(settings['total_cut']):.1f}% of 2010-11 funding, "
+        path += (f" (total real cut {fmt.pct(float(settings['total_cut']))} of 2010-11 funding, "
                  f"front-loading index {float(settings['front_loading']):.2f})")
     disc = settings["discount"]
     rows = [
         ("council", f"{council_name} ({settings['council']})"),
         ("programme", f"{settings['programme']}: {', '.join(settings['services'])}"),
-        ("programme starts", cuts.fy_label(int(settings.get("start_year", 1)))),
+        ("programme starts", fmt.financial_year(int(settings.get("start_year", 1)))),
         ("financing of the one-off cost", str(settings["financing"])),
         ("cut path", path),
         ("cut years (even-path comparison)", str(settings["cut_years"])),
-        ("horizon", f"{cuts.fy_label(0)} to {cuts.fy_label(int(settings['horizon']))}"),
+        ("horizon", f"{fmt.financial_year(0)} to {fmt.financial_year(int(settings['horizon']))}"),
         ("discount", "Green Book declining schedule" if disc == "green_book"
-         else ("none (undiscounted)" if float(disc) == 0 else f"{100 * float(disc):.1f}% a year")),
+         else ("none (undiscounted)" if float(disc) == 0 else f"{fmt.pct(float(disc))} a year")),
         ("savings rates", f"{float(settings['savings_multiplier']):g} x cited"),
         ("one-off costs", f"{float(settings['one_off_cost_multiplier']):g} x cited"),
         ("extra delay", f"{float(settings['delay_years']):g} years"),
         ("ramp-up durations", f"{float(settings.get('ramp_multiplier', 1.0)):g} x cited"),
-        ("optimism bias", "applied: one-off cost +{:.0f}%, durations +{:.0f}%, running cost +{:.0f}%".format(
-            100 * up.get("one_off_cost", 0.0), 100 * up.get("duration", 0.0), 100 * up.get("running_cost", 0.0))
+        ("optimism bias", "applied: one-off cost +{}, durations +{}, running cost +{}".format(
+            fmt.pct(up.get("one_off_cost", 0.0), 0), fmt.pct(up.get("duration", 0.0), 0),
+            fmt.pct(up.get("running_cost", 0.0), 0))
          if settings["optimism_bias"] else "not applied"),
     ]
     return pd.DataFrame(rows, columns=["setting", "value"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sharedservices.report import format as fmt
 from sharedservices.report.tables.overview import SERVICE_LABELS
 
 __all__ = [
@@ -17,7 +18,6 @@ __all__ = [
     "EVIDENCE_LABELS",
     "class_evidence_words",
     "distance_words",
-    "gbp_m_text",
     "geography_missing_table",
     "interval_words",
     "match_tests_table",
@@ -226,18 +226,7 @@ def saving_words(gbp_m: float) -> str:
     >>> saving_words(0.83), saving_words(-2.3)
     ('save £0.8m a year', 'add £2.3m a year to spending')
     """
-    return f"save £{gbp_m:.1f}m a year" if gbp_m >= 0 else f"add £{-gbp_m:.1f}m a year to spending"
-
-
-def gbp_m_text(gbp_m: float) -> str:
-    """£m with the sign in front of the pound sign.
-
-    Examples
-    --------
-    >>> gbp_m_text(2.16), gbp_m_text(-29.1)
-    ('£2.2m', '-£29.1m')
-    """
-    return f"-£{-gbp_m:.1f}m" if gbp_m < 0 else f"£{gbp_m:.1f}m"
+    return f"save {fmt.gbp_m(gbp_m)} a year" if gbp_m >= 0 else f"add {fmt.gbp_m(-gbp_m)} a year to spending"
 
 
 def near_far_words(near_max_pct: float | None, far_max_pct: float | None) -> str:
@@ -255,10 +244,11 @@ def near_far_words(near_max_pct: float | None, far_max_pct: float | None) -> str
     if near_max_pct is None or far_max_pct is None:
         return "there are not both near and far candidates to compare"
     if far_max_pct >= near_max_pct:
-        return (f"the best far candidate ({far_max_pct:.1f}% of combined spend) does at least as well as the "
-                f"best near one ({near_max_pct:.1f}%): on these estimates partners need not be neighbours")
-    return (f"the best near candidate ({near_max_pct:.1f}% of combined spend) does better than the best far "
-            f"one ({far_max_pct:.1f}%): for this council the estimates favour a neighbour")
+        return (f"the best far candidate ({fmt.pct_value(far_max_pct)} of combined spend) does at least as well as "
+                f"the best near one ({fmt.pct_value(near_max_pct)}): on these estimates partners need not be "
+                "neighbours")
+    return (f"the best near candidate ({fmt.pct_value(near_max_pct)} of combined spend) does better than the best "
+            f"far one ({fmt.pct_value(far_max_pct)}): for this council the estimates favour a neighbour")
 
 
 EVIDENCE_LABELS = {
@@ -372,11 +362,11 @@ def interval_words(low_gbp_m: float, high_gbp_m: float) -> str:
     Examples
     --------
     >>> interval_words(-2.2, 3.6)
-    'the interval (-£2.2m to £3.6m) includes a loss'
+    'the interval (−£2.2m to £3.6m) includes a loss'
     >>> interval_words(0.4, 3.6)
     'the whole interval (£0.4m to £3.6m) is a saving'
     """
-    span = f"({gbp_m_text(low_gbp_m)} to {gbp_m_text(high_gbp_m)})"
+    span = f"({fmt.gbp_m(low_gbp_m)} to {fmt.gbp_m(high_gbp_m)})"
     return f"the interval {span} includes a loss" if low_gbp_m < 0 else f"the whole interval {span} is a saving"
 
 
@@ -446,7 +436,7 @@ def distance_words(tests: pd.DataFrame, near_km: float) -> str:
         p = [float(part.loc[m, "p_value"]) for m in ("mix_distance", "cost_distance")]
         ratio = [float(part.loc[m, "far_to_near"]) for m in ("mix_distance", "cost_distance")]
         grows = [pi < 0.05 and ri > 0 and qi > 1.1 for ri, pi, qi in zip(r, p, ratio, strict=True)]
-        change = " and ".join(f"{100 * abs(q - 1):.0f}% {'higher' if q >= 1 else 'lower'} ({what})"
+        change = " and ".join(f"{fmt.pct(abs(q - 1), 0)} {'higher' if q >= 1 else 'lower'} ({what})"
                               for q, what in zip(ratio, ("mix", "cost"), strict=True))
         head = (f"for {group} the mismatch of service mix and of cost structure "
                 f"{'grows' if any(grows) else 'does not rise significantly'} with distance (Mantel r {r[0]:.2f} "
