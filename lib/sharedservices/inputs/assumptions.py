@@ -584,7 +584,7 @@ def cached(fn: _F) -> _F:
 
 
 def keys(prefix: str, directory: Path | str | None = None) -> list[str]:
-    """Every key starting with ``prefix``, sorted (names only: nothing is recorded as read).
+    """Every key starting with ``prefix``, in file order (names only: nothing is recorded as read).
 
     Examples
     --------
@@ -592,11 +592,11 @@ def keys(prefix: str, directory: Path | str | None = None) -> list[str]:
     ['prices.gdp_deflator']
     """
     values, _ = _load_dir(directory)
-    return sorted(k for k in values if k.startswith(prefix))
+    return [k for k in values if k.startswith(prefix)]
 
 
 def matching(prefix: str, directory: Path | str | None = None) -> dict[str, Assumption]:
-    """Every value whose key starts with ``prefix`` (each recorded as read), by key, sorted."""
+    """Every value whose key starts with ``prefix`` (each recorded as read), in file order."""
     return {k: get(k, directory) for k in keys(prefix, directory)}
 
 

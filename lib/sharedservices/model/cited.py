@@ -171,7 +171,7 @@ def preset_names() -> list[str]:
     ['back_office', 'back_office_waste', 'broad', 'public_realm']
     """
     prefix = "programmes.preset."
-    return [k[len(prefix):] for k in assumptions.keys(prefix)]
+    return sorted(k[len(prefix):] for k in assumptions.keys(prefix))
 
 
 def _capital_share(slug: str) -> float:
