@@ -393,9 +393,10 @@ def explain_rise(driver: str, to_year: str, deltas: Mapping[str, float], base: f
     if driver == "settlement_funding" and to_year in _BREAKS:
         moved = sum(v for k, v in deltas.items() if k in ESTIMATED or k in ("area_based_grant",
                                                                             "local_services_support_grant"))
+        sign = "\u2212" if moved < 0 else "+"  # the minus sign of report.format (U+2212)
         return (f"at the change of regime its settlement funding rose {m(d)} while the other lines of the measure, "
                 f"mostly the suite's estimates of grants rolled in or moved, changed by "
-                f"{'-' if moved < 0 else '+'}{m(moved)}: the estimates, national totals shared by spend, are "
+                f"{sign}{m(moved)}: the estimates, national totals shared by spend, are "
                 "probably too small for this council (or it gained from the new formula)")
     if driver == "settlement_funding":
         return f"its settlement funding rose {m(d)} (RS lines)"
