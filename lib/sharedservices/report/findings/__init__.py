@@ -8,7 +8,7 @@ notebook formats its key findings from the same function, and the regression sna
 every published report in ``reports.yaml``, so a change to a published number is a visible,
 reviewed change.  Snapshot values are *model outputs*, not external estimates.
 
-Adding one: create ``lib/sharedservices/findings/nb<NN>_<topic>.py``::
+Adding one: create ``lib/sharedservices/report/findings/nb<NN>_<topic>.py``::
 
     from sharedservices.report.findings import register
 

@@ -7,22 +7,22 @@ field, ``name: type = default  # help``, and a test checks that cell against the
 
 Adding a schema for a new notebook
 ----------------------------------
-Create ``lib/sharedservices/params/nb<NN>_<topic>.py`` (every module in this package is
+Create ``lib/sharedservices/report/params/nb<NN>_<topic>.py`` (every module in this package is
 imported on first use, so nothing else needs editing)::
 
     from typing import Literal
     from pydantic import Field
-    from sharedservices.report.params import Council, NotebookParams, register
+    from sharedservices.report.params import NotebookParams, register
 
-    @register("30-payback-vs-cuts")
-    class PaybackVsCuts(NotebookParams):
-        council: Council = Field("E2532", description="RS or ONS code of the council")
-        horizon: int = Field(10, ge=1, le=60, description="last model year")
-        programme: Literal["back_office", "front_office"] = Field(
-            "back_office", description="sharing programme preset")
-        savings_multiplier: float = Field(1.0, ge=0, le=5, description="x cited rate")
-        discount_rate: float | None = Field(None, ge=0, le=0.2,
-                                            description="None: Green Book rate")
+    @register("20-savings-potential")
+    class SavingsPotentialParams(NotebookParams):
+        year: Literal["2010-11", "2011-12"] = Field("2010-11", description="year of the service mix")
+        savings_multiplier: float = Field(1.0, ge=0, le=3, description="multiplier on every cited rate")
+
+A notebook that runs the scenario subclasses
+:class:`~sharedservices.report.params.scenario_fields.ScenarioParams` instead, whose fields
+(council, programme, horizon, multipliers ...) are made from
+:data:`sharedservices.model.spec.SCENARIO`, so their ranges and help are written once.
 
 Field types are ``int``, ``float``, ``str``, ``bool``, a ``Literal`` of strings (choices),
 :data:`Council`, or any of these ``| None``.  Ranges use ``ge``/``le``; the ``description``
@@ -164,7 +164,7 @@ def schema_for(notebook: str | Path) -> type[NotebookParams]:
         raise InputError(
             f"notebook {stem!r}: no parameter schema registered "
             f"(allowed: {', '.join(sorted(_REGISTRY)) or 'none yet'}; "
-            "add one under lib/sharedservices/params/)"
+            "add one under lib/sharedservices/report/params/)"
         ) from None
 
 
