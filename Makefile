@@ -20,7 +20,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 SS            := $(BIN)/python -m sharedservices
 
-.PHONY: help venv dev reports report test lint lab data clean requirements bench \
+.PHONY: help venv dev reports report test lint typecheck lab data clean requirements bench \
         check-reports council-reports update-snapshots
 
 help: ## List the targets (this is the default; it installs nothing)
@@ -54,8 +54,12 @@ report: $(RUNTIME_STAMP) ## One ad-hoc run: make report NB=notebooks/X.ipynb ARG
 test: $(DEV_STAMP) ## Run the whole test suite (doctests included)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-lint: $(DEV_STAMP) ## ruff over lib/, tests/ and bench/
+lint: $(DEV_STAMP) ## ruff over lib/, tests/ and bench/, then the layer contracts (import-linter)
 	$(BIN)/ruff check lib tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(DEV_STAMP) ## mypy over the model and the inputs (settings in pyproject.toml)
+	$(BIN)/mypy
 
 lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel and the explorer open
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/explorer.ipynb
@@ -64,7 +68,7 @@ data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_D
 	$(SS) data --raw-dir "$(RAW_DIR)"
 
 clean: ## Remove generated files (reports, caches); never data/
-	rm -rf reports/*.html reports/*.json reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache
+	rm -rf reports/*.html reports/*.json reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find reports -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
@@ -76,10 +80,10 @@ requirements: $(DEV_STAMP) ## Re-resolve requirements*.txt from requirements*.in
 
 CHECK ?=
 check-reports: $(DEV_STAMP) ## Open every built report in headless Chromium, offline; first screens in reports/_screens
-	$(BIN)/python -m sharedservices.checks.browser $(CHECK)
+	$(BIN)/python -m sharedservices.pipeline.browser $(CHECK)
 
 bench: $(DEV_STAMP) ## Benchmarks (build vs papermill+nbconvert, model, explorer); writes BENCHMARKS.md
 	$(BIN)/python bench/run_all.py
 
 update-snapshots: $(DEV_STAMP) ## Recompute the published reports' headline snapshots (review the diff!)
-	$(BIN)/python -m sharedservices.findings --update
+	$(BIN)/python -m sharedservices.pipeline.snapshots --update

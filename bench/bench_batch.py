@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sharedservices import data, paths
-from sharedservices.build.batch import batch
+from sharedservices.inputs import data, paths
+from sharedservices.pipeline.batch import batch
 
 
 def run_once(notebook: Path, councils: list[str], executor: str, jobs: int) -> dict:

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
-from sharedservices import paths
+from sharedservices.inputs import paths
 
 KERNEL = "sharedservices"
 START = "<!-- bench_build:start -->"

@@ -9,7 +9,7 @@ worst time per kind of change, and how the time splits between model and chart.
 
 ``python bench/bench_explorer.py --browser`` also measures the round trip a user sees:
 it starts JupyterLab on a free local port, opens ``notebooks/explorer.ipynb`` in headless
-Chromium (the one :mod:`sharedservices.checks.browser` uses), runs it, types values into
+Chromium (the one :mod:`sharedservices.pipeline.browser` uses), runs it, types values into
 the savings-multiplier slider and times each until the chart image changes.  JupyterLab
 is stopped afterwards.  ``--browser --screenshot docs/img/explorer.png`` also saves the
 window at the end (the README's picture).
@@ -31,7 +31,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from sharedservices import explorer, paths, scenario  # noqa: E402
+from sharedservices.inputs import paths  # noqa: E402
+from sharedservices.report import (
+    explorer,  # noqa: E402
+    scenarios,
+)
 
 ROUNDS = 5
 BROWSER_CHANGES = 12
@@ -77,7 +81,7 @@ def main() -> None:
     model = []
     for _ in range(50):
         t = time.perf_counter()
-        r = scenario.run_from_params(values)
+        r = scenarios.run_from_params(values)
         model.append(1000 * (time.perf_counter() - t))
     chart, blit = [], []
     for _ in range(20):
@@ -114,7 +118,7 @@ def browser_round_trip(changes: int = BROWSER_CHANGES, screenshot: str | None = 
     README's picture of the explorer).
     """
     from playwright.sync_api import sync_playwright
-    from sharedservices.checks.browser import find_chromium
+    from sharedservices.pipeline.browser import find_chromium
 
     port, token = _free_port(), secrets.token_hex(8)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",

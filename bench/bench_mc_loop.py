@@ -4,7 +4,7 @@
 synthetic 12-service council of ``bench/bench_model.py``, years 0..14 (15 years), the cited
 spreads, reserves financing, one seed.
 
-* **engine**: :func:`sharedservices.uncertainty.simulate` (vectorised over draws x
+* **engine**: :func:`sharedservices.model.uncertainty.simulate` (vectorised over draws x
   services x years, in chunks), timed on 100,000 draws;
 * **loop**: :func:`per_draw_loop` below (timed once, on 100,000 draws by default), the way one would write it without vectorising:
   the same random numbers, then for each draw in a Python loop the deterministic model's
@@ -33,7 +33,16 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-from sharedservices import cuts, finance, financing, gap, programmes, scenario, uncertainty  # noqa: E402
+from sharedservices.model import (  # noqa: E402
+    cited,
+    cuts,
+    finance,
+    financing,
+    gap,
+    programmes,
+    scenario,
+    uncertainty,
+)
 
 SEED = 20110228
 HORIZON = 14  # years 0..14: 15 years
@@ -47,19 +56,18 @@ def _bench_model() -> Any:
     return module
 
 
-def inputs() -> tuple[dict[str, Any], dict[str, float]]:
+def inputs() -> tuple[scenario.Resolved, dict[str, float]]:
     """Resolved scenario inputs of the synthetic 12-service council, and the cited spreads."""
     bm = _bench_model()
-    si = scenario.scenario_inputs(bm.synthetic_council(), bm.twelve_service_programme(), horizon=HORIZON)
-    return si, uncertainty._spreads(None, si["defaults"])
+    si = scenario.resolve(bm.synthetic_council(), bm.twelve_service_programme(), horizon=HORIZON)
+    return si, dict(cited.spreads())
 
 
-def per_draw_loop(si: dict[str, Any], option: str, spreads: dict[str, float], draws: int,
+def per_draw_loop(si: scenario.Resolved, option: str, spreads: dict[str, float], draws: int,
                   seed: int, discount: str = "green_book") -> dict[str, np.ndarray]:
     """The Monte Carlo written as a plain loop over draws (same random numbers as the engine)."""
-    arrays = si["arrays"]
-    d = si["defaults"]
-    path, fgap = si["path"], si["gap"]
+    arrays = si.arrays
+    path, fgap = si.path, si.gap
     t = np.arange(path.size)
     start = arrays.start_year
     rng = np.random.default_rng(seed)
@@ -67,8 +75,8 @@ def per_draw_loop(si: dict[str, Any], option: str, spreads: dict[str, float], dr
     u = 1.0 - rng.random(draws)
     m_save = uncertainty.lognormal_multiplier(z[0], spreads["savings_rate"])
     m_cost = uncertainty.lognormal_multiplier(z[1], spreads["one_off_cost"])
-    dfs = finance.discount_factors(t, discount)
-    gap_even = cuts.funding_gap(cuts.even_path(path, si["n"]), si["pressure"])
+    dfs = finance.discount_factors(t, cited.rate(discount))
+    gap_even = cuts.funding_gap(cuts.even_path(path, si.n), si.pressure)
     fp = arrays.failure_probability
     if fp.size and np.all(fp == fp[0]):
         fp = fp[:1]
@@ -83,14 +91,14 @@ def per_draw_loop(si: dict[str, Any], option: str, spreads: dict[str, float], dr
         alive = (t < fy[..., None]).astype(float)
         gross, running, one_off = programmes.service_profiles(
             arrays, t,
-            savings_rate=si["savings_rate"] * m_save[one, None],
-            one_off_ratio=si["one_off_ratio"] * m_cost[one, None],
-            lead=np.maximum(si["lead"] + spreads["delay_years"] * z[2, one, None], 0.0),
-            ramp=np.maximum(si["ramp"] + spreads["ramp_years"] * z[3, one, None], 0.0),
-            running_ratio=np.broadcast_to(si["running_ratio"], (1, arrays.addressable.size)),
+            savings_rate=si.savings_rate * m_save[one, None],
+            one_off_ratio=si.one_off_ratio * m_cost[one, None],
+            lead=np.maximum(si.lead + spreads["delay_years"] * z[2, one, None], 0.0),
+            ramp=np.maximum(si.ramp + spreads["ramp_years"] * z[3, one, None], 0.0),
+            running_ratio=np.broadcast_to(si.running_ratio, (1, arrays.addressable.size)),
             alive=alive,
         )
-        ff = financing.financing_flows(option, one_off, gross, start, d.terms)
+        ff = financing.financing_flows(option, one_off, gross, start, si.terms)
         cash = gross - running - one_off
         net = cash + ff.financing
         cum = gap.cumulative_cuts(fgap - net)
@@ -139,7 +147,7 @@ def measure(draws: int = 100_000, loop_draws: int = 100_000, check_draws: int = 
         t0 = time.perf_counter()
         per_draw_loop(si, "reserves", spreads, loop_draws, SEED)
         loop.append(time.perf_counter() - t0)
-    services = int(si["arrays"].addressable.size)
+    services = int(si.arrays.addressable.size)
     return {"draws": draws, "loop_draws": loop_draws, "check_draws": check_draws,
             "years": HORIZON + 1, "services": services, "engine": engine, "loop": loop,
             "loop_scaled": statistics.median(loop) * draws / loop_draws}

@@ -17,7 +17,7 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from sharedservices import programmes, scenario, uncertainty  # noqa: E402
+from sharedservices.model import programmes, scenario, uncertainty  # noqa: E402
 
 
 def synthetic_council() -> scenario.CouncilInputs:

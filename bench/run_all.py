@@ -118,7 +118,7 @@ def html_sizes(root: Path) -> list[tuple[str, int, int]]:
 
 def deterministic(repeats: int = 200) -> list[tuple[str, float, float]]:
     """Median and best ms of one ``run_scenario`` (the explorer's recompute) per council."""
-    from sharedservices import scenario
+    from sharedservices.model import scenario
 
     rows = []
     for code, label in (("E2532", "East Lindsey (SD), back_office, sr2010"),

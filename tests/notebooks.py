@@ -24,7 +24,8 @@ from typing import Any
 
 import nbformat
 import pandas as pd
-from sharedservices import params, paths
+from sharedservices.inputs import paths
+from sharedservices.report import params
 
 KERNEL = "sharedservices"
 

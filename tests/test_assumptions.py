@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from sharedservices import assumptions
 from sharedservices.errors import DataError, InputError
+from sharedservices.inputs import assumptions
 
 GOOD_RECORD = """\
     value: 0.018

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sharedservices import assumptions, paths
+from sharedservices.inputs import assumptions, paths
 
 SHIPPED = paths.DATA_DIR / "assumptions"
 RESEARCH_CASES = Path("/work/shared/research/tables/shared_services_case_studies.csv")
@@ -361,7 +361,7 @@ def test_every_research_case_figure_is_shipped(shipped) -> None:
 def test_readme_lists_every_value() -> None:
     readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
     assert assumptions.render_markdown(SHIPPED) in readme, (
-        "data/assumptions/README.md is stale: run `python -m sharedservices.assumptions --readme`"
+        "data/assumptions/README.md is stale: run `python -m sharedservices.inputs.assumptions --readme`"
     )
 
 

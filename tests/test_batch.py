@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_processed
-from sharedservices.build import publish
-from sharedservices.build.batch import batch
-from sharedservices.build.councils_index import councils_index_html, format_value
-from sharedservices.cli import main
+from sharedservices.pipeline import publish
+from sharedservices.pipeline.batch import batch
+from sharedservices.pipeline.cli import main
+from sharedservices.pipeline.councils_index import councils_index_html, format_value
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BATCH = FIXTURES / "batch"

@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
-from sharedservices.build.councils_index import write_councils_index
-from sharedservices.build.publish import write_atomic
-from sharedservices.checks import browser
 from sharedservices.errors import ToolMissing
+from sharedservices.pipeline import browser
+from sharedservices.pipeline.councils_index import write_councils_index
+from sharedservices.pipeline.publish import write_atomic
 from test_batch import project  # noqa: F401  (fixture)
 
 GROUP = pytest.mark.xdist_group("batch-browser")

@@ -1,4 +1,4 @@
-"""Real-browser checks of built reports (``python -m sharedservices.checks.browser``).
+"""Real-browser checks of built reports (``python -m sharedservices.pipeline.browser``).
 
 The browser tests open the small HTML fixtures in tests/fixtures/browser/ in headless
 Chromium.  They are skipped when no Chromium is installed, except under ``CI=true``,
@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from sharedservices.checks import browser
 from sharedservices.errors import (
     EXIT_INVALID_INPUT,
     EXIT_TOOL_MISSING,
@@ -25,6 +24,7 @@ from sharedservices.errors import (
     OutputError,
     ToolMissing,
 )
+from sharedservices.pipeline import browser
 
 FIXTURES = Path(__file__).parent / "fixtures" / "browser"
 BAD_FIXTURES = {
@@ -149,7 +149,7 @@ def test_missing_browser_exits_5_and_says_how_to_install(tmp_path, ci, words):
     env = dict(os.environ, SHAREDSERVICES_CHROMIUM=str(tmp_path / "no-chromium"), CI=ci)
 
     done = subprocess.run(
-        [sys.executable, "-m", "sharedservices.checks.browser", str(reports)],
+        [sys.executable, "-m", "sharedservices.pipeline.browser", str(reports)],
         env=env, capture_output=True, text=True, timeout=60,
     )
 

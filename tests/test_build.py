@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FX_CLI, write_reports_yaml
-from sharedservices.build import publish
-from sharedservices.build.config import load_reports
-from sharedservices.build.export import find_remote_resources
-from sharedservices.build.fingerprint import report_fingerprint, tree_hash
-from sharedservices.cli import main
+from sharedservices.pipeline import publish
+from sharedservices.pipeline.cli import main
+from sharedservices.pipeline.config import load_reports
+from sharedservices.pipeline.export import find_remote_resources
+from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
 
 ONE = pytest.mark.xdist_group("runner-1")
 TWO = pytest.mark.xdist_group("runner-2")
@@ -371,15 +371,15 @@ def test_ctrl_c_exits_130_and_stops_the_kernel(mini_project):
 
 
 def test_kernel_start_failure_is_retried_once_then_reported(tmp_path):
-    from sharedservices.build import runner
+    from sharedservices.pipeline import runner
+    from sharedservices.pipeline.jobs import Failure, Workers
 
     staging = tmp_path / "staging"
     staging.mkdir()
     nb = Path(__file__).parent / "fixtures/runner/notebooks/fx-report.ipynb"
-    job = runner._job("fx", None, nb, "fx-report.ipynb", {}, staging, 60, {})
-    job["kernel"] = "no-such-kernel"
-    rc, _ = runner.run_job(job, 60, runner._Workers())
+    job = runner.make_job("fx", None, nb, "fx-report.ipynb", {}, staging, 60, {}).with_(kernel="no-such-kernel")
+    rc, _ = runner.run_job(job, 60, Workers())
     assert rc == 1
-    failure = json.loads((staging / "failure.json").read_text())
-    assert "no-such-kernel" in failure["error"] and "\n" not in failure["error"]
+    failure = Failure.read(staging)
+    assert "no-such-kernel" in failure.error and "\n" not in failure.error
     assert (staging / "worker.log").read_text().count("retrying once") == 1

@@ -1,7 +1,7 @@
-"""sharedservices.case_studies: claim arithmetic, the case definitions, and the comparison.
+"""sharedservices.model.case_studies: claim arithmetic, the case definitions, and the comparison.
 
 The arithmetic is checked on hand-made arrays and a stand-in ``run_scenario``; one test
-recomputes a real case from :func:`sharedservices.scenario.run_scenario` directly.
+recomputes a real case from :func:`sharedservices.model.scenario.run_scenario` directly.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, case_studies, data, programmes, scenario
-from sharedservices.case_studies import CASES, Case, Claim, claim_model_value
 from sharedservices.errors import InputError
+from sharedservices.inputs import assumptions, data
+from sharedservices.model import case_studies, cited, scenario
+from sharedservices.model.case_studies import CASES, Case, Claim, claim_model_value
 
 GROSS = np.array([0.0, 2.0, 5.0, 7.0, 7.0, 7.0])
 
@@ -45,7 +46,7 @@ def test_bad_claims_are_refused(kind: str, years: int) -> None:
 
 
 def test_every_case_names_real_councils_presets_and_cited_claims() -> None:
-    presets = programmes.preset_names()
+    presets = cited.preset_names()
     for case in CASES:
         assert case.preset in presets
         assert len(case.councils) >= 2
@@ -124,9 +125,8 @@ def test_each_case_is_predicted_with_its_own_pairs_left_out() -> None:
     adj = next(iter(adjs.values()))
     assert adj.excluded == ("south_west_one",)
     # South West One is in the savings reference class: leaving it out drops one pair
-    from sharedservices import reference_class
 
-    assert adj.cases["savings"] == reference_class.adjustment().cases["savings"] - 1
+    assert adj.cases["savings"] == cited.adjustment().cases["savings"] - 1
 
 
 def test_in_sample_cases_are_those_that_calibrated_what_they_test() -> None:
@@ -187,8 +187,12 @@ def test_summary_picks_extremes_out_of_sample() -> None:
     assert (s["timing_claims"], s["level_claims"], s["level_median_ratio"]) == (1, 2, pytest.approx(1.75))
 
 
-def test_assumption_keys_all_resolve() -> None:
-    keys = case_studies.assumption_keys()
+def test_the_comparison_records_the_assumptions_it_reads() -> None:
+    with assumptions.recording() as used:
+        case_studies.compare(case_studies.CASES[:1])
+    keys = list(used)
     table = assumptions.table(keys)
     assert len(table) == len(keys) == len(set(keys))
     assert "programmes.service.adult_social_care.savings_rate" in keys  # Tri-borough's broad preset
+    assert "case_studies.tri_borough.in_year_saving_2012_13_gbp_m" in keys
+    assert "scale.near_km" not in keys

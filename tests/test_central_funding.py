@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, data, paths
 from sharedservices.errors import DataError
-from sharedservices.importers import central_funding as cf
-from sharedservices.importers import derived_tables, prices
+from sharedservices.inputs import assumptions, data, paths
+from sharedservices.inputs.importers import central_funding as cf
+from sharedservices.inputs.importers import derived_tables, prices
 
 RAW = paths.raw_dir()
 PRICES = RAW / "prices" / "hmt_gdp_deflator_calendar_years_dec2025.csv"

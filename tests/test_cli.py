@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sharedservices import cli
 from sharedservices.errors import LockHeld, OutputError, ToolMissing
+from sharedservices.pipeline import cli
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["build", "--help"], ["run", "--help"],
@@ -63,7 +63,7 @@ def test_run_missing_notebook_exit_2(capsys, tmp_path):
 
 
 def test_data_delegates_to_importer(monkeypatch, tmp_path):
-    import sharedservices.importers as importers
+    import sharedservices.inputs.importers as importers
 
     calls = []
     monkeypatch.setattr(importers, "run_import", lambda raw, strict: calls.append((raw, strict)),

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import assumptions, cuts
 from sharedservices.errors import DataError, InputError
+from sharedservices.inputs import assumptions
+from sharedservices.model import cited, cuts
 
 
 @settings(max_examples=100, deadline=None)
@@ -66,7 +67,8 @@ def test_funding_gap_adds_accumulated_pressure() -> None:
 
 
 def test_sr2010_national_path_is_front_loaded_and_about_a_quarter() -> None:
-    ratio = cuts.sr2010_path(1.0, 6)
+    ratio = cuts.sr2010_path(1.0, 6, cash_profile=assumptions.value("sr2010.formula_grant_cash_gbp_bn"),
+                             deflator=cited.deflator())
     gaps = 1 - ratio[1:5]
     # real-terms cut to 2014-15: formula grant 28.0 -> 21.9 cash, deflated
     index_2014_15 = float(assumptions.value("prices.gdp_deflator")["2014-15"])

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from sharedservices.build import cluster, publish
-from sharedservices.build.batch import batch
+from sharedservices.pipeline import cluster, publish
+from sharedservices.pipeline.batch import batch
+from sharedservices.pipeline.jobs import Job
 from test_batch import cli, normalised_html, project  # noqa: F401  (fixture)
 
 GROUP = pytest.mark.xdist_group("batch-dask")
@@ -27,8 +28,8 @@ def local_cluster():
 def test_run_remote_refuses_a_worker_on_another_commit(project):  # noqa: F811
     here = cluster.checkout_identity()
     client_ident = {**here, "commit": "c" * 40, "dirty": False}
-    job = {"name": "E5014", "notebook": str(project / "notebooks" / "fx-council.ipynb"),
-           "notebook_rel": "notebooks/fx-council.ipynb"}
+    job = Job(name="E5014", title=None, notebook=str(project / "notebooks" / "fx-council.ipynb"),
+              notebook_rel="notebooks/fx-council.ipynb", parameters={}, staging="", timeout=10.0)
     result = cluster.run_remote(job, b"{}", 10.0, client_ident)
     assert result["rc"] == 1 and result["files"] == {}
     msg = result["refused"]

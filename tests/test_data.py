@@ -1,4 +1,4 @@
-"""sharedservices.data: loading, validation, caching, council selection."""
+"""sharedservices.inputs.data: loading, validation, caching, council selection."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sharedservices import data, paths
 from sharedservices.errors import DataError, InputError
+from sharedservices.inputs import data, paths
 
 PROCESSED = paths.DATA_DIR / "processed"
 

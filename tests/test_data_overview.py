@@ -7,7 +7,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from sharedservices import data, paths, style, tables
+from sharedservices.inputs import data, paths
+from sharedservices.report import format as fmt
+from sharedservices.report import tables
 
 import notebooks
 
@@ -41,11 +43,11 @@ def test_key_findings_quote_the_library(executed: nbformat.NotebookNode) -> None
     n = tables.overview_numbers(data.spending(), data.finance(), data.councils(), data.england(), year)
     text = notebooks.key_findings_text(executed)
     expected = [
-        style.gbp_bn(n["nce_base_gbp_bn"] * 1e6), style.gbp_bn(n["nce_sr_end_gbp_bn"] * 1e6),
+        fmt.gbp_bn(n["nce_base_gbp_bn"] * 1e6), fmt.gbp_bn(n["nce_sr_end_gbp_bn"] * 1e6),
         f"{abs(n['nce_change_pct']):.1f}%", f"{abs(n['education_change_pct']):.1f}%",
         f"{n['social_care_change_pct']:.1f}%", f"{n['largest_share_pct']:.1f}%",
         f"{n['exact_years']} of {n['years']} years", f"£{n['shortfall_gbp_m']:.1f}m",
-        style.gbp_bn(n["reserves_total_gbp_bn"] * 1e6), f"{n['reserves_median_pct']:.0f}%",
+        fmt.gbp_bn(n["reserves_total_gbp_bn"] * 1e6), f"{n['reserves_median_pct']:.0f}%",
         f"{n['with_population']} of {n['principal_councils']} principal councils",
         data.reserves_as_at(year),
     ]

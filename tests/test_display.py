@@ -10,8 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from sharedservices import display  # noqa: E402
 from sharedservices.errors import InputError  # noqa: E402
+from sharedservices.report import display  # noqa: E402
 
 
 @pytest.fixture

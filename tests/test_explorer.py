@@ -14,9 +14,11 @@ import matplotlib
 import numpy as np
 import pytest
 from pydantic import Field
-from sharedservices import explorer, params, paths, scenario
 from sharedservices.errors import InputError
-from sharedservices.params.scenario_fields import ScenarioParams
+from sharedservices.inputs import paths
+from sharedservices.model import scenario
+from sharedservices.report import explorer, params, scenarios
+from sharedservices.report.params.scenario_fields import ScenarioParams
 
 import notebooks
 
@@ -97,7 +99,7 @@ def test_a_field_added_to_a_subclass_gets_a_control() -> None:
 
 
 def test_council_picker_lists_principal_councils_and_searches_by_name_or_code() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     choices = explorer.council_choices()
     c = data.councils()
@@ -161,7 +163,7 @@ def test_every_change_matches_run_from_params_and_the_panel_quotes_it(ex: explor
         ex.controls[name].value = value
         assert ex.error == "", (name, ex.error)
         assert ex.values[name] == value
-        want = scenario.run_from_params(ex.values)
+        want = scenarios.run_from_params(ex.values)
         assert _same(ex.metrics, want.metrics), name
         for text in explorer.format_metrics(want.metrics, want.settings).values():
             assert html.escape(text) in ex.panel.value, (name, text)
@@ -220,7 +222,7 @@ def test_a_model_refusal_is_shown_not_raised() -> None:
     def refuse(values: dict) -> scenario.ScenarioResult:
         if values["delay_years"] > 5:
             raise InputError("delay_years: too long for this programme (allowed: 0 to 5)")
-        return scenario.run_from_params(values)
+        return scenarios.run_from_params(values)
 
     ex = explorer.Explorer("E2532", run=refuse)
     ex.controls["delay_years"].value = 6.0
@@ -268,7 +270,7 @@ def test_notebook_runs_through_papermill_and_shows_the_models_numbers(tmp_path) 
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     models = [m["state"] for m in state.values()]
     html_values = " ".join(m.get("value", "") for m in models if m.get("_model_name") == "HTMLModel")
-    want = scenario.run_from_params({"council": "E08000003"})
+    want = scenarios.run_from_params({"council": "E08000003"})
     for text in explorer.format_metrics(want.metrics, want.settings).values():
         assert html.escape(text) in html_values, text
     assert explorer.chart_title(want.metrics) in html_values
@@ -295,6 +297,6 @@ def test_parametric_only_controls_are_enabled_only_for_the_parametric_path(ex: e
 
 
 def test_chart_speaks_like_the_payback_report() -> None:
-    from sharedservices.figures import payback
+    from sharedservices.report.figures import payback
 
     assert explorer.SOURCE == payback.SOURCE_MODEL

@@ -1,4 +1,4 @@
-"""sharedservices.figures and style: every figure has a finding, units and a source line."""
+"""sharedservices.report.figures and style: every figure has a finding, units and a source line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from sharedservices import data, figures, style, tables  # noqa: E402
+from sharedservices.inputs import data  # noqa: E402
+from sharedservices.report import figures, style, tables  # noqa: E402
 
 
 def _texts(fig) -> list[str]:

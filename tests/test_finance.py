@@ -7,8 +7,9 @@ import numpy_financial as npf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import finance
 from sharedservices.errors import InputError
+from sharedservices.inputs import assumptions
+from sharedservices.model import cited, finance
 
 GB = [
     {"from_year": 0, "to_year": 30, "rate": 0.035},
@@ -34,11 +35,11 @@ def test_green_book_factors_either_side_of_30_and_75() -> None:
 
 
 def test_green_book_schedule_from_assumptions_matches_published_bands() -> None:
-    df = finance.discount_factors([1, 10, 30, 31, 76], "green_book")
+    df = finance.discount_factors([1, 10, 30, 31, 76], cited.green_book_schedule())
     # evidence.md 4a: year 1 = 0.966184, year 10 = 0.708919, year 30 = 0.356278
     assert df[:3] == pytest.approx([0.966184, 0.708919, 0.356278], abs=1e-6)
     assert df[3] == pytest.approx(0.356278 / 1.03, abs=1e-6)
-    assert finance.rate_in_force([76], "green_book")[0] == pytest.approx(0.025)
+    assert finance.rate_in_force([76], cited.green_book_schedule())[0] == pytest.approx(0.025)
 
 
 def test_discount_factors_reject_bad_years() -> None:
@@ -134,12 +135,13 @@ def test_annuity_rejects_bad_terms() -> None:
 
 
 def test_optimism_bias_from_the_cited_table() -> None:
-    cap = finance.optimism_bias_uplift(None, "capex", "upper")
-    dur = finance.optimism_bias_uplift(None, "works_duration", "upper")
+    table = assumptions.value("optimism_bias.table")
+    cat = assumptions.value("optimism_bias.shared_services_category")
+    cap = finance.optimism_bias_uplift(cat, "capex", "upper", table)
+    dur = finance.optimism_bias_uplift(cat, "works_duration", "upper", table)
     assert cap == pytest.approx(2.0) and dur == pytest.approx(0.54)  # equipment/development
-    assert finance.optimism_bias_uplift("outsourcing", "opex", "upper") == pytest.approx(0.41)
-    assert finance.optimism_bias_uplift("outsourcing", "capex", "upper") == 0.0  # no figure given
-    assert finance.optimism_bias_uplift(None, "capex", "lower") < cap
+    assert finance.optimism_bias_uplift("outsourcing", "opex", "upper", table) == pytest.approx(0.41)
+    assert finance.optimism_bias_uplift("outsourcing", "capex", "upper", table) == 0.0  # no figure given
+    assert finance.optimism_bias_uplift(cat, "capex", "lower", table) < cap
     with pytest.raises(InputError):
-        finance.optimism_bias_uplift("spaceships", "capex")
-    np.testing.assert_allclose(finance.apply_optimism_bias([10.0, 1.0], cap), [30.0, 3.0])
+        finance.optimism_bias_uplift("spaceships", "capex", "upper", table)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, finance, financing
 from sharedservices.errors import InputError
+from sharedservices.inputs import assumptions
+from sharedservices.model import cited, finance, financing
 
 COST = np.array([0.0, 1000.0, 0, 0, 0, 0, 0, 0])
 GROSS = np.array([0.0, 0, 300, 400, 400, 400, 400, 400])
@@ -25,14 +26,14 @@ def terms() -> financing.FinancingTerms:
 
 
 def test_terms_from_assumptions_are_the_cited_values() -> None:
-    t = financing.terms_from_assumptions()
+    t = cited.financing_terms()
     v = assumptions.value
     assert t.pwlb_rate_nominal == v("financing.pwlb_rate_nominal")
     assert t.partner_hurdle_nominal == v("financing.partner_hurdle_rate_nominal")
     assert t.partner_term_years == v("financing.partner_contract_years")
     assert t.asset_life_years == v("financing.asset_life_years")
     assert t.reserves_minimum_share == v("financing.reserves_minimum_share")
-    assert not t.capitalisation_direction and financing.terms_from_assumptions(True).capitalisation_direction
+    assert not t.capitalisation_direction  # a scenario's capitalisation_direction sets it (scenario.resolve)
     assert 0 < t.real_borrowing_rate < t.pwlb_rate_nominal
     # 2016-17 is year 6 (year 0 = 2010-11)
     assert t.flexible_receipts_from_year == 6
@@ -161,7 +162,7 @@ def test_flows_broadcast_over_draws(terms) -> None:
 
 def test_unknown_option_and_bad_terms() -> None:
     with pytest.raises(InputError, match="lottery"):
-        financing.financing_flows("lottery", COST, GROSS, 1, financing.terms_from_assumptions())
+        financing.financing_flows("lottery", COST, GROSS, 1, cited.financing_terms())
     with pytest.raises(InputError, match="capital share"):
         financing.financing_flows("borrowing", COST, GROSS, 1, make_terms(), capital_share=1.5)
     with pytest.raises(InputError, match="asset_life_years"):

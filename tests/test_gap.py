@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import gap
 from sharedservices.errors import InputError
+from sharedservices.model import gap
 
 SPEND = {"education": 500.0, "central": 60.0, "cultural": 40.0, "housing": 100.0, "adult_social_care": 300.0}
 

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 from conftest import write_reports_yaml
-from sharedservices.build import publish
-from sharedservices.cli import main
+from sharedservices.pipeline import publish
+from sharedservices.pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 NB30 = ROOT / "notebooks" / "30-payback-vs-cuts.ipynb"

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 from conftest import FX_CLI, PROCESSED, copy_processed, write_reports_yaml
-from sharedservices.build import publish
-from sharedservices.build.councils_index import councils_index_html
-from sharedservices.cli import main
+from sharedservices.pipeline import publish
+from sharedservices.pipeline.cli import main
+from sharedservices.pipeline.councils_index import councils_index_html
 from test_batch import BATCH, parse_index, project  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,9 +239,9 @@ def test_bad_data_or_assumptions_exit_2_before_any_kernel(tmp_path, monkeypatch,
 
 
 def test_the_committed_data_passes_every_rule():
-    from sharedservices import assumptions, data_rules
+    from sharedservices.inputs import assumptions, data, data_rules
 
-    data_rules.validate_processed()
+    data.validate_processed()
     data_rules.check_assumptions(assumptions.load_all())
     with open(PROCESSED / "finance.csv", newline="") as fh:  # a grant of 0 is legitimate
         rsg = [float(r["gbp_thousand"]) for r in csv.DictReader(fh)

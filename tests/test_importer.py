@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from sharedservices import paths
 from sharedservices.errors import DataError
-from sharedservices.importers import KNOWN_SOURCES, _checksums, format_number, run_import
-from sharedservices.importers.checks import EXPECTED_COUNTS, check_counts, check_totals
-from sharedservices.importers.rs_outturn import (
+from sharedservices.inputs import paths
+from sharedservices.inputs.importers import KNOWN_SOURCES, _checksums, format_number, run_import
+from sharedservices.inputs.importers.checks import EXPECTED_COUNTS, check_counts, check_totals
+from sharedservices.inputs.importers.rs_outturn import (
     INCOME_ITEMS,
     expected_items,
     expected_services,
@@ -285,7 +285,7 @@ def test_cli_exits_2_with_a_one_line_error_on_a_damaged_file(tmp_path: Path) -> 
     ],
 )
 def test_corrupted_census_file(tmp_path: Path, text: str, message: str) -> None:
-    from sharedservices.importers.population import read_census
+    from sharedservices.inputs.importers.population import read_census
 
     p = tmp_path / "pop.csv"
     p.write_text(text)

@@ -1,4 +1,4 @@
-"""National aggregations behind reports 10 and 20: sharedservices.national and the
+"""National aggregations behind reports 10 and 20: sharedservices.model.national and the
 front_loading / savings tables, checked against the model and against hand-computed frames."""
 
 from __future__ import annotations
@@ -8,10 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, cuts, findings, national, programmes, scenario
 from sharedservices.errors import InputError
-from sharedservices.tables import front_loading as tf
-from sharedservices.tables import savings as ts
+from sharedservices.inputs import assumptions
+from sharedservices.model import cited, cuts, national, scenario
+from sharedservices.report import findings
+from sharedservices.report.tables import front_loading as tf
+from sharedservices.report.tables import savings as ts
 
 # --------------------------------------------------------------------------- front-loading tables
 
@@ -67,7 +69,7 @@ def test_funding_breaks_sum_and_share() -> None:
 
 def test_funding_paths_are_the_model_s_actual_path() -> None:
     fp = national.funding_paths(["E4203"])
-    path, cf = cuts.actual_path("E4203", 7)
+    path = cuts.extend_path(scenario.council_inputs("E4203").actual_funding, 7)
     by_year = dict(zip(fp["year"], fp["gbp_thousand"], strict=True))
     assert set(by_year) == set(national.DATA_YEARS)
     for y, v in by_year.items():
@@ -87,7 +89,7 @@ def test_principal_councils_rejects_an_unknown_class() -> None:
 
 def test_savings_potential_matches_the_scenario_model() -> None:
     spend = national.service_spend(["E0521", "E2532"])
-    presets = {n: programmes.preset(n) for n in ("back_office", "broad")}
+    presets = {n: cited.preset(n) for n in ("back_office", "broad")}
     pot = national.savings_potential(spend, presets, savings_multiplier=1.3).set_index(["ecode", "programme"])
     for code in ("E0521", "E2532"):
         for name in presets:
@@ -101,7 +103,7 @@ def test_savings_potential_matches_the_scenario_model() -> None:
 
 
 def test_service_spend_later_years_are_deflated_rs_lines() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     w = national.service_spend(["E4203"], "2014-15").loc["E4203"]
     raw = data.spending_wide("2014-15").loc["E4203"]
@@ -143,12 +145,16 @@ def test_evidence_is_labelled_and_claims_are_claims() -> None:
     assert (amber["evidence"] != "published estimate").all()
 
 
-def test_every_assumption_key_of_report_20_exists() -> None:
-    for key in ts.SAVINGS_ASSUMPTION_KEYS:
-        assumptions.get(key)
-    red = national.red_citations(ts.SAVINGS_ASSUMPTION_KEYS)
+def test_report_20_records_the_assumptions_its_savings_read() -> None:
+    with assumptions.recording() as used:
+        findings.headlines("20-savings-potential", {"year": "2010-11", "savings_multiplier": 1.0})
+    keys = list(used)
+    assert {"programmes.service.central.savings_rate", "programmes.back_office_overhead_share",
+            "savings_evidence.ambitious_target", "prices.gdp_deflator"} <= set(keys)
+    assert not any(k.startswith(("sr2010.", "financing.", "reference_class.")) for k in keys)
+    red = national.red_citations(keys)
     assert red["citation"].str.contains("red").all()
-    assert set(red["key"]) == {k for k in ts.SAVINGS_ASSUMPTION_KEYS if assumptions.get(k).quality == "red"}
+    assert set(red["key"]) == {k for k in keys if assumptions.get(k).quality == "red"}
 
 
 # --------------------------------------------------------------------------- headline functions

@@ -6,7 +6,9 @@ import math
 
 import nbformat
 import pytest
-from sharedservices import data, findings, national, params, paths
+from sharedservices.inputs import data, paths
+from sharedservices.model import national
+from sharedservices.report import findings, params
 
 import notebooks
 

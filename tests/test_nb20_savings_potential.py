@@ -6,7 +6,8 @@ import math
 
 import nbformat
 import pytest
-from sharedservices import findings, params, paths
+from sharedservices.inputs import paths
+from sharedservices.report import findings, params
 
 import notebooks
 

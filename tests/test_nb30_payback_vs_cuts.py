@@ -5,8 +5,11 @@ from __future__ import annotations
 import nbformat
 import numpy as np
 import pytest
-from sharedservices import findings, params, paths, scenario, tables
-from sharedservices.findings import nb30_payback_vs_cuts as f30
+from sharedservices.inputs import assumptions, paths
+from sharedservices.model import scenario
+from sharedservices.report import findings, params, scenarios, tables
+from sharedservices.report import format as fmt
+from sharedservices.report.findings import nb30_payback_vs_cuts as f30
 
 import notebooks
 
@@ -45,13 +48,13 @@ def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     # the numbers in the prose are the model's, formatted
     m = scenario.run_scenario("E4203", financing="borrowing", horizon=8, discount=0.0).metrics
     text = " ".join(lines)
-    assert f30.gbp_m(m["npv_gbp_thousand"] / 1000) in text
-    assert f30.pct(m["coverage_year1"]) in text and "undiscounted" in text
-    assert f30.gbp_m(m["usable_reserves_gbp_thousand"] / 1000) in text
+    assert fmt.gbp_m(m["npv_gbp_thousand"] / 1000) in text
+    assert fmt.pct(m["coverage_year1"]) in text and "undiscounted" in text
+    assert fmt.gbp_m(m["usable_reserves_gbp_thousand"] / 1000) in text
 
 
 def test_timing_table_and_coverage_text() -> None:
-    r = scenario.run_from_params({"council": "E2532", "horizon": 6})
+    r = scenarios.run_from_params({"council": "E2532", "horizon": 6})
     t = tables.payback_timing(r.timing)
     assert t["coverage"].iloc[0] == "no gap"
     np.testing.assert_allclose(t["funding_gap_gbp_m"] * 1000, r.timing["funding_gap"])
@@ -61,14 +64,14 @@ def test_timing_table_and_coverage_text() -> None:
 
 
 def test_financing_table_agrees_with_running_each_option() -> None:
-    from sharedservices import financing
+    from sharedservices.model import financing
 
     base = {"council": "E0521", "horizon": 10, "discount": "none"}
-    options = tables.financing_options(scenario.run_from_params(base))
+    options = tables.financing_options(scenarios.run_from_params(base))
     assert tuple(options.index) == financing.FINANCING_OPTIONS  # a fixed order, never ranked
     assert "rank" not in " ".join(options.columns) and "best" not in " ".join(options.columns)
     for opt in financing.FINANCING_OPTIONS:
-        m = scenario.run_from_params({**base, "financing": opt}).metrics
+        m = scenarios.run_from_params({**base, "financing": opt}).metrics
         assert options.loc[opt, "budget_effect_pv_gbp_m"] == pytest.approx(m["budget_effect_pv_gbp_thousand"] / 1000)
         assert options.loc[opt, "financing_cost_gbp_m"] == pytest.approx(m["financing_cost_gbp_thousand"] / 1000)
         assert options.loc[opt, "available"] == (m["financing_fallback"] is None)
@@ -76,9 +79,9 @@ def test_financing_table_agrees_with_running_each_option() -> None:
 
 
 def test_affordability_in_real_terms_and_cash() -> None:
-    from sharedservices import assumptions
+    from sharedservices.inputs import assumptions
 
-    r = scenario.run_from_params({"council": "E4203", "programme": "broad", "financing": "borrowing"})
+    r = scenarios.run_from_params({"council": "E4203", "programme": "broad", "financing": "borrowing"})
     defl = assumptions.value("prices.gdp_deflator")
     a = tables.affordability(r, defl, assumptions.value("financing.inflation_assumption"))
     np.testing.assert_allclose(a["revenue_effect_gbp_m"] * 1000, r.timing["net_savings"])
@@ -113,17 +116,31 @@ def test_verdicts_follow_the_numbers() -> None:
 
 
 def test_red_assumptions_are_cited() -> None:
-    r = scenario.run_from_params({"council": "E2532"})
-    keys = tables.scenario_assumption_keys(r.settings)
-    red = tables.red_assumptions(keys)
+    with assumptions.recording() as used:
+        scenarios.run_from_params({"council": "E2532"})
+    red = tables.red_assumptions(used)
     assert "programmes.partnership.annual_failure_probability" in set(red["key"])
     assert red["citation"].str.contains("SUITE ASSUMPTION|red", regex=True).all()
-    assert "optimism_bias.table" in keys
-    assert "optimism_bias.table" not in tables.scenario_assumption_keys({**r.settings, "optimism_bias": False})
+
+
+def test_assumptions_table_is_what_the_report_read(executed) -> None:
+    """Issue 14: the report's table is the record of what its run read.  On the SR2010 path
+    it lists the formula-grant plans the cut path read, and not the local-government DEL
+    plans (which the old hand-kept list cited and no SR2010 report reads)."""
+    keys = list(notebooks.tagged_table(executed, "assumptions")["key"])
+    assert len(keys) == len(set(keys))
+    assert "sr2010.formula_grant_cash_gbp_bn" in keys
+    assert "sr2010.lg_resource_del_cash_gbp_bn" not in keys
+    assert "sr2010.real_terms_cut" not in keys  # only the parametric path scales it
+    with assumptions.recording() as used:  # the report's headlines, in this process
+        findings.headlines(STEM, params.validate(STEM, RUN))
+    assert set(used) <= set(keys)
+    assert {"reference_class.minimum_cases", "optimism_bias.table", "frontline.cut_persistence",
+            "uncertainty.exit_cost_ratio", "financing.pwlb_rate_nominal"} <= set(keys)
 
 
 def test_no_first_year_gap_is_said_in_words() -> None:
     h = f30.headlines(council="E2532", cut_path="parametric", total_cut_multiplier=0.0)
     assert h["coverage_year1"] is None
     line = f30.finding_lines(h)[1]
-    assert "no funding gap" in line and f30.gbp_m(h["one_off_cost_gbp_m"]) in line
+    assert "no funding gap" in line and fmt.gbp_m(h["one_off_cost_gbp_m"]) in line

@@ -5,9 +5,11 @@ from __future__ import annotations
 import nbformat
 import numpy as np
 import pytest
-from sharedservices import findings, params, paths, scenario, tables, uncertainty
 from sharedservices.errors import InputError
-from sharedservices.findings import nb40_uncertainty as f40
+from sharedservices.inputs import paths
+from sharedservices.model import uncertainty
+from sharedservices.report import findings, params, scenarios, tables
+from sharedservices.report.findings import nb40_uncertainty as f40
 
 import notebooks
 
@@ -96,7 +98,7 @@ def test_sensitivity_table_and_fans() -> None:
     sens = tables.sensitivity_table(a["sensitivities"], f40.SENSITIVITY_LABELS)
     assert sens["swing_gbp_m"].is_monotonic_decreasing
     assert set(sens["parameter"]) == set(uncertainty.TORNADO_INPUTS) and (sens["assumption"] != "").all()
-    central = scenario.run_from_params(a["params"]).metrics["npv_gbp_thousand"] / 1000
+    central = scenarios.run_from_params(a["params"]).metrics["npv_gbp_thousand"] / 1000
     assert sens["central_npv_gbp_m"].iloc[0] == pytest.approx(central)
     fan = tables.fan_gbp_m(a["mc"].fan_chart("net_savings"))
     assert (fan["p5_gbp_m"] <= fan["p50_gbp_m"] + 1e-12).all() and (fan["p50_gbp_m"] <= fan["p95_gbp_m"] + 1e-12).all()

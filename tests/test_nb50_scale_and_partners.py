@@ -2,15 +2,17 @@
 
 The notebook runs once (papermill, kernel ``sharedservices``) for Hammersmith & Fulham
 with few candidates; its key findings and recorded headlines are checked against
-:mod:`sharedservices.scale` and :mod:`sharedservices.partners` called here directly.
+:mod:`sharedservices.model.scale` and :mod:`sharedservices.model.partners` called here directly.
 """
 
 from __future__ import annotations
 
 import nbformat
 import pytest
-from sharedservices import data, findings, params, partners, paths, scale, tables
 from sharedservices.errors import InputError
+from sharedservices.inputs import data, paths
+from sharedservices.model import partners, scale
+from sharedservices.report import findings, params, tables
 
 import notebooks
 

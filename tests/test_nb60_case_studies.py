@@ -1,6 +1,6 @@
 """notebooks/60-case-studies.ipynb: committed clean, runs, quotes the comparison's numbers.
 
-The key findings and headlines are checked against :func:`sharedservices.case_studies.compare`
+The key findings and headlines are checked against :func:`sharedservices.model.case_studies.compare`
 and the cited claims, computed here; the notebook runs once with the default parameters
 (the national report has no size knob: nine cases, a second or so of model runs).
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 import nbformat
 import numpy as np
 import pytest
-from sharedservices import assumptions, case_studies, params, paths
+from sharedservices.inputs import assumptions, paths
+from sharedservices.model import case_studies
+from sharedservices.report import params
 
 import notebooks
 

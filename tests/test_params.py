@@ -9,9 +9,9 @@ from typing import Literal
 
 import pytest
 from pydantic import Field
-from sharedservices import params
 from sharedservices.errors import InputError
-from sharedservices.params import Council, NotebookParams, register
+from sharedservices.report import params
+from sharedservices.report.params import Council, NotebookParams, register
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "runner" / "notebooks"
@@ -118,7 +118,7 @@ def test_data_overview_schema():
 
 
 def test_council_lookup_can_be_deferred(councils_fixture, tmp_path):
-    from sharedservices.build.config import check_report, parse_reports
+    from sharedservices.pipeline.config import check_report, parse_reports
 
     assert params.validate("zz-test-params", {"council": "E9999"}, check_councils=False)
     (tmp_path / "zz-test-params.ipynb").write_text(json.dumps({"cells": [  # checked before running

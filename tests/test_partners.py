@@ -1,12 +1,13 @@
-"""Tests for sharedservices.partners: near and far candidates, ranking, implied savings."""
+"""Tests for sharedservices.model.partners: near and far candidates, ranking, implied savings."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import partners, paths, scale
 from sharedservices.errors import InputError
+from sharedservices.inputs import paths
+from sharedservices.model import partners, scale
 
 YEAR = "2011-12"
 NO_INFLATION = {"2010-11": 100.0, YEAR: 100.0}  # so pairings can be compared with cash arithmetic
@@ -181,7 +182,7 @@ def test_money_is_deflated_to_2010_11_prices() -> None:
     pct = [c for c in cash.columns if c.startswith("saving_pct")]
     assert np.allclose(real[pct], cash[pct], equal_nan=True)
     # default: the GDP deflator in data/assumptions/prices.yaml
-    from sharedservices import assumptions
+    from sharedservices.inputs import assumptions
 
     index = assumptions.value("prices.gdp_deflator")
     default = partners.combination_saving(pair, councils, spending, estimates)
@@ -275,7 +276,7 @@ needs_data = pytest.mark.skipif(
 
 @needs_data
 def test_real_data_partners_for_a_district() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     councils, spending = data.councils(), data.spending()
     fits = scale.fit_services(councils, spending, YEAR, ["central", "environmental_regulatory"])

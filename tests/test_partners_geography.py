@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import data, partners
 from sharedservices.errors import InputError
+from sharedservices.inputs import data
+from sharedservices.model import partners
 
 YEAR = "2011-12"
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sharedservices import programmes
 from sharedservices.errors import InputError
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.model import cited, programmes
+from sharedservices.model.programmes import Programme, ServiceShare
 
 
 @settings(max_examples=80, deadline=None)
@@ -75,13 +75,13 @@ def test_validation_messages() -> None:
     with pytest.raises(InputError, match="no spend"):
         programmes.programme_arrays(Programme("p", (ServiceShare("waste", 1, 0.1, 0, 0, 0),)), {"central": 1.0})
     with pytest.raises(InputError, match="not a preset"):
-        programmes.preset("everything")
+        cited.preset("everything")
 
 
 def test_presets_load_with_cited_values() -> None:
-    names = programmes.preset_names()
+    names = cited.preset_names()
     assert {"back_office", "back_office_waste", "broad", "public_realm"} <= set(names)
-    broad = programmes.preset("broad")
+    broad = cited.preset("broad")
     assert {"adult_social_care", "childrens_social_care"} <= set(broad.service_slugs)
     assert 0 < broad.failure_probability < 1 and broad.back_office_overhead_share > 0
 
@@ -94,13 +94,13 @@ def test_back_office_calibration_and_the_non_schools_base() -> None:
     10 %" of TSE."""
     from dataclasses import replace
 
-    from sharedservices import assumptions
+    from sharedservices.inputs import assumptions
 
     shares = {"education": 49.8, "adult_social_care": 18.9, "childrens_social_care": 8.3,
               "environmental_regulatory": 6.5, "highways_transport": 4.2, "cultural": 3.9, "central": 3.0}
     spend = {s: shares.get(s, 0.0) for s in programmes.SERVICES}
     spend["other"] = 100.0 - sum(shares.values())
-    preset = programmes.preset("back_office")
+    preset = cited.preset("back_office")
     nlgn = 100 * assumptions.value("savings_evidence.back_office_realistic")
     whole = programmes.steady_state_saving(programmes.programme_arrays(replace(preset, overhead_services=None), spend))
     assert whole["gross_gbp_thousand"] == pytest.approx(nlgn, abs=0.05)  # % of TSE (TSE = 100)
@@ -113,7 +113,7 @@ def test_back_office_calibration_and_the_non_schools_base() -> None:
     more_schools = programmes.steady_state_saving(programmes.programme_arrays(preset, {**spend, "education": 99.0}))
     assert more_schools["gross_gbp_thousand"] == ss["gross_gbp_thousand"]
     assert 0 < ss["net_gbp_thousand"] < ss["gross_gbp_thousand"]
-    broad = programmes.steady_state_saving(programmes.programme_arrays(programmes.preset("broad"), spend))
+    broad = programmes.steady_state_saving(programmes.programme_arrays(cited.preset("broad"), spend))
     assert ss["gross_gbp_thousand"] < broad["gross_gbp_thousand"] < 100 * assumptions.value("savings_evidence.ambitious_target")
 
 
@@ -129,7 +129,7 @@ def test_central_services_base_is_stable_and_flags() -> None:
 
 
 def test_east_lindsey_back_office_rests_on_its_stable_base() -> None:
-    from sharedservices import scenario
+    from sharedservices.model import scenario
 
     ci = scenario.council_inputs("E2532")
     assert ci.spend["central"] > 2 * ci.central_services_base  # the 2010-11 line is a one-off high

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import assumptions, programmes, reference_class, scenario
 from sharedservices.errors import InputError
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.inputs import assumptions
+from sharedservices.model import cited, programmes, reference_class, scenario
+from sharedservices.model.programmes import Programme, ServiceShare
 
 LOWER = {"capex": 0.1, "works_duration": 0.1, "opex": 0.0}
 
@@ -19,7 +20,7 @@ def _pairs(**quantities: list[tuple[float, float, str]]) -> pd.DataFrame:
 
 
 def test_shipped_pairs_parse_and_name_their_cases() -> None:
-    t = reference_class.pairs()
+    t = cited.reference_pairs()
     assert set(t["quantity"]) <= set(reference_class.QUANTITIES)
     assert (t.loc[t["quantity"] != "schedule", "plan"] > 0).all()
     sav = t[t["quantity"] == "savings"]
@@ -64,19 +65,19 @@ def test_leaving_a_case_out_changes_what_it_sets() -> None:
 
 
 def test_shipped_default_and_the_green_book_bounds() -> None:
-    ref = reference_class.adjustment()
+    ref = cited.adjustment()
     minimum = assumptions.value("reference_class.minimum_cases")
-    t = reference_class.pairs()
+    t = cited.reference_pairs()
     for q, comp in (("one_off_cost", "one_off_cost"), ("schedule", "duration")):
         if (t["quantity"] == q).sum() < minimum:
-            assert getattr(ref, comp) == getattr(reference_class.adjustment("green_book_lower"), comp)
+            assert getattr(ref, comp) == getattr(cited.adjustment("green_book_lower"), comp)
             assert ref.quality[comp] == "red"
-    upper = reference_class.adjustment("green_book_upper")
+    upper = cited.adjustment("green_book_upper")
     table = assumptions.value("optimism_bias.table")
     cat = assumptions.value("optimism_bias.shared_services_category")
     assert upper.one_off_cost == table[cat]["capex_upper"] and upper.duration == table[cat]["works_duration_upper"]
     with pytest.raises(InputError, match="optimism_adjustment"):
-        reference_class.adjustment("optimistic")
+        cited.adjustment("optimistic")
 
 
 def test_bad_adjustments_are_refused() -> None:

@@ -1,4 +1,4 @@
-"""Tests for sharedservices.scale: the scale regressions, diagnostics and pooling arithmetic.
+"""Tests for sharedservices.model.scale: the scale regressions, diagnostics and pooling arithmetic.
 
 The statsmodels estimates are checked against a least-squares fit and HC3 errors computed
 here by hand with numpy on small synthetic frames; the real tables are used only by the
@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from sharedservices import paths, scale
 from sharedservices.errors import DataError, InputError
+from sharedservices.inputs import paths
+from sharedservices.model import scale
 
 YEAR = "2011-12"
 
@@ -330,7 +331,7 @@ needs_data = pytest.mark.skipif(
 
 @needs_data
 def test_real_data_main_services_fit() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     councils, spending = data.councils(), data.spending()
     fits = scale.fit_services(councils, spending, YEAR,

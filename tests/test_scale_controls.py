@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sharedservices import data, scale
 from sharedservices.errors import InputError
-from sharedservices.importers import geography as geo_importer
+from sharedservices.inputs import data
+from sharedservices.inputs.importers import geography as geo_importer
+from sharedservices.model import scale
 
 YEAR = "2011-12"
 
@@ -194,8 +195,8 @@ def test_importer_derivation_reproduces_the_committed_table(tmp_path) -> None:
     the importer derives from them (the census table from RAW_DIR)."""
     import subprocess
 
-    from sharedservices import paths
-    from sharedservices.importers import population
+    from sharedservices.inputs import paths
+    from sharedservices.inputs.importers import population
 
     mys = paths.ROOT.parent / ".mirror" / "mysociety+uk_local_authority_names_and_codes" / "repo"
     imd = paths.ROOT.parent / ".mirror" / "humaniverse+IMD" / "repo"

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from sharedservices import cuts, programmes, scenario
 from sharedservices.errors import InputError
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.model import cuts, programmes, scenario
+from sharedservices.model.programmes import Programme, ServiceShare
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 
@@ -167,7 +167,7 @@ def test_bad_inputs_raise_one_line_input_errors(council, kwargs) -> None:
 
 
 def _has_data() -> bool:
-    from sharedservices import paths
+    from sharedservices.inputs import paths
 
     return all((paths.processed_dir() / f).exists() for f in ("spending.csv", "finance.csv", "councils.csv"))
 
@@ -190,7 +190,7 @@ def test_real_council_runs_and_is_consistent() -> None:
 
 @needs_data
 def test_real_council_actual_path_and_ons_code() -> None:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     ons = data.councils().set_index("ecode").loc["E0101", "ons_code"]
     a = scenario.run_scenario("E0101", "broad", cut_path="actual").metrics

@@ -11,7 +11,7 @@ import copy
 
 import pytest
 import yaml
-from sharedservices.findings.__main__ import SNAPSHOT_FILE, compute, diff
+from sharedservices.pipeline.snapshots import SNAPSHOT_FILE, compute, diff
 
 pytestmark = pytest.mark.xdist_group("snapshots")
 

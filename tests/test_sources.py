@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sharedservices import assumptions, paths
 from sharedservices.errors import DataError
+from sharedservices.inputs import assumptions, paths
 
 SHIPPED = paths.DATA_DIR / "assumptions"
 HOST_FILE = "non_primary_hosts.yaml"

@@ -1,10 +1,11 @@
-"""sharedservices.tables on the committed data: totals agree with the published rows."""
+"""sharedservices.report.tables on the committed data: totals agree with the published rows."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sharedservices import data, tables
+from sharedservices.inputs import data
+from sharedservices.report import tables
 
 
 @pytest.fixture(scope="module")

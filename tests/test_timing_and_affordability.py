@@ -8,10 +8,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import yaml
-from sharedservices import assumptions, gap, paths, programmes, scenario
 from sharedservices.errors import InputError
-from sharedservices.findings import nb30_payback_vs_cuts as f30
-from sharedservices.programmes import Programme, ServiceShare
+from sharedservices.inputs import assumptions, paths
+from sharedservices.model import cited, gap, programmes, scenario
+from sharedservices.model.programmes import Programme, ServiceShare
+from sharedservices.report import format as fmt
+from sharedservices.report import scenarios
+from sharedservices.report.findings import nb30_payback_vs_cuts as f30
 
 # --- sticking cuts ------------------------------------------------------------------------
 
@@ -149,7 +152,7 @@ def test_a_draw_on_reserves_is_a_cost_in_the_year_it_is_made() -> None:
 
 
 def _principal_councils() -> list[str]:
-    from sharedservices import data
+    from sharedservices.inputs import data
 
     c = data.councils()
     return sorted(c.loc[c["principal"], "ecode"])
@@ -186,11 +189,11 @@ def test_borrowing_funds_the_capital_share_only_unless_directed() -> None:
 
 
 def test_capital_shares_are_cited_by_service() -> None:
-    central = programmes.preset("back_office").services[0]
+    central = cited.preset("back_office").services[0]
     assert central.capital_share == assumptions.value("programmes.service.central.one_off_capital_share")
-    other = [s for s in programmes.preset("broad").services if s.service != "central"]
-    cited = assumptions.value("programmes.one_off_capital_share_other_services")
-    assert other and all(s.capital_share == cited[s.service] for s in other)
+    other = [s for s in cited.preset("broad").services if s.service != "central"]
+    shares = assumptions.value("programmes.one_off_capital_share_other_services")
+    assert other and all(s.capital_share == shares[s.service] for s in other)
 
 
 # --- a partner on terms it would sign -------------------------------------------------------
@@ -204,7 +207,7 @@ def test_a_partner_that_signs_earns_exactly_its_hurdle() -> None:
     assert m["financing_fallback"] is None
     h = f30.summarise(scenario.run_scenario(_council(), _big_programme(0.5, 1.0), financing="gain_share"))
     words = f30.financing_words(h)
-    assert f"takes {f30.pct(h['partner_share'], 0)} of gross savings for {h['partner_term_years']} years" in words
+    assert f"takes {fmt.pct(h['partner_share'], 0)} of gross savings for {h['partner_term_years']} years" in words
 
 
 def test_no_partner_would_finance_a_programme_too_small_for_its_hurdle() -> None:
@@ -227,21 +230,21 @@ def test_published_payback_reports_differ_or_the_reason_holds() -> None:
     absorbed, or the reason they do is true of each: its savings never let a residual gap
     fall (so no cut is ever restored and persistence never binds) and never exceed the
     even path's gap (so both paths' cuts fall by the same amount) - and its report says so."""
-    from sharedservices import cuts
+    from sharedservices.model import cuts
 
     spec = yaml.safe_load(paths.REPORTS_YAML.read_text())
     rows = [r["parameters"] for r in spec["reports"] if r["notebook"].endswith("30-payback-vs-cuts.ipynb")]
     assert len(rows) >= 5
     shares = {}
     for p in rows:
-        r = scenario.run_from_params(p)
+        r = scenarios.run_from_params(p)
         share = r.metrics["front_loading_penalty_absorbed_share"]
         shares[p["council"]] = round(share or 0.0, 6)
         if abs(share or 0.0) > 5e-4:
             continue
-        kw = scenario.scenario_kwargs_from_params(p)
-        si = scenario.scenario_inputs(kw["council"], kw["programme"], cut_path=kw["cut_path"], horizon=kw["horizon"])
-        gap_even = cuts.funding_gap(cuts.even_path(si["path"], si["n"]), si["pressure"])
+        sc = scenarios.to_scenario(p)
+        si = scenario.resolve(sc.council, sc.programme, cut_path=sc.cut_path, horizon=sc.horizon)
+        gap_even = cuts.funding_gap(cuts.even_path(si.path, si.n), si.pressure)
         net = r.timing["net_savings"].to_numpy()
         pers = r.metrics["frontline_cut_persistence"]
         for residual in (r.timing["residual_gap"].to_numpy(), gap_even - net):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sharedservices import programmes, scenario, uncertainty
 from sharedservices.errors import InputError
+from sharedservices.model import cited, programmes, scenario, uncertainty
 
 ZERO = {k: 0.0 for k in uncertainty.SPREAD_KEYS}
 
@@ -55,8 +55,8 @@ def test_with_failure_mean_converges_on_expected_value(council) -> None:
 
 
 def test_seeded_and_reproducible_independent_of_chunking(council) -> None:
-    si = scenario.scenario_inputs(council, "broad")
-    sp = uncertainty._spreads(None, si["defaults"])
+    si = scenario.resolve(council, "broad")
+    sp = dict(cited.spreads())
     a = uncertainty.simulate(si, "reserves", sp, 3000, seed=11, chunk=512)
     b = uncertainty.simulate(si, "reserves", sp, 3000, seed=11, chunk=4096)
     c = uncertainty.simulate(si, "reserves", sp, 3000, seed=12)
@@ -139,7 +139,7 @@ def test_stated_correlation_is_recovered_from_the_draws(council, rho) -> None:
 
 
 def test_default_correlation_is_the_cited_one(council) -> None:
-    from sharedservices import assumptions
+    from sharedservices.inputs import assumptions
 
     mc = uncertainty.monte_carlo(council, "broad", draws=20_000, seed=5)
     z = np.corrcoef(np.log(mc.draws["one_off_cost_multiplier"]), np.log(mc.draws["lead_multiplier"]))[0, 1]
@@ -154,7 +154,7 @@ def test_lead_times_never_fall_below_zero(council) -> None:
 
 
 def test_leaving_a_failed_partnership_costs_a_share_of_its_last_saving(council) -> None:
-    from sharedservices.programmes import Programme, ServiceShare
+    from sharedservices.model.programmes import Programme, ServiceShare
 
     prog = Programme("one", (ServiceShare("central", 1.0, 0.2, 0.0, 0.0, 0.0, 0.0),), failure_probability=0.3)
     ratio = scenario.defaults_from_assumptions().exit_cost_ratio

@@ -1,7 +1,7 @@
-"""``python -m sharedservices``: see :mod:`sharedservices.cli`."""
+"""``python -m sharedservices``: see :mod:`sharedservices.pipeline.cli`."""
 
 import sys
 
-from sharedservices.cli import main
+from sharedservices.pipeline.cli import main
 
 sys.exit(main())

@@ -130,6 +130,17 @@ def show(value: Any, limit: int = SHOW_LIMIT) -> str:
     return _REPR.repr(value)
 
 
+def bad_parameter(name: Any, value: Any, problem: str, allowed: str) -> InputError:
+    """The one wording of a refused parameter value, for the schemas and the model alike.
+
+    Examples
+    --------
+    >>> str(bad_parameter("horizon", 2, "is out of range", "integer 4..60"))
+    "parameter 'horizon': 2 is out of range (allowed: integer 4..60)"
+    """
+    return InputError(f"parameter {show(name)}: {show(value)} {problem} (allowed: {allowed})")
+
+
 def cut(text: str, limit: int = 200) -> str:
     """``text`` cut to ``limit`` characters (with an ellipsis), for a name or path in a message.
 

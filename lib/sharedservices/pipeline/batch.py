@@ -1,0 +1,375 @@
+"""The ``batch`` command: one report per English principal council.
+
+``python -m sharedservices batch NOTEBOOK --councils all|CLASS|CODE,...`` validates
+everything first (every council code, the other parameters once against the notebook's
+schema with the council filled in, the processed data and assumptions), then runs the
+notebook once per council and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
+``CODE/`` and ``CODE.json`` with the build's machinery: atomic publishing, incremental
+skipping by content hash, failure reports under ``_failed/``, the build lock.  It rewrites
+the council index (:mod:`.councils_index`) after each council it publishes, so the index
+always lists exactly the reports beside it, even when the batch is interrupted.
+
+Executors (pluggable):
+
+* ``warm`` (default): one long-lived worker per ``-j`` slot, each holding a pre-started,
+  pre-imported kernel, used for one council and then discarded (:mod:`.warm`);
+* ``cold``: a fresh worker process and kernel per council, exactly as ``build`` does;
+* ``--scheduler ADDRESS``: a Dask distributed cluster (:mod:`.cluster`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any, TextIO
+
+from sharedservices.errors import InputError, cut, show
+from sharedservices.inputs import paths
+from sharedservices.pipeline.config import COUNCILS_DIR
+from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
+from sharedservices.pipeline.jobs import Failure, Job, Workers, worker_env, write_kernel_profile
+from sharedservices.pipeline.publish import (
+    FAILED,
+    STAGING,
+    build_lock,
+    clean_staging,
+    clear_failure,
+    ensure_dir,
+    is_current,
+    output_errors,
+    read_manifest,
+)
+from sharedservices.pipeline.runner import (
+    DEFAULT_TIMEOUT,
+    BuildSummary,
+    Outcome,
+    check_destination,
+    finish,
+    make_job,
+    run_job,
+    validate_inputs,
+)
+from sharedservices.pipeline.warm import WarmWorker
+from sharedservices.report import params as params_mod
+from sharedservices.report.display import NAME_PATTERN
+
+EXECUTORS = ("warm", "cold")
+
+__all__ = ["COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters", "report_title"]
+
+
+def batch_dir(reports_dir: Path, tag: str | None = None) -> Path:
+    """Folder of a batch: ``reports/councils`` or ``reports/councils/TAG``.
+
+    Examples
+    --------
+    >>> batch_dir(Path("reports"), "high-savings").as_posix()
+    'reports/councils/high-savings'
+    >>> batch_dir(Path("reports"), "Bad Tag")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: --tag: 'Bad Tag' is not a slug (allowed: lower-case letters, digits, '-' and '_', starting with a letter or digit)
+    """
+    if tag is None:
+        return Path(reports_dir) / COUNCILS_DIR
+    if not isinstance(tag, str) or not NAME_PATTERN.match(tag):
+        raise InputError(f"--tag: {show(tag)} is not a slug (allowed: lower-case letters, digits, "
+                         "'-' and '_', starting with a letter or digit)")
+    return Path(reports_dir) / COUNCILS_DIR / tag
+
+
+def council_parameters(notebook: Path, raw: dict[str, Any], first_council: str) -> dict[str, Any]:
+    """Validate the parameters shared by every council once; return them with defaults.
+
+    The schema must have a ``council`` field, and ``raw`` must not set it (``--councils``
+    does).  Validation uses ``first_council`` for the council, whose code has already been
+    checked; the returned dict holds it, to be replaced per council.
+
+    Raises
+    ------
+    InputError
+        The notebook takes no council, ``council`` was given, or a value is invalid.
+    """
+    schema = params_mod.schema_for(notebook)
+    stem = notebook.stem
+    if "council" not in schema.model_fields:
+        raise InputError(f"notebook {stem!r}: has no 'council' parameter "
+                         "(allowed: a notebook whose schema takes a council)")
+    if "council" in raw:
+        raise InputError(f"parameter 'council': {show(raw['council'])} cannot be set for a batch "
+                         "(allowed: choose councils with --councils)")
+    return params_mod.validate(notebook, {**raw, "council": first_council}, check_councils=False)
+
+
+def report_title(notebook: Path, council_name: str) -> str:
+    """Title of one council's report: the council's name, then the notebook's first heading.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> nb = Path(tempfile.mkdtemp()) / "x.ipynb"
+    >>> _ = nb.write_text(json.dumps({"cells": [{"cell_type": "markdown",
+    ...     "source": ["# Can shared services close this council's gap?\\n", "text"]}]}))
+    >>> report_title(nb, "East Lindsey")
+    "East Lindsey: Can shared services close this council's gap?"
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        cells = []
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else source
+            for line in text.splitlines():
+                if line.startswith("# "):
+                    return f"{council_name}: {line[2:].strip()}"
+    return council_name
+
+
+def _line(o: Outcome, council_name: str) -> str:
+    secs = f"{o.seconds:6.1f} s" if o.status != "skipped" else ""
+    tail = f"  {o.message}" if o.message else ""
+    if o.status == "failed" and o.path is not None:
+        tail += f" (see {o.path})"
+    return f"{o.status:<8} {o.name:<6} {council_name[:40]:<40} {secs}{tail}".rstrip()
+
+
+def _run_local_cold(jobs: list[Job], n: int, timeout: float,
+                    staging_root: Path) -> Iterator[tuple[Job, int, float]]:
+    workers = Workers()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(n, len(jobs))))
+    try:
+        futures = {pool.submit(run_job, j, timeout, workers): j for j in jobs}
+        for fut in as_completed(futures):
+            rc, seconds = fut.result()
+            yield futures[fut], rc, seconds
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers.kill_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _run_local_warm(jobs: list[Job], n: int, timeout: float,
+                    staging_root: Path) -> Iterator[tuple[Job, int, float]]:
+    n = max(1, min(n, len(jobs)))
+    env = worker_env(write_kernel_profile(staging_root / "ipython"))  # the cold runs' kernel profile
+    notebook_dir = Path(jobs[0].notebook).parent
+    slots: list[WarmWorker] = []
+    local = threading.local()
+    lock = threading.Lock()
+
+    def run(job: Job) -> tuple[int, float]:
+        w = getattr(local, "worker", None)
+        if w is None:
+            with lock:
+                w = WarmWorker(notebook_dir, env, staging_root / f"worker-{len(slots)}.log")
+                slots.append(w)
+            local.worker = w
+        return w.run(job, timeout)
+
+    pool = ThreadPoolExecutor(max_workers=n)
+    try:
+        futures = {pool.submit(run, j): j for j in jobs}
+        for fut in as_completed(futures):
+            rc, seconds = fut.result()
+            yield futures[fut], rc, seconds
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for w in list(slots):
+            w.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        for w in list(slots):
+            w.close()
+
+
+def _run_dask(scheduler: Any, jobs: list[Job], timeout: float,
+              staging_root: Path, err: TextIO) -> Iterator[tuple[Job, int, float]]:
+    from sharedservices.pipeline import cluster
+
+    ident = cluster.checkout_identity()
+    client = cluster.connect(scheduler)
+    try:
+        count = cluster.check_workers(client, ident)
+        print(f"dask: {count} worker(s) at {client.scheduler.address}, all on "
+              f"commit {str(ident['commit'])[:12]}", file=err, flush=True)
+        for job, result in cluster.run_on_cluster(client, jobs, timeout, ident):
+            staging = job.staging_dir
+            with output_errors(staging):
+                for rel, payload in result.get("files", {}).items():
+                    target = staging / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(payload)
+                problem = result.get("refused") or result.get("error")
+                if problem:
+                    Failure(problem).write(staging)
+            yield job, int(result["rc"]), float(result["seconds"])
+    finally:
+        client.close()
+
+
+def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | None = None, *,
+          root: Path | None = None, reports_dir: Path | None = None, tag: str | None = None,
+          scheduler: Any = None, jobs: int | None = None, force: bool = False,
+          timeout: float = DEFAULT_TIMEOUT, wait: bool = False, executor: str = "warm",
+          out: TextIO | None = None, err: TextIO | None = None) -> BuildSummary:
+    """Build one report of ``notebook`` per selected council.
+
+    Parameters
+    ----------
+    notebook : Path or str
+        Notebook whose schema has a ``council`` parameter.
+    councils : str
+        ``all``, a class (``SC``, ``SD``, ``UA``, ``MD``, ``L``) or comma-separated RS/ONS
+        codes (:func:`sharedservices.inputs.data.select_councils`).
+    raw_parameters : dict, optional
+        Other parameters, applied to every council (validated once).
+    root, reports_dir : Path, optional
+        Project root and its ``reports/`` (defaults as for ``build``).
+    tag : str, optional
+        Publish under ``reports/councils/TAG/`` (a slug).
+    scheduler : str or distributed cluster, optional
+        Run on a Dask cluster at this address instead of local processes.
+    jobs : int, optional
+        Local notebooks at once (default: number of CPUs).
+    force : bool
+        Rebuild councils whose reports are current.
+    timeout : float
+        Per-notebook time limit, seconds.
+    wait : bool
+        Wait for the build lock instead of raising ``LockHeld``.
+    executor : {"warm", "cold"}
+        Local executor (see the module docstring).
+
+    Returns
+    -------
+    BuildSummary
+        One outcome per council (named by RS code), in completion order.
+
+    Raises
+    ------
+    InputError
+        Anything invalid, before any kernel starts and before anything is written.
+    LockHeld
+        Another build or batch holds ``reports/.build.lock``.
+    """
+    from sharedservices.inputs import data
+
+    root = Path(root or paths.ROOT)
+    reports_dir = Path(reports_dir or root / "reports")
+    out = out or __import__("sys").stdout
+    err = err or __import__("sys").stderr
+    if jobs is not None and jobs < 1:
+        raise InputError(f"-j: {jobs} is out of range (allowed: integer 1 or more)")
+    if not timeout > 0:
+        raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
+    if executor not in EXECUTORS:
+        raise InputError(f"executor: {executor!r} is not known (allowed: {', '.join(EXECUTORS)})")
+    if isinstance(scheduler, str):
+        from sharedservices.pipeline.cluster import check_address
+
+        check_address(scheduler)
+    dest = batch_dir(reports_dir, tag)
+    nb = Path(notebook).resolve()
+    if nb.suffix != ".ipynb" or not nb.is_file():
+        raise InputError(f"notebook {cut(str(notebook))!r}: does not exist (allowed: a path to an .ipynb file)")
+    params_mod.check_notebook(nb)
+    try:
+        nb_rel = nb.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        nb_rel = str(nb)
+    codes = data.select_councils(councils)
+    if not codes:
+        raise InputError(f"--councils: {show(councils)} selects no council (allowed: all, a class or codes)")
+    shared = council_parameters(nb, dict(raw_parameters or {}), codes[0])
+    validate_inputs()
+    table = data.councils().set_index("ecode")
+    names = {c: str(table.at[c, "name"]) for c in codes}
+
+    summary = BuildSummary()
+    from sharedservices.pipeline.councils_index import write_councils_index
+
+    with build_lock(reports_dir, wait):
+        ensure_dir(dest)
+        clean_staging(dest)
+        try:
+            tree = tree_hash(root)
+            todo: list[tuple[str, dict[str, Any], str]] = []
+            for code in codes:
+                parameters = {**shared, "council": code}
+                entry = json.dumps({"notebook": nb_rel, "parameters": parameters, "tag": tag},
+                                   sort_keys=True, default=str)
+                fp = report_fingerprint(tree, nb, entry)
+                if force or not is_current(dest, code, fp):
+                    check_destination(dest, code, f"council {code}")
+                    todo.append((code, parameters, fp))
+                else:
+                    clear_failure(dest / FAILED, code)  # current again: that failure is stale
+                    o = Outcome(code, "skipped")
+                    summary.outcomes.append(o)
+                    print(_line(o, names[code]), file=out, flush=True)
+            manifests: dict[str, dict[str, Any] | None] = {}
+
+            def index_one(code: str | None = None) -> None:
+                if code is not None:
+                    manifests[code] = read_manifest(dest, code)
+                write_councils_index(dest, nb_rel, tag, manifests)
+
+            index_one()  # before anything runs: the index describes what is there now
+            if todo:
+                from sharedservices.pipeline import provenance
+
+                prov = provenance.collect(root)
+                _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
+                          timeout, scheduler, executor, summary, out, err, index_one)
+            index_one()
+        finally:
+            clean_staging(dest)  # however the batch ends: done, Ctrl-C, exit 4
+    return summary
+
+
+def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str, dest: Path,
+              prov: dict[str, Any], names: dict[str, str], n: int, timeout: float,
+              scheduler: Any, executor: str, summary: BuildSummary, out: TextIO,
+              err: TextIO, after_each: Callable[[str], None]) -> None:
+    from tqdm import tqdm
+
+    staging_root = ensure_dir(dest / STAGING)
+    jobs: list[Job] = []
+    fingerprints: dict[str, str] = {}
+    for code, parameters, fp in todo:
+        staging = staging_root / f"{code}-{os.getpid()}"
+        with output_errors(staging):
+            staging.mkdir(parents=True)
+        jobs.append(make_job(code, report_title(nb, names[code]), nb, nb_rel, parameters, staging, timeout, prov))
+        fingerprints[code] = fp
+    run: Callable[[], Iterator[tuple[Job, int, float]]]
+    if scheduler is not None:
+        def run() -> Iterator[tuple[Job, int, float]]:
+            return _run_dask(scheduler, jobs, timeout, staging_root, err)
+    elif executor == "cold":
+        def run() -> Iterator[tuple[Job, int, float]]:
+            return _run_local_cold(jobs, n, timeout, staging_root)
+    else:
+        def run() -> Iterator[tuple[Job, int, float]]:
+            return _run_local_warm(jobs, n, timeout, staging_root)
+    bar = tqdm(total=len(jobs), file=err, disable=None, unit="council", leave=False)
+    try:
+        for job, rc, seconds in run():
+            code = job.name
+            o = finish(job, rc, seconds, dest, fingerprints[code])
+            summary.outcomes.append(o)
+            after_each(code)
+            bar.clear()
+            print(_line(o, names[code]), file=out, flush=True)
+            bar.update(1)
+    finally:
+        bar.close()

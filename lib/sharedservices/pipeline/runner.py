@@ -1,0 +1,529 @@
+"""The ``build`` and ``run`` commands: validate, decide, execute in parallel, publish.
+
+Everything is validated (reports.yaml, every parameter, and, when something is to be
+built, the processed data and assumptions) before any kernel starts.  Each notebook runs in
+its own worker process and kernel (:mod:`.execute`), with its own staging directory; the
+parent publishes results one at a time while holding ``reports/.build.lock``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sharedservices.errors import (
+    DataError,
+    InputError,
+    NotebookFailed,
+    OutputError,
+    SharedServicesError,
+    cut,
+)
+from sharedservices.inputs import paths
+from sharedservices.pipeline.config import (
+    COUNCILS_DIR,
+    RESERVED_NAMES,
+    Report,
+    check_report,
+    load_reports,
+)
+from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
+from sharedservices.pipeline.jobs import (
+    EXIT_OUTPUT,
+    Failure,
+    Job,
+    Workers,
+    worker_env,
+    write_kernel_profile,
+)
+from sharedservices.pipeline.publish import (
+    FAILED,
+    STAGING,
+    build_lock,
+    clean_staging,
+    clear_failure,
+    ensure_dir,
+    foreign_output,
+    is_current,
+    output_errors,
+    publish,
+    remove_staging_run,
+    write_failure,
+)
+from sharedservices.pipeline.warm import WarmWorker
+from sharedservices.report import params as params_mod
+
+DEFAULT_TIMEOUT = 600.0
+
+
+@dataclass
+class Outcome:
+    """What happened to one report."""
+
+    name: str
+    status: str  # built | skipped | failed
+    seconds: float = 0.0
+    message: str = ""
+    path: Path | None = None
+
+
+@dataclass
+class BuildSummary:
+    """Outcomes of one build, in completion order."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[str]:
+        """Names of the reports with ``status``."""
+        return [o.name for o in self.outcomes if o.status == status]
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the reports that failed."""
+        return self.by_status("failed")
+
+
+def validate_inputs() -> None:
+    """Load and validate every processed table and assumptions file the notebooks read.
+
+    Every table :mod:`sharedservices.inputs.data` knows (``councils``, ``spending``, ``finance``,
+    ``codes``, ``england``) and ``sources.json`` must be present and pass the loaders'
+    checks and the domain rules of :mod:`sharedservices.inputs.data_rules` (completeness, range,
+    sign by line); every ``data/assumptions/*.yaml`` must load and pass its range rules.
+
+    Raises
+    ------
+    DataError
+        A file is missing or failed validation (the message names the file, and the row,
+        column or key and the rule where known).
+    """
+    from sharedservices.inputs import assumptions, data, data_rules
+
+    checks: list[tuple[str, Any]] = [
+        (str(paths.processed_dir()), data.validate_processed),
+        (str(paths.assumptions_dir()),
+         lambda: data_rules.check_assumptions(assumptions.load_all())),
+    ]
+    for where, check in checks:
+        try:
+            check()
+        except SharedServicesError:
+            raise
+        except Exception as exc:  # a loader bug or an unwrapped schema error
+            first = (str(exc).splitlines() or [""])[0][:200]
+            raise DataError(f"{where}: failed validation ({type(exc).__name__}: {first})") from None
+
+
+def run_job(job: Job, timeout: float, workers: Workers) -> tuple[int, float]:
+    """Run one job in a worker process; return (exit code, seconds).
+
+    A failed notebook is exit code 1 (never raised).
+
+    Raises
+    ------
+    OutputError
+        The job's outputs could not be written (disk full, permissions): the worker exited
+        with code 4, or the parent could not write the job's files.
+    """
+    staging = job.staging_dir
+    with output_errors(staging):
+        job.write()
+        env = worker_env(write_kernel_profile(staging / "ipython"))
+    started = time.monotonic()
+    with output_errors(staging):
+        log = open(staging / "worker.log", "wb")  # noqa: SIM115 - closed by the with below
+    with log:
+        p = subprocess.Popen([sys.executable, "-m", "sharedservices.pipeline.execute",
+                              str(staging / "job.json")], stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+        workers.add(p)
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            workers.kill(p)
+            with output_errors(staging):
+                Failure.timed_out(timeout).write(staging)
+            rc = 1
+        finally:
+            workers.discard(p)
+    if rc == EXIT_OUTPUT:
+        raise OutputError(_output_error_line(staging))
+    if rc != 0 and not Failure.exists(staging):
+        tail = (staging / "worker.log").read_text(encoding="utf-8", errors="replace")[-4000:]
+        with output_errors(staging):
+            Failure.worker_ended(rc, tail).write(staging)
+        rc = 1
+    return rc, time.monotonic() - started
+
+
+def _output_error_line(staging: Path) -> str:
+    """One line for a worker that could not write its outputs (exit code 4)."""
+    try:
+        lines = (staging / "worker.log").read_text(encoding="utf-8", errors="replace").splitlines()
+        line = next(x for x in reversed(lines) if x.startswith("outputs: cannot write"))
+    except (OSError, StopIteration):
+        line = f"outputs: cannot write under {str(staging)!r} (disk full or not writable)"
+    return f"{line} (allowed: a writable directory with free space)"
+
+
+def make_job(name: str, title: str | None, notebook: Path, notebook_rel: str, parameters: dict[str, Any],
+             staging: Path, timeout: float, provenance: dict[str, Any]) -> Job:
+    """The :class:`~sharedservices.pipeline.jobs.Job` of one report."""
+    return Job(name=name, title=title, notebook=str(notebook), notebook_rel=notebook_rel, parameters=parameters,
+               staging=str(staging), timeout=timeout, provenance=provenance)
+
+
+def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str | None = None) -> Outcome:
+    """Publish a finished job into ``dest_dir`` (its manifest carries ``fingerprint``), or write
+    its failure report under ``dest_dir/_failed/``; return what happened."""
+    staging = job.staging_dir
+    failed_dir = dest_dir / FAILED
+    if rc == 0:
+        outputs = json.loads((staging / "outputs.json").read_text(encoding="utf-8"))
+        manifest = {
+            "name": job.name, "title": outputs["title"], "notebook": job.notebook_rel,
+            "status": "complete", "fingerprint": fingerprint,
+            "html_sha256": outputs["html_sha256"], "files": outputs["files"],
+            "headlines": outputs["headlines"], "key_findings": outputs["key_findings"],
+            "provenance": {**job.provenance, "parameters": job.parameters},
+            "seconds": round(seconds, 1),
+        }
+        path = publish(staging, dest_dir, job.name, manifest)
+        clear_failure(failed_dir, job.name)
+        return Outcome(job.name, "built", seconds, path=path)
+    failure = Failure.read(staging)
+    path = write_failure(failed_dir, job.name, job.title or job.name, failure, job.parameters,
+                         staging / "executed.ipynb", job.notebook_rel)
+    return Outcome(job.name, "failed", seconds, message=failure.error, path=path)
+
+
+def _line(o: Outcome, width: int) -> str:
+    secs = f"{o.seconds:6.1f} s" if o.status != "skipped" else ""
+    tail = f"  {o.message}" if o.message else ""
+    if o.status == "failed" and o.path is not None:
+        tail += f" (see {o.path})"
+    return f"{o.status:<8} {o.name:<{width}} {secs}{tail}".rstrip()
+
+
+def build(root: Path | None = None, *, reports_dir: Path | None = None,
+          reports_yaml: Path | None = None, force: bool = False, jobs: int | None = None,
+          only: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT, wait: bool = False,
+          out: TextIO | None = None, err: TextIO | None = None) -> BuildSummary:
+    """Build the published reports declared in reports.yaml.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Project root (default: the repository holding this package).
+    reports_dir, reports_yaml : Path, optional
+        Default ``root/reports`` and ``root/reports.yaml``.
+    force : bool
+        Rebuild even reports whose fingerprint is unchanged.
+    jobs : int, optional
+        Notebooks run at once (default: the number of CPUs).
+    only : list of str, optional
+        Build only these report names.
+    timeout : float
+        Whole-notebook time limit in seconds.
+    wait : bool
+        Wait for another build's lock instead of raising :class:`LockHeld`.
+
+    Returns
+    -------
+    BuildSummary
+        One outcome per report; the caller turns failures into exit code 1.
+    """
+    root = Path(root or paths.ROOT)
+    reports_dir = Path(reports_dir or root / "reports")
+    reports_yaml = Path(reports_yaml or root / "reports.yaml")
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if jobs is not None and jobs < 1:
+        raise InputError(f"-j: {jobs} is out of range (allowed: integer 1 or more)")
+    if not timeout > 0:
+        raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
+    reports = load_reports(reports_yaml, root, check_councils=False)
+    selected = reports
+    if only:
+        known = {r.name for r in reports}
+        for name in only:
+            if name not in known:
+                raise InputError(f"--only: {name!r} is not a report in reports.yaml "
+                                 f"(allowed: {', '.join(sorted(known))})")
+        selected = [r for r in reports if r.name in set(only)]
+    summary = BuildSummary()
+    width = max((len(r.name) for r in selected), default=10)
+    from sharedservices.pipeline.index import write_index
+
+    with build_lock(reports_dir, wait):
+        clean_staging(reports_dir)
+        try:
+            tree = tree_hash(root)
+            todo: list[tuple[Report, str]] = []
+            for r in selected:
+                fp = report_fingerprint(tree, r.notebook, r.entry_json())
+                if force or not is_current(reports_dir, r.name, fp):
+                    todo.append((r, fp))
+                else:
+                    # current again (e.g. an input was broken, then fixed): a failure report
+                    # from the broken inputs no longer applies
+                    clear_failure(reports_dir / FAILED, r.name)
+                    o = Outcome(r.name, "skipped")
+                    summary.outcomes.append(o)
+                    print(_line(o, width), file=out, flush=True)
+            if todo:
+                for r, _ in todo:
+                    check_report(r, reports_yaml.name)
+                    check_destination(reports_dir, r.name, f"{reports_yaml.name}: report {r.name!r}")
+                validate_inputs()
+                from sharedservices.pipeline import provenance
+
+                prov = provenance.collect(root)
+                _run_all(todo, reports_dir, prov, jobs or os.cpu_count() or 1, timeout, summary,
+                         width, out, err, after_each=lambda: write_index(reports_dir, reports))
+            write_index(reports_dir, reports)  # also repairs an index that was replaced
+        finally:
+            clean_staging(reports_dir)  # however the build ends: done, Ctrl-C, exit 4
+    return summary
+
+
+def check_destination(dest_dir: Path, name: str, what: str) -> None:
+    """Refuse (exit 2) to publish ``name`` where a file the suite did not write would go.
+
+    Raises
+    ------
+    InputError
+        ``NAME/``, ``NAME.json`` or ``NAME.html`` exists in ``dest_dir`` and was not written
+        by sharedservices (:func:`sharedservices.pipeline.publish.foreign_output`).
+    """
+    foreign = foreign_output(dest_dir, name)
+    if foreign is not None:
+        kind = "folder" if foreign.is_dir() else "file"
+        raise InputError(f"{what}: the {kind} {cut(str(foreign))!r} exists and was not written "
+                         "by sharedservices, and publishing would replace it (allowed: a name "
+                         "whose .html, .json and folder are absent or the suite's own; move "
+                         "the file away or choose another name)")
+
+
+class _WarmSlots:
+    """One warm worker per ``-j`` slot (:class:`sharedservices.pipeline.warm.WarmWorker`).
+
+    Each slot's worker process lives for the whole build and keeps a spare kernel warming
+    up (imports, data) while the current notebook runs; each kernel still runs exactly one
+    report, in the notebook's folder, so reports stay isolated as in a cold run.
+    """
+
+    def __init__(self, staging_root: Path, notebook_dir: Path) -> None:
+        ipython = staging_root / "ipython"
+        with output_errors(ipython):
+            self.env = worker_env(write_kernel_profile(ipython))
+        self.staging_root = staging_root
+        self.notebook_dir = notebook_dir
+        self.slots: list[WarmWorker] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def run(self, job: Job, timeout: float) -> tuple[int, float]:
+        w = getattr(self._local, "worker", None)
+        if w is None:
+            with self._lock:
+                w = WarmWorker(self.notebook_dir, self.env,
+                               self.staging_root / f"worker-{len(self.slots)}.log")
+                self.slots.append(w)
+            self._local.worker = w
+        with output_errors(job.staging_dir):
+            return w.run(job, timeout)
+
+    def kill_all(self) -> None:
+        for w in list(self.slots):
+            w.kill()
+
+    def close_all(self) -> None:
+        for w in list(self.slots):
+            w.close()
+
+
+def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, Any],
+             jobs: int, timeout: float, summary: BuildSummary, width: int,
+             out: TextIO, err: TextIO, after_each: Any = None) -> None:
+    """Run the reports to build, ``jobs`` at once, publishing each as it finishes.
+
+    Each report gets a cold worker process (:func:`run_job`), except when the slots leave
+    CPUs idle (``jobs`` < CPUs, e.g. ``-j 1``), some slot will run more than one report and
+    every notebook lives in one folder (the published set: ``notebooks/``): then the slots
+    are warm workers (:class:`_WarmSlots`), whose spare kernels start up on the idle CPUs.
+    With every CPU busy running notebooks a spare kernel only competes with them (measured:
+    no gain at ``-j 2`` on 2 CPUs, a quarter less time at ``-j 1``), so it is not used.
+    """
+    from tqdm import tqdm
+
+    workers = Workers()
+    staging_root = ensure_dir(reports_dir / STAGING)
+    n = min(jobs, len(todo))
+    dirs = {r.notebook.resolve().parent for r, _ in todo}
+    idle_cpus = n < (os.cpu_count() or 1)
+    warm = (_WarmSlots(staging_root, dirs.pop())
+            if idle_cpus and len(todo) > n and len(dirs) == 1 else None)
+    pool = ThreadPoolExecutor(max_workers=n)
+    bar = tqdm(total=len(todo), file=err, disable=None, unit="report", leave=False)
+    try:
+        futures = {}
+        for r, fp in todo:
+            staging = staging_root / f"{r.name}-{os.getpid()}"
+            with output_errors(staging):
+                staging.mkdir(parents=True)
+            job = make_job(r.name, r.title, r.notebook, r.notebook_rel, r.parameters, staging, timeout, prov)
+            fut = (pool.submit(warm.run, job, timeout) if warm is not None
+                   else pool.submit(run_job, job, timeout, workers))
+            futures[fut] = (job, fp)
+        for fut in as_completed(futures):
+            job, fp = futures[fut]
+            rc, seconds = fut.result()
+            o = finish(job, rc, seconds, reports_dir, fp)
+            summary.outcomes.append(o)
+            if after_each is not None:
+                after_each()  # the index describes what is published, report by report
+            bar.clear()
+            print(_line(o, width), file=out, flush=True)
+            bar.update(1)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers.kill_all()
+        if warm is not None:
+            warm.kill_all()
+        raise
+    finally:
+        bar.close()
+        pool.shutdown(wait=True)
+        if warm is not None:
+            warm.close_all()
+
+
+def adhoc_name(notebook: Path, parameters: dict[str, Any]) -> str:
+    """Name of an ad-hoc run: the notebook stem plus a short hash of its parameters.
+
+    Examples
+    --------
+    >>> adhoc_name(Path("notebooks/00-data-overview.ipynb"), {"latest_year": "2012-13"})
+    '00-data-overview-...'
+    """
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{notebook.stem}-{digest}"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_output_name(dest_dir: Path, name: str, out_html: Path, reports_dir: Path) -> None:
+    """Refuse an ``-o`` path whose name belongs to the build (exit 2)."""
+    shown = cut(str(out_html))
+    if name == "index" or name.startswith(("_", ".")):
+        raise InputError(f"-o: {shown!r}: the name {name!r} is reserved for the build's index "
+                         "pages and folders (allowed: a name not 'index' and not starting "
+                         "with '_' or '.')")
+    if dest_dir == reports_dir and name in RESERVED_NAMES:
+        raise InputError(f"-o: {shown!r}: reports/{name} is the build's own "
+                         f"{'folder' if name != 'index' else 'page'} (allowed: any other "
+                         f"name; reserved: {', '.join(RESERVED_NAMES)})")
+    if _inside(dest_dir, reports_dir / COUNCILS_DIR):
+        raise InputError(f"-o: {shown!r} is inside reports/{COUNCILS_DIR}/, which only `batch` "
+                         "writes (allowed: a path outside it; for one council use "
+                         "`batch NOTEBOOK --councils CODE`)")
+
+
+def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path | None = None,
+              root: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+              out: TextIO | None = None, wait: bool = False) -> Path:
+    """One ad-hoc run with the build's validation and outputs; return the HTML path.
+
+    Without ``out_html`` the report goes to ``reports/adhoc/<stem>-<params hash>.html``.
+    A run that writes inside the project's ``reports/`` holds the build lock (as ``build``
+    and ``batch`` do), so a build starting meanwhile cannot remove its staging files.
+    Nothing the suite did not write is replaced: an existing ``NAME/``, ``NAME.json`` or
+    ``NAME.html`` beside the output must be the suite's own.
+
+    Raises
+    ------
+    InputError
+        Bad notebook, parameters, output path or data (before any kernel starts).
+    LockHeld
+        A build, batch or other run holds the lock of ``reports/`` (unless ``wait``).
+    NotebookFailed
+        The notebook raised; the failure report is under ``<output dir>/_failed/``.
+    """
+    from contextlib import nullcontext
+
+    root = Path(root or paths.ROOT)
+    out = out or sys.stdout
+    notebook = Path(notebook).resolve()
+    if notebook.suffix != ".ipynb" or not notebook.is_file():
+        raise InputError(f"notebook {cut(str(notebook))!r}: does not exist (allowed: a path to an .ipynb file)")
+    params_mod.check_notebook(notebook)
+    parameters = params_mod.validate(notebook, raw_parameters)
+    if out_html is not None and Path(out_html).suffix != ".html":
+        raise InputError(f"-o: {cut(str(out_html))!r} does not end in .html (allowed: a path OUT.html)")
+    if not timeout > 0:
+        raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
+    reports_dir = (root / "reports").resolve()
+    if out_html is not None:
+        dest_dir, name = Path(out_html).resolve().parent, Path(out_html).stem
+        _check_output_name(dest_dir, name, Path(out_html), reports_dir)
+    else:
+        dest_dir, name = reports_dir / "adhoc", adhoc_name(notebook, parameters)
+    check_destination(dest_dir, name, f"-o: {cut(str(dest_dir / (name + '.html')))!r}")
+    validate_inputs()
+    try:
+        rel = notebook.relative_to(root).as_posix()
+    except ValueError:
+        rel = str(notebook)
+    lock = build_lock(reports_dir, wait) if _inside(dest_dir, reports_dir) else nullcontext()
+    with lock:
+        ensure_dir(dest_dir)
+        check_destination(dest_dir, name, f"-o: {cut(str(dest_dir / (name + '.html')))!r}")
+        from sharedservices.pipeline import provenance
+
+        prov = provenance.collect(root)
+        staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
+        workers = Workers()
+        try:
+            with output_errors(staging):
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir(parents=True)
+            job = make_job(name, None, notebook, rel, parameters, staging, timeout, prov)
+            rc, seconds = run_job(job, timeout, workers)
+            o = finish(job, rc, seconds, dest_dir)
+        except BaseException:
+            workers.kill_all()
+            raise
+        finally:
+            remove_staging_run(staging)  # and .staging itself, unless another run uses it
+        if dest_dir == reports_dir:
+            _refresh_index(root, reports_dir)
+    print(_line(o, len(name)), file=out, flush=True)
+    if o.status == "failed":
+        raise NotebookFailed(f"{rel}: {o.message} (failure report: {o.path})")
+    assert o.path is not None
+    return o.path
+
+
+def _refresh_index(root: Path, reports_dir: Path) -> None:
+    """Rewrite reports/index.html after a run replaced a page beside it (if reports.yaml
+    is valid; the next build does it otherwise)."""
+    from sharedservices.pipeline.index import write_index
+
+    try:
+        reports = load_reports(root / "reports.yaml", root, check_councils=False)
+    except InputError:
+        return
+    write_index(reports_dir, reports)

@@ -1,0 +1,299 @@
+"""The one display path: show a figure, table, key findings or headline in a notebook.
+
+Every helper displays its object and tags the output's metadata with::
+
+    {"sharedservices": {"kind": "figure" | "table" | "key_findings" | "headline",
+                        "name": ..., "caption": ..., ...}}
+
+The build (:mod:`sharedservices.pipeline.export`) reads the executed notebook and writes
+``reports/NAME/<name>.png|svg|csv`` with provenance sidecars; headlines go into
+``reports/NAME.json`` and the first key finding into ``reports/index.html``.  Figure and
+table functions elsewhere do no I/O; notebooks pass their results to these helpers.
+
+Figures are rendered deterministically (fixed SVG hash salt, no date in the SVG or PNG
+metadata) so that two builds of the same inputs give the same HTML, and each figure is
+closed after it is shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
+
+from sharedservices.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+#: Metadata key under which every tagged output carries its description.
+META_KEY = "sharedservices"
+#: Allowed output names: lower-case slug, used as a file name under reports/NAME/.
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+#: Salt for matplotlib's SVG ids: fixed, so two renders of one figure are byte-identical.
+SVG_HASH_SALT = "sharedservices"
+_PNG_DPI = 150
+
+
+def check_name(name: object) -> str:
+    """Return ``name`` if it is a valid output name, else raise :class:`InputError`.
+
+    Parameters
+    ----------
+    name : object
+        Proposed output name: 1-80 characters of ``a-z``, ``0-9``, ``-`` and ``_``,
+        starting with a letter or digit (it becomes a file name).
+
+    Examples
+    --------
+    >>> check_name("funding-gap-by-class")
+    'funding-gap-by-class'
+    >>> check_name("Bad Name")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: output name: 'Bad Name' is not a slug (allowed: lower-case letters, digits, '-' and '_', up to 80 characters)
+    """
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise InputError(
+            f"output name: {name!r} is not a slug "
+            "(allowed: lower-case letters, digits, '-' and '_', up to 80 characters)"
+        )
+    return name
+
+
+def _check_caption(caption: object) -> str:
+    if not isinstance(caption, str) or not caption.strip():
+        raise InputError(f"caption: {caption!r} is not a non-empty string (allowed: one line of text)")
+    return " ".join(caption.split())
+
+
+def _publish(data: dict[str, Any], meta: dict[str, Any]) -> None:
+    from IPython.display import display
+
+    display(data, raw=True, metadata={META_KEY: meta})
+
+
+def render_figure(fig: Figure) -> tuple[bytes, str]:
+    """Render ``fig`` to PNG bytes and SVG text, deterministically.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to render; it is not closed here.
+
+    Returns
+    -------
+    tuple of (bytes, str)
+        PNG image (150 dpi) and SVG document, with no creation date and fixed element ids.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [1, 0])
+    >>> png1, svg1 = render_figure(fig)
+    >>> png2, svg2 = render_figure(fig)
+    >>> (png1 == png2, svg1 == svg2, png1[:4])
+    (True, True, b'\\x89PNG')
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "path"}):
+        png_buf = io.BytesIO()
+        fig.savefig(png_buf, format="png", dpi=_PNG_DPI, bbox_inches="tight",
+                    metadata={"Software": None})
+        svg_buf = io.StringIO()
+        fig.savefig(svg_buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return png_buf.getvalue(), svg_buf.getvalue()
+
+
+def show_figure(fig: Figure, name: str, caption: str) -> None:
+    """Display a figure (PNG and SVG) tagged for export, then close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Figure built by a function in :mod:`sharedservices.report.figures` (which does no I/O);
+        an object with a ``.figure`` (seaborn grids, Axes) is accepted too.
+    name : str
+        Output name (slug); the build writes ``reports/NAME/<name>.png`` and ``.svg``.
+    caption : str
+        One-line caption shown under the figure in the report.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    name = check_name(name)
+    caption = _check_caption(caption)
+    if not isinstance(fig, Figure) and isinstance(getattr(fig, "figure", None), Figure):
+        fig = fig.figure
+    if not isinstance(fig, Figure):
+        raise InputError(f"figure {name!r}: {type(fig).__name__} is not a matplotlib Figure "
+                         "(allowed: a Figure, or an object with a .figure)")
+    png, svg = render_figure(fig)
+    plt.close(fig)
+    _publish(
+        {
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "image/svg+xml": svg,
+            "text/plain": f"Figure {name}: {caption}",
+        },
+        {"kind": "figure", "name": name, "caption": caption},
+    )
+
+
+def _format_number(value: Any, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    if isinstance(value, Real):
+        return f"{float(value):,.{decimals}f}"
+    return str(value)
+
+
+def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
+    """Render ``df`` as an HTML table with numbers formatted (thousands separators).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Table to render; cell text is HTML-escaped.
+    decimals : int or dict of str to int, default 1
+        Decimal places for float columns, for all columns or per column name.
+
+    Returns
+    -------
+    str
+        ``<table class="dataframe ss-table">`` markup.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"council": ["A & B"], "gap_gbp_thousand": [12345.678]})
+    >>> out = table_html(df)
+    >>> "A &amp; B" in out, "12,345.7" in out
+    (True, True)
+    """
+    import pandas as pd
+
+    def fmt_for(col: str):
+        d = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
+        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+            return lambda v: _format_number(v.item() if hasattr(v, "item") else v, d)
+        return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+    formatters = {col: fmt_for(col) for col in df.columns}
+    return df.to_html(
+        formatters=formatters, escape=True, border=0, classes="ss-table",
+        index=not isinstance(df.index, pd.RangeIndex), na_rep="",
+    )
+
+
+def show_table(df: pd.DataFrame, name: str, caption: str,
+               decimals: int | dict[str, int] = 1) -> None:
+    """Display a table (HTML, numbers formatted) tagged for export with its CSV text.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Table built by a function in :mod:`sharedservices.report.tables`.
+    name : str
+        Output name (slug); the build writes ``reports/NAME/<name>.csv`` (full precision).
+    caption : str
+        One-line caption shown above the table in the report.
+    decimals : int or dict of str to int, default 1
+        Decimal places shown for float columns (the CSV keeps full precision).
+    """
+    import pandas as pd
+
+    name = check_name(name)
+    caption = _check_caption(caption)
+    csv_text = df.to_csv(index=not isinstance(df.index, pd.RangeIndex), lineterminator="\n")
+    _publish(
+        {"text/html": table_html(df, decimals), "text/plain": f"Table {name}: {caption}"},
+        {"kind": "table", "name": name, "caption": caption, "csv": csv_text},
+    )
+
+
+def key_findings(lines: list[str]) -> None:
+    """Display a "Key findings" block and record its lines for the report index.
+
+    Parameters
+    ----------
+    lines : list of str
+        One finding per item, most important first (the index shows the first).
+    """
+    if not isinstance(lines, list | tuple) or not lines or not all(
+        isinstance(x, str) and x.strip() for x in lines
+    ):
+        raise InputError(f"key findings: {lines!r} is not a list of non-empty strings "
+                         "(allowed: one finding per item)")
+    clean = [" ".join(x.split()) for x in lines]
+    items = "".join(f"<li>{html.escape(x)}</li>" for x in clean)
+    _publish(
+        {
+            "text/html": f'<div class="ss-key-findings"><h4>Key findings</h4><ul>{items}</ul></div>',
+            "text/markdown": "**Key findings**\n\n" + "\n".join(f"- {x}" for x in clean),
+            "text/plain": "Key findings:\n" + "\n".join(f"- {x}" for x in clean),
+        },
+        {"kind": "key_findings", "name": "key-findings", "caption": "Key findings",
+         "lines": clean},
+    )
+
+
+def note(text: str) -> None:
+    """Display one paragraph of computed text (a price-base or source note).
+
+    Parameters
+    ----------
+    text : str
+        Plain text; shown escaped, white space collapsed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"note: {text!r} is not text (allowed: a non-empty string)")
+    clean = " ".join(text.split())
+    _publish({"text/html": f'<p class="ss-note">{html.escape(clean)}</p>', "text/markdown": clean,
+              "text/plain": clean}, {"kind": "note", "name": "note", "caption": clean[:120]})
+
+
+def headline(name: str, value: float | int | str | None, unit: str, label: str) -> None:
+    """Record a headline value for ``reports/NAME.json`` and show it as one small line.
+
+    Parameters
+    ----------
+    name : str
+        Headline name (slug), the key in the manifest's ``headlines``.
+    value : float, int, str or None
+        The value (finite if numeric; numpy scalars accepted).
+    unit : str
+        Unit in words, e.g. ``"gbp_thousand, 2010-11 prices"`` or ``"year"``.
+    label : str
+        Plain-language label, e.g. ``"Payback year, realistic case"``.
+    """
+    name = check_name(name)
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"headline {name!r}: {value!r} is not finite (allowed: a finite number)")
+    if value is not None and not isinstance(value, int | float | str):
+        raise InputError(f"headline {name!r}: {value!r} is not a number or text "
+                         "(allowed: int, float, str or None)")
+    label = _check_caption(label)
+    unit = str(unit)
+    shown = _format_number(value, 2) if isinstance(value, int | float) else str(value)
+    text = f"{label}: {shown} {unit}".strip()
+    _publish(
+        {"text/html": f'<p class="ss-headline">{html.escape(text)}</p>', "text/plain": text},
+        {"kind": "headline", "name": name, "caption": label, "value": value, "unit": unit},
+    )
