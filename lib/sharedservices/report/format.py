@@ -14,9 +14,13 @@ Examples
 
 from __future__ import annotations
 
+import math
+import re
+
 from sharedservices.model.cuts import fy_label
 
-__all__ = ["MINUS", "count", "financial_year", "gbp_bn", "gbp_m", "number", "pct", "pct_value", "signed"]
+__all__ = ["MINUS", "count", "financial_year", "gbp_bn", "gbp_m", "headline_value", "number", "pct", "pct_value",
+           "signed"]
 
 #: The minus sign of every negative number in text (U+2212, not a hyphen).
 MINUS = "\u2212"
@@ -121,3 +125,72 @@ def count(n: int | float) -> str:
     ('10,000', '353')
     """
     return signed(f"{abs(int(round(float(n)))):,}", round(float(n)) < 0)
+
+
+#: Units of recorded headlines that are counts (the unit's first word).
+_COUNT_UNITS = ("councils", "claims", "draws", "pairings", "service", "classes", "reports", "cases")
+_NONE_MEANS = re.compile(r"None\s*=\s*([^;)]+)")
+
+
+def none_means(unit: str, default: str = "n/a") -> str:
+    """What a headline's unit says a missing value means (``"model year (None = never)"``).
+
+    Examples
+    --------
+    >>> none_means("model year (0 = 2010-11; None = never)"), none_means("£m, 2010-11 prices")
+    ('never', 'n/a')
+    """
+    m = _NONE_MEANS.search(unit or "")
+    return m.group(1).strip() if m else default
+
+
+def headline_value(value: float | int | str | None, unit: str) -> str:
+    """A recorded headline (``display.headline``) written for a reader, from its unit.
+
+    The unit's first word decides: ``£m`` money with one decimal; ``fraction``, ``probability``
+    or ``share`` a percentage; ``%`` a number already in per cent; ``model year`` the financial
+    year; ``ratio`` "N times"; a count unit (councils, claims, draws, ...) a count; anything
+    else a number with two decimals.  A missing value is written as the unit says None means
+    ("never"), else "n/a"; text is returned as it is.
+
+    Examples
+    --------
+    >>> headline_value(5, "model year (0 = 2010-11; None = never)")
+    '2015-16'
+    >>> headline_value(None, "model year (0 = 2010-11; None = never)")
+    'never'
+    >>> headline_value(0.0726, "fraction of the 2011-12 funding gap (None = no gap)")
+    '7.3%'
+    >>> headline_value(-0.0001, "fraction of the penalty without the programme")
+    '0.0%'
+    >>> headline_value(-12.04, "£m, 2010-11 prices"), headline_value(4.2, "% of total service expenditure")
+    ('−£12.0m', '4.2%')
+    >>> headline_value(1.6, "ratio (claim / model)"), headline_value(353, "councils")
+    ('1.6 times', '353')
+    >>> headline_value(0.31, "index (0 even, 1 all in year 1)"), headline_value("broad", "name")
+    ('0.31', 'broad')
+    """
+    unit = unit or ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return none_means(unit)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    head = unit.strip().lower()
+    first = head.split(" ", 1)[0].rstrip(",") if head else ""
+    if isinstance(value, float) and math.isinf(value):
+        return "unbounded"
+    if head.startswith("£m"):
+        return gbp_m(value)
+    if first in ("fraction", "probability", "share"):
+        return pct(value, missing=none_means(unit))
+    if head.startswith("%"):
+        return pct_value(value)
+    if head.startswith("model year"):
+        return financial_year(int(value))
+    if first == "ratio":
+        return f"{number(value, 1)} times"
+    if first in _COUNT_UNITS:
+        return count(value)
+    return number(value, 2)
