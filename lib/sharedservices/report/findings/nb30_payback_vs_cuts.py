@@ -472,8 +472,8 @@ def path_words(h: Headlines) -> str | None:
     weak = (" (a weak comparison: see the caveat below)" if h.get("funding_comparison_weak") else "")
     return (f"This report applies {path} ({applied_words}) to {h['council_name']}'s 2010-11 funding; its own "
             f"like-for-like central funding fell {pct(h['own_real_cut_share'])} in real terms by "
-            f"{cuts.fy_label(4)}, with {index}{weak} (report 10; the cut_path parameter set to actual runs this "
-            "report on it).")
+            f"{cuts.fy_label(4)}, with {index}{weak} (report 10). The same report can be run on the council's own outturn "
+            "path instead of the plans' profile.")
 
 
 def penalty_words(h: Headlines) -> str:
