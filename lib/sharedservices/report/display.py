@@ -166,6 +166,14 @@ def _format_number(value: Any, decimals: int) -> str:
     return str(value)
 
 
+def _code_names() -> dict[str, str]:
+    from sharedservices.report.names import PROGRAMME_LABELS, SERVICE_LABELS
+
+    return {**SERVICE_LABELS, **PROGRAMME_LABELS}
+
+
+#: Service and programme codes a table shows by name, in its cells and its headers.
+_CODE_NAMES = _code_names()
 #: Quality ratings shown as coloured badges that also carry the word.
 RAG = ("green", "amber", "red")
 _URL = re.compile(r"^https?://\S+$")
@@ -188,7 +196,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     holding web addresses become links (a ``source_title`` column next to ``source_url``
     becomes one linked "Source" column); a column of quality ratings (green, amber, red)
     becomes coloured badges that also carry the word; a ``key`` column is set as code (an
-    assumption's key, to find it in ``data/assumptions/``).  Columns with no value at all
+    assumption's key, to find it in ``data/assumptions/``); service and programme codes, in
+    cells and headers, are written by name (:mod:`sharedservices.report.names`).  Columns with no value at all
     are left out.  All text is HTML-escaped.
 
     Parameters
@@ -217,6 +226,9 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     (True, True)
     >>> "<code>a.<wbr>b</code>" in out, "Price base" in out, "Source URL" in out
     (True, False, False)
+    >>> out = table_html(pd.DataFrame({"programme": ["back_office"], "adult_social_care": [1.0]}))
+    >>> ">Back office only<" in out, ">Adult social care</th>" in out
+    (True, True)
     """
     import pandas as pd
 
@@ -250,6 +262,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
             return _link(row["source_url"], text)
         if _URL.match(text):
             return _link(text, text)
+        if text in _CODE_NAMES:  # a service or programme code: its name
+            return html.escape(_CODE_NAMES[text])
         if c == "key":  # a long key may break after its dots and underscores only
             return "<code>" + re.sub(r"([._])", r"\1<wbr>", html.escape(text)) + "</code>"
         return html.escape(text)
@@ -260,7 +274,7 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     def header(c: str) -> str:
         if linked_title and c == "source_title":
             return "Source"
-        return "Assumption (key)" if c == "key" else fmt.column_header(c)
+        return "Assumption (key)" if c == "key" else _CODE_NAMES.get(c) or fmt.column_header(c)
 
     head = "".join(f'<th scope="col" class="{klass(c)}">{html.escape(header(c))}</th>' for c in shown)
     body = "".join(
