@@ -195,7 +195,9 @@ def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str |
             "status": "complete", "fingerprint": fingerprint,
             "html_sha256": outputs["html_sha256"], "files": outputs["files"],
             "headlines": outputs["headlines"], "key_findings": outputs["key_findings"],
-            "provenance": {**job.provenance, "parameters": job.parameters},
+            # build_time: the report's own, from its worker (execute.py), not the build's start
+            "provenance": {**job.provenance, **{k: outputs[k] for k in ("build_time",) if k in outputs},
+                           "parameters": job.parameters},
             "seconds": round(seconds, 1),
         }
         path = publish(staging, dest_dir, job.name, manifest)
