@@ -158,9 +158,10 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
                     "councils whose inputs changed are rebuilt, and one council failing does "
                     "not stop the others (exit 1 at the end).")
     ba.add_argument("notebook", metavar="NOTEBOOK", help="notebook with a 'council' parameter")
-    ba.add_argument("--councils", required=True, metavar="all|CLASS|CODE,...",
+    ba.add_argument("--councils", required=True, metavar="all|CLASS|NAME-OR-CODE,...",
                     help="all principal councils, a class (SC, SD, UA, MD, L) or "
-                         "comma-separated RS or ONS codes")
+                         "comma-separated council names (Bristol, case ignored; one council "
+                         "each) or RS or ONS codes")
     ba.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                     help="set a parameter for every council (codes such as E0101 stay text; "
                          "numbers, True/False and None are parsed)")
@@ -207,12 +208,16 @@ def make_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_build)
 
     r = sub.add_parser("run", help="one ad-hoc run of a notebook with parameters",
-                       description="Validate and run one notebook; writes the report under "
-                                   "reports/adhoc/ unless -o is given.")
+                       description="Validate and run one notebook; writes the report to "
+                                   "reports/adhoc/NN-WORD[-COUNCIL][-HASH].html (the notebook's "
+                                   "number and first word, the council's name, a hash of the "
+                                   "other parameters set away from their defaults) unless -o "
+                                   "is given.")
     r.add_argument("notebook", metavar="NOTEBOOK", help="path to the .ipynb file")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a parameter (codes such as E0101 stay text; numbers, True/False "
-                        "and None are parsed)")
+                        "and None are parsed; a council may be given by name: -p council "
+                        "Bristol)")
     r.add_argument("-f", "--params-file", metavar="PARAMS.yaml",
                    help="YAML mapping of parameters (-p values override it)")
     r.add_argument("-o", "--output", metavar="OUT.html", help="where to write the report")

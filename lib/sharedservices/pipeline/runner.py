@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,6 +63,7 @@ from sharedservices.pipeline.publish import (
 )
 from sharedservices.pipeline.warm import WarmWorker
 from sharedservices.report import params as params_mod
+from sharedservices.report.titles import report_title
 
 DEFAULT_TIMEOUT = 600.0
 
@@ -195,7 +197,9 @@ def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str |
             "status": "complete", "fingerprint": fingerprint,
             "html_sha256": outputs["html_sha256"], "files": outputs["files"],
             "headlines": outputs["headlines"], "key_findings": outputs["key_findings"],
-            "provenance": {**job.provenance, "parameters": job.parameters},
+            # build_time: the report's own, from its worker (execute.py), not the build's start
+            "provenance": {**job.provenance, **{k: outputs[k] for k in ("build_time",) if k in outputs},
+                           "parameters": job.parameters},
             "seconds": round(seconds, 1),
         }
         path = publish(staging, dest_dir, job.name, manifest)
@@ -409,16 +413,72 @@ def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, 
             warm.close_all()
 
 
-def adhoc_name(notebook: Path, parameters: dict[str, Any]) -> str:
-    """Name of an ad-hoc run: the notebook stem plus a short hash of its parameters.
+def adhoc_name(notebook: Path, extra: dict[str, Any], council: str | None = None) -> str:
+    """Name of an ad-hoc run's report: from the notebook, the council and the other parameters.
+
+    With a council: the notebook's number and first word, then the council's name as a slug
+    (``30-payback-bristol``); without one: the notebook's stem (``00-data-overview``).  When
+    ``extra`` (the parameters other than the council that differ from their defaults) is not
+    empty, a short hash of it follows, so runs with other values never overwrite each other
+    while a second run with the same values replaces the first.
 
     Examples
     --------
+    >>> nb = Path("notebooks/30-payback-vs-cuts.ipynb")
+    >>> adhoc_name(nb, {}, "Bristol"), adhoc_name(nb, {"horizon": 12}, "Hammersmith & Fulham")
+    ('30-payback-bristol', '30-payback-hammersmith-and-fulham-a39e1dcb')
+    >>> adhoc_name(Path("notebooks/00-data-overview.ipynb"), {})
+    '00-data-overview'
     >>> adhoc_name(Path("notebooks/00-data-overview.ipynb"), {"latest_year": "2012-13"})
-    '00-data-overview-...'
+    '00-data-overview-749b7739'
     """
-    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:8]
-    return f"{notebook.stem}-{digest}"
+    stem = Path(notebook).stem
+    if council is None:
+        name = stem
+    else:
+        m = re.match(r"^(\d+)-([a-z0-9]+)", stem)
+        name = f"{m.group(0) if m else stem}-{council_slug(council)}"
+    if extra:
+        text = json.dumps(extra, sort_keys=True, default=str)
+        name = f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    return name
+
+
+def council_slug(name: str) -> str:
+    """A council's name as it goes into a file name.
+
+    Examples
+    --------
+    >>> council_slug("Bristol"), council_slug("Kingston-upon-Hull"), council_slug("King's Lynn & West Norfolk")
+    ('bristol', 'kingston-upon-hull', 'kings-lynn-and-west-norfolk')
+    """
+    from sharedservices.report.params.councils import name_key
+
+    return re.sub(r"[^a-z0-9]+", "-", name_key(name)).strip("-") or "council"
+
+
+def _adhoc_council(notebook: Path, parameters: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The name of the notebook's council parameter and the council's short name, if it has one
+    (:func:`sharedservices.inputs.data.council_name`)."""
+    from sharedservices.inputs import data
+
+    field = next((s.name for s in params_mod.describe(notebook) if s.council), None)
+    if field is None or not isinstance(parameters.get(field), str):
+        return field, None
+    return field, data.council_name(parameters[field])
+
+
+def _non_default(notebook: Path, parameters: dict[str, Any], leave_out: str | None) -> dict[str, Any]:
+    """The validated ``parameters`` whose values differ from the notebook's defaults."""
+    defaults = params_mod.defaults(notebook)
+    missing = object()
+
+    def same(a: Any, b: Any) -> bool:
+        return bool(a == b) or (json.dumps(a, sort_keys=True, default=str)
+                                == json.dumps(b, sort_keys=True, default=str))
+
+    return {k: v for k, v in parameters.items()
+            if k != leave_out and not same(v, defaults.get(k, missing))}
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -447,7 +507,11 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
               out: TextIO | None = None, wait: bool = False) -> Path:
     """One ad-hoc run with the build's validation and outputs; return the HTML path.
 
-    Without ``out_html`` the report goes to ``reports/adhoc/<stem>-<params hash>.html``.
+    Without ``out_html`` the report goes to ``reports/adhoc/NAME.html``, named by
+    :func:`adhoc_name` (``30-payback-bristol``, and a hash of any other parameters set away
+    from their defaults).  A notebook with a council parameter is titled for the council
+    (:func:`sharedservices.report.titles.report_title`: "Can shared services close Bristol's
+    funding gap in time?"), with or without ``out_html``.
     A run that writes inside the project's ``reports/`` holds the build lock (as ``build``
     and ``batch`` do), so a build starting meanwhile cannot remove its staging files.
     Nothing the suite did not write is replaced: an existing ``NAME/``, ``NAME.json`` or
@@ -479,8 +543,11 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
     if out_html is not None:
         dest_dir, name = Path(out_html).resolve().parent, Path(out_html).stem
         _check_output_name(dest_dir, name, Path(out_html), reports_dir)
-    else:
-        dest_dir, name = reports_dir / "adhoc", adhoc_name(notebook, parameters)
+    field, council = _adhoc_council(notebook, parameters)
+    title = report_title(notebook, council) if council else None
+    if out_html is None:
+        dest_dir = reports_dir / "adhoc"
+        name = adhoc_name(notebook, _non_default(notebook, parameters, field), council)
     check_destination(dest_dir, name, f"-o: {cut(str(dest_dir / (name + '.html')))!r}")
     validate_inputs()
     try:
@@ -494,13 +561,13 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
         from sharedservices.pipeline import provenance
 
         prov = provenance.collect(root)
-        staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
+        staging = dest_dir / STAGING / f"{name}-{os.getpid()}"
         workers = Workers()
-        try:
+        try:  # from the first folder made: however the run ends, no staging folder is left
             with output_errors(staging):
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
-            job = make_job(name, None, notebook, rel, parameters, staging, timeout, prov)
+            job = make_job(name, title, notebook, rel, parameters, staging, timeout, prov)
             rc, seconds = run_job(job, timeout, workers)
             o = finish(job, rc, seconds, dest_dir)
         except BaseException:

@@ -42,7 +42,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from sharedservices.errors import InputError, SharedServicesError
+from sharedservices.errors import SharedServicesError
 from sharedservices.report import format as fmt
 from sharedservices.report import params as _params
 from sharedservices.report.params import ParamSpec, scenario_fields
@@ -128,42 +128,30 @@ def council_choices() -> dict[str, str]:
 def find_council(text: str, choices: Mapping[str, str] | None = None) -> str:
     """Resolve what was typed in the council picker to an RS code.
 
-    ``text`` may be a picker label, an RS or ONS code, or part of a name or code that
-    matches exactly one principal council (case ignored).
+    ``text`` may be a picker label (one of ``choices``); anything else goes to
+    :func:`sharedservices.report.params.find_council`, the matcher ``-p council`` uses too:
+    an RS or ONS code, a council's name (with or without its class suffix), or part of a
+    name that matches exactly one principal council (case ignored).
 
     Raises
     ------
     InputError
-        Nothing or more than one council matches.
+        Nothing or more than one council matches (the closest names listed).
 
     Examples
     --------
-    >>> find_council("E07000137"), find_council("east linds")
-    ('E2532', 'E2532')
-    >>> find_council("Lindsey and Nowhere")
+    >>> find_council("E07000137"), find_council("east linds"), find_council("Bristol")
+    ('E2532', 'E2532', 'E0102')
+    >>> find_council("East Lindsy")
     Traceback (most recent call last):
     ...
-    sharedservices.errors.InputError: council: 'Lindsey and Nowhere' matches no principal council (allowed: a name or an RS/ONS code, e.g. East Lindsey or E2532)
+    sharedservices.errors.InputError: council: 'East Lindsy' matches no principal council (closest: East Lindsey, West Lindsey, East Dorset, Hastings, Eastleigh; allowed: a principal council's name such as Bristol, or an RS code such as E0101 or an ONS code such as E06000022; see data/processed/councils.csv)
     """
-    from sharedservices.inputs import data
-
     choices = council_choices() if choices is None else choices
     text = text if isinstance(text, str) else ""
     if text in choices:
         return choices[text]
-    try:
-        return data.resolve_council(text)
-    except InputError:
-        pass
-    key = " ".join(text.split()).lower()
-    hits = sorted({e for label, e in choices.items() if key and key in label.lower()})
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise InputError(f"council: {text!r} matches no principal council "
-                         "(allowed: a name or an RS/ONS code, e.g. East Lindsey or E2532)")
-    raise InputError(f"council: {text!r} matches {len(hits)} councils "
-                     "(allowed: a name or code matching one; pick one from the list)")
+    return _params.find_council(text)
 
 
 # --------------------------------------------------------------------------------------
