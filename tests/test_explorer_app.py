@@ -34,9 +34,8 @@ VOILA = Path(sys.executable).with_name("voila")
 #: 2-core machine takes tens of seconds: kernel start, imports, the first model run).
 START_TIMEOUT_S = 120
 WIDGETS_TIMEOUT_S = 180
-_URL = re.compile(r"(http://(?:localhost|127\.0\.0\.1):(\d+)/)")
-
-
+#: The address Voilà prints once it serves (its port may differ from the one asked for).
+_URL = re.compile(r"http://(?:localhost|127\.0\.0\.1):(\d+)/")
 TEMPLATE_SRC = paths.ROOT / "lib" / "sharedservices" / "report" / "voila"
 TEMPLATE_DIR = Path(sys.prefix) / "share" / "jupyter" / "voila" / "templates" / "sharedservices-explorer"
 
@@ -94,7 +93,7 @@ def _voila(log: Path) -> Iterator[tuple[str, float, subprocess.Popen]]:
             assert proc.poll() is None, f"voila exited with {proc.returncode}: {log.read_text()[-2000:]}"
             assert time.perf_counter() < deadline, f"voila not serving after {START_TIMEOUT_S} s"
             time.sleep(0.1)
-        url = f"http://127.0.0.1:{m.group(2)}/"
+        url = f"http://127.0.0.1:{m.group(1)}/"
         yield url, started, proc
         kernels.update(_children(proc.pid))
     finally:
