@@ -20,17 +20,25 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 SS            := $(BIN)/python -m sharedservices
 
-.PHONY: help venv dev reports report test lint typecheck lab data clean requirements bench \
+.PHONY: help venv dev reports report test lint typecheck lab explore data clean requirements bench \
         check-reports council-reports update-snapshots
 
 help: ## List the targets (this is the default; it installs nothing)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(RUNTIME_STAMP): requirements.txt pyproject.toml
+# The explorer's Voila template (Voila's "lab" less its CDN stylesheets) and the config that
+# makes it the default of every `voila` run from this environment, whatever the directory.
+VOILA_SRC := lib/sharedservices/report/voila
+
+$(RUNTIME_STAMP): requirements.txt pyproject.toml $(wildcard $(VOILA_SRC)/*.json $(VOILA_SRC)/template/*)
 	@test -x $(BIN)/python || { echo "creating $(VENV) (first use; a few minutes)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name sharedservices --display-name "Python (sharedservices)" >/dev/null
+	rm -rf $(VENV)/share/jupyter/voila/templates/sharedservices-explorer
+	mkdir -p $(VENV)/share/jupyter/voila/templates $(VENV)/etc/jupyter
+	cp -R $(VOILA_SRC)/template $(VENV)/share/jupyter/voila/templates/sharedservices-explorer
+	cp $(VOILA_SRC)/voila.json $(VENV)/etc/jupyter/voila.json
 	@touch $@
 
 $(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
@@ -61,8 +69,13 @@ lint: $(DEV_STAMP) ## ruff over lib/, tests/ and bench/, then the layer contract
 typecheck: $(DEV_STAMP) ## mypy over the model and the inputs (settings in pyproject.toml)
 	$(BIN)/mypy
 
-lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel and the explorer open
+lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel, the explorer open (Run All starts it)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/explorer.ipynb
+
+# Voilà's port (default 8866, the next free one if taken); ARGS='--no-browser' on a machine without one.
+PORT ?=
+explore: $(RUNTIME_STAMP) ## The explorer as an app in the browser, ready to use (Voilà: runs on opening, code hidden)
+	$(BIN)/voila notebooks/explorer.ipynb $(if $(PORT),--port=$(PORT)) $(ARGS)
 
 data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_DIR
 	$(SS) data --raw-dir "$(RAW_DIR)"
