@@ -202,7 +202,8 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Execute each report declared in reports.yaml and publish "
                                    "reports/NAME.html, NAME/, NAME.json (NAME.pdf with --pdf) "
                                    "and index.html. Only reports whose inputs changed are "
-                                   "rebuilt.")
+                                   "rebuilt. Then print which published headline values "
+                                   "changed, recorded in reports/CHANGES.md.")
     b.add_argument("--force", action="store_true", help="rebuild even unchanged reports")
     b.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
                    help="notebooks run at once (default: number of CPUs)")

@@ -274,6 +274,9 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
           err: TextIO | None = None) -> BuildSummary:
     """Build the published reports declared in reports.yaml.
 
+    Then compare the published headlines with those recorded by the last build that changed
+    any, print what changed and keep ``reports/CHANGES.md`` (:mod:`.changes`).
+
     Parameters
     ----------
     root : Path, optional
@@ -327,6 +330,7 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
     width = max((len(r.name) for r in selected), default=10)
     from contextlib import nullcontext
 
+    from sharedservices.pipeline.changes import record_changes
     from sharedservices.pipeline.index import write_index
 
     chromium = None
@@ -378,7 +382,11 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
                         o = fix_pdf(r.name, reports_dir, staging_root, printer)
                         summary.outcomes.append(o)
                         print(_line(o, width), file=out, flush=True)
+            changes = record_changes(reports_dir, reports)
             write_index(reports_dir, reports)  # also repairs an index that was replaced
+            if changes.lines or any(o.status != "skipped" for o in summary.outcomes):
+                for line in changes.summary():
+                    print(line, file=out, flush=True)
         finally:
             clean_staging(reports_dir)  # however the build ends: done, Ctrl-C, exit 4
     return summary
