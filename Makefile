@@ -20,7 +20,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 SS            := $(BIN)/python -m sharedservices
 
-.PHONY: help venv dev reports report test lint typecheck lab explore data clean requirements bench \
+.PHONY: help venv dev reports pdf report test lint typecheck lab explore data clean requirements bench \
         check-reports council-reports update-snapshots
 
 help: ## List the targets (this is the default; it installs nothing)
@@ -52,6 +52,9 @@ dev: $(DEV_STAMP) ## The environment plus test tools (requirements-dev.txt)
 reports: $(RUNTIME_STAMP) ## Build every published report in reports.yaml into reports/
 	$(SS) build $(if $(JOBS),-j $(JOBS))
 
+pdf: $(RUNTIME_STAMP) ## As `make reports`, and print each report to reports/NAME.pdf (A4; Debian chromium)
+	$(SS) build --pdf $(if $(JOBS),-j $(JOBS))
+
 council-reports: $(RUNTIME_STAMP) ## One payback report per English principal council into reports/councils/
 	$(SS) batch notebooks/30-payback-vs-cuts.ipynb --councils all $(if $(JOBS),-j $(JOBS)) $(ARGS)
 
@@ -81,7 +84,7 @@ data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_D
 	$(SS) data --raw-dir "$(RAW_DIR)"
 
 clean: ## Remove generated files (reports, caches); never data/
-	rm -rf reports/*.html reports/*.json reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
+	rm -rf reports/*.html reports/*.json reports/*.pdf reports/CHANGES.md reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find reports -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
