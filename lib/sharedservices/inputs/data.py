@@ -268,7 +268,7 @@ def _read(name: str, directory: Path | None = None) -> pd.DataFrame:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise DataError(f"{path}: processed table not found (run `python -m sharedservices data`)") from None
+        raise DataError(f"{path}: processed table not found (rebuild it with make data RAW_DIR=...)") from None
     key = (str(directory.resolve()), name)
     stamp = (st.st_mtime_ns, st.st_size)
     hit = _cache.get(key)
