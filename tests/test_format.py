@@ -44,3 +44,10 @@ def test_no_report_module_formats_money_by_hand() -> None:
                 if any(p.endswith("£") for p in parts):
                     offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_every_financing_option_has_a_name() -> None:
+    from sharedservices.model.spec import FINANCING_OPTIONS
+    from sharedservices.report.format import FINANCING_NAMES
+
+    assert set(FINANCING_NAMES) == set(FINANCING_OPTIONS)

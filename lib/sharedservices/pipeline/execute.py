@@ -97,16 +97,21 @@ def execute(job: Job, km: Any | None = None) -> int:
             Failure.from_exception(exc).write(staging)
             return 1
     seconds = time.monotonic() - started
+    from sharedservices.pipeline.provenance import build_time
+
+    # the report's own build time (when its notebook finished), not the build's start
+    prov = {**job.provenance, "build_time": build_time()}
     warm.join()
     try:
         outputs = export.export_report(executed, staging, job.name, job.title, job.notebook_rel,
-                                       job.parameters, job.provenance)
+                                       job.parameters, prov)
     except Exception as exc:
         if is_disk_error(exc):
             raise
         Failure.from_exception(exc, "export failed: ").write(staging)
         return 1
     outputs["execute_seconds"] = round(seconds, 2)
+    outputs["build_time"] = prov["build_time"]
     write_json(staging / "outputs.json", outputs)
     return 0
 

@@ -26,6 +26,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "sharedservices"
 _DROP_MIMETYPES = ("application/javascript", "application/vnd.jupyter.widget-view+json",
                    "application/vnd.jupyter.widget-state+json")
+#: The line under every report's title (parameters and checksums are in the provenance section).
+SUBTITLE = ("Parameters, recorded headline values, data checksums and software versions are listed "
+            "under Provenance at the end of the report.")
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link"[^>]*>.*?</a>)?</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -95,27 +98,99 @@ def prepare(nb: Any) -> dict[str, list[dict[str, Any]]]:
                 found["headlines"].append(meta)
             elif kind == "key_findings":
                 found["key_findings"].append(meta)
+        # Key findings go to the box at the top of the report and headlines to the
+        # provenance table (the template places both): neither stays where it was shown.
+        cell["outputs"] = [o for o in cell.get("outputs", [])
+                           if (o.get("metadata", {}).get(META_KEY) or {}).get("kind")
+                           not in ("key_findings", "headline")]
     return found
 
 
-def _toc(body: str) -> str:
+def _toc(body: str, key_findings: bool = False) -> str:
+    # the key findings sit above the numbered sections: listed first, unnumbered
+    first = ('<p class="ss-toc-key-findings"><a href="#key-findings">Key findings</a></p>'
+             if key_findings else "")
     items = [f'<li><a href="#{_esc(html.unescape(i))}">{_TAGS.sub("", t).strip()}</a></li>'
              for i, t in _H2.findall(body)]
     items.append('<li class="ss-toc-provenance"><a href="#provenance">Provenance</a></li>')
-    return "<strong>Contents</strong><ol>" + "".join(items) + "</ol>"
+    return "<strong>Contents</strong>" + first + "<ol>" + "".join(items) + "</ol>"
+
+
+def key_findings_html(lines: list[str]) -> str:
+    """The box at the top of the report: one heading, the findings in order (escaped).
+
+    Examples
+    --------
+    >>> key_findings_html(["Yes: <b>soon</b>."])
+    '<section class="ss-key-findings"><h2 id="key-findings">Key findings</h2><ul><li>Yes: &lt;b&gt;soon&lt;/b&gt;.</li></ul></section>'
+    >>> key_findings_html([])
+    ''
+    """
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_esc(x)}</li>" for x in lines)
+    return f'<section class="ss-key-findings"><h2 id="key-findings">Key findings</h2><ul>{items}</ul></section>'
+
+
+def parameter_value_text(value: Any) -> str:
+    """A notebook parameter's value as a reader reads it (None is the cited default).
+
+    Examples
+    --------
+    >>> [parameter_value_text(v) for v in (None, True, False, 1.0, "E4203", 10)]
+    ['cited default', 'yes', 'no', '1.0', 'E4203', '10']
+    """
+    if value is None:
+        return "cited default"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _parameter_rows(notebook_rel: str, parameters: dict[str, Any]) -> str:
+    from sharedservices.errors import InputError
+    from sharedservices.report import params as report_params
+
+    try:
+        helps = {p.name: p.help for p in report_params.describe(notebook_rel)}
+    except InputError:  # a notebook without a registered schema: names and values only
+        helps = {}
+    rows = "".join(f"<tr><td><code>{_esc(k)}</code></td><td>{_esc(parameter_value_text(v))}</td>"
+                   f"<td>{_esc(helps.get(k, ''))}</td></tr>" for k, v in parameters.items())
+    return ('<table class="ss-provenance-parameters"><thead><tr><th>Parameter</th><th>Value</th>'
+            f"<th>Meaning</th></tr></thead><tbody>{rows}</tbody></table>") if rows else "none"
+
+
+def _headline_rows(headlines: list[dict[str, Any]]) -> str:
+    from sharedservices.report.format import headline_value
+
+    rows = "".join(f"<tr><td>{_esc(h['caption'])}</td><td>{_esc(headline_value(h['value'], h['unit']))}</td>"
+                   f"<td><code>{_esc(h['name'])}</code></td></tr>" for h in headlines)
+    return ('<table class="ss-provenance-headlines"><thead><tr><th>Headline</th><th>Value</th>'
+            f"<th>Name in the report's JSON</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def provenance_html(notebook_rel: str, parameters: dict[str, Any],
-                    prov: dict[str, Any]) -> str:
-    """The report's closing provenance section (all text escaped)."""
+                    prov: dict[str, Any], headlines: list[dict[str, Any]] | None = None) -> str:
+    """The report's closing provenance section (all text escaped).
+
+    Parameters (with their meaning from the notebook's schema) and the recorded headline
+    values (written as the report writes numbers, with their machine names) are tables of
+    their own before the build record.
+    """
     git = prov.get("git", {})
     dirty = {True: "yes", False: "no", None: "unknown"}[git.get("dirty")]
+    parts = ['<h2 id="provenance">Provenance</h2>',
+             '<h3 id="provenance-parameters">Parameters of this report</h3>',
+             _parameter_rows(notebook_rel, parameters)]
+    if headlines:
+        parts += ['<h3 id="provenance-headlines">Headline values recorded</h3>',
+                  "<p>Rounded as the report writes them; the report's JSON file beside it keeps them at full precision.</p>",
+                  _headline_rows(headlines)]
     rows = [
         ("Suite version", _esc(prov.get("suite_version"))),
         ("Git commit", f"<code>{_esc(git.get('commit'))}</code> (uncommitted changes: {dirty})"),
         ("Notebook", f"<code>{_esc(notebook_rel)}</code>"),
-        ("Parameters", "<br>".join(f"<code>{_esc(k)} = {_esc(json.dumps(v))}</code>"
-                                   for k, v in parameters.items()) or "none"),
         ("Data files (sha256)", "<br>".join(f"<code>{_esc(k)}</code>: <code>{_esc(v)}</code>"
                                             for k, v in prov.get("data_files", {}).items())
          or "none"),
@@ -124,7 +199,8 @@ def provenance_html(notebook_rel: str, parameters: dict[str, Any],
         ("Build time (UTC)", f'<span class="ss-build-time">{_esc(prov.get("build_time"))}</span>'),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return f'<h2 id="provenance">Provenance</h2><table>{body}</table>'
+    parts += ['<h3 id="provenance-build">Build</h3>', f'<table class="ss-provenance-build">{body}</table>']
+    return "".join(parts)
 
 
 _EXPORTER: Any = None
@@ -166,7 +242,8 @@ def warm_up() -> None:
 
 
 def to_html(nb: Any, title: str, subtitle: str, notebook_rel: str,
-            parameters: dict[str, Any], prov: dict[str, Any]) -> str:
+            parameters: dict[str, Any], prov: dict[str, Any],
+            found: dict[str, list[dict[str, Any]]] | None = None) -> str:
     """Convert a prepared notebook to the report's HTML (offline template).
 
     Title, subtitle and provenance go into the template's own slots (escaped there or
@@ -174,10 +251,13 @@ def to_html(nb: Any, title: str, subtitle: str, notebook_rel: str,
     random marker that no text of the notebook, title or parameters can contain.  So a
     title or council name holding markup or words such as ``__SS_TOC__`` is shown as text.
     """
+    found = found or {}
+    lines = [line for k in found.get("key_findings", []) for line in k.get("lines", [])]
     marker = f"<!--ss-toc-{secrets.token_hex(16)}-->"
     resources = {"sharedservices": {
         "title": title, "subtitle": subtitle, "toc_marker": marker,
-        "provenance": provenance_html(notebook_rel, parameters, prov)}}
+        "key_findings": key_findings_html(lines),
+        "provenance": provenance_html(notebook_rel, parameters, prov, found.get("headlines"))}}
     body, _ = html_exporter().from_notebook_node(nb, resources=resources)
     problems = find_remote_resources(body)
     if problems:
@@ -186,7 +266,7 @@ def to_html(nb: Any, title: str, subtitle: str, notebook_rel: str,
         raise ValueError("the report template did not place the contents exactly once")
     start = body.find('<div class="ss-body">')
     end = body.rfind('<section class="ss-provenance">')
-    toc = _toc(body[max(start, 0):end if end > start else len(body)])
+    toc = _toc(body[max(start, 0):end if end > start else len(body)], key_findings=bool(lines))
     return body.replace(marker, toc, 1)
 
 
@@ -258,6 +338,17 @@ def _first_h1(nb: Any) -> str | None:
     return None
 
 
+def _drop_first_h1(nb: Any) -> None:
+    """Remove the notebook's title line (the first ``# ...``, as :func:`_first_h1` finds it)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.splitlines()
+            for i, line in enumerate(lines):
+                if line.startswith("# "):
+                    cell.source = "\n".join(lines[:i] + lines[i + 1:]).strip("\n")
+                    return
+
+
 def export_report(executed: Path, staging: Path, name: str, title: str | None,
                   notebook_rel: str, parameters: dict[str, Any],
                   prov: dict[str, Any]) -> dict[str, Any]:
@@ -274,8 +365,9 @@ def export_report(executed: Path, staging: Path, name: str, title: str | None,
     nb = nbformat.read(str(executed), as_version=4)
     found = prepare(nb)
     title = title or _first_h1(nb) or name
-    subtitle = "Parameters: " + (", ".join(f"{k} = {v}" for k, v in parameters.items()) or "none")
-    page = to_html(nb, title, subtitle, notebook_rel, parameters, prov)
+    _drop_first_h1(nb)  # the template shows the report's own title; the notebook's goes
+    subtitle = SUBTITLE
+    page = to_html(nb, title, subtitle, notebook_rel, parameters, prov, found)
     html_path = staging / f"{name}.html"
     html_path.write_text(page, encoding="utf-8")
     out_dir = staging / name

@@ -151,24 +151,60 @@ def show_figure(fig: Figure, name: str, caption: str) -> None:
 
 
 def _format_number(value: Any, decimals: int) -> str:
+    from sharedservices.report import format as fmt
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
-        return str(value)
+        return "yes" if value else "no"
     if isinstance(value, Integral):
-        return f"{int(value):,}"
+        return fmt.number(int(value), 0)
     if isinstance(value, Real):
-        return f"{float(value):,.{decimals}f}"
+        if math.isinf(float(value)):
+            return "unbounded" if float(value) > 0 else f"{fmt.MINUS}unbounded"
+        return fmt.number(float(value), decimals)
     return str(value)
 
 
+def _code_names() -> dict[str, str]:
+    from sharedservices.report.names import PROGRAMME_LABELS, SERVICE_LABELS
+
+    return {**SERVICE_LABELS, **PROGRAMME_LABELS}
+
+
+#: Service and programme codes a table shows by name, in its cells and its headers.
+_CODE_NAMES = _code_names()
+#: Quality ratings shown as coloured badges that also carry the word.
+RAG = ("green", "amber", "red")
+_URL = re.compile(r"^https?://\S+$")
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url, quote=True)}">{html.escape(text)}</a>'
+
+
 def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
-    """Render ``df`` as an HTML table with numbers formatted (thousands separators).
+    """Render ``df`` as the report's HTML table: human headers, numbers formatted, no index.
+
+    A named or non-default index becomes the first columns; headers are written by
+    :func:`sharedservices.report.format.column_header`; numbers get thousands separators,
+    the minus sign U+2212 and no negative zero; ``True``/``False`` read yes/no.  Columns
+    holding web addresses become links (a ``source_title`` column next to ``source_url``
+    becomes one linked "Source" column); a column of quality ratings (green, amber, red)
+    becomes coloured badges that also carry the word; a ``key`` column is set as code (an
+    assumption's key, to find it in ``data/assumptions/``); service and programme codes, in
+    cells and headers, are written by name (:mod:`sharedservices.report.names`).  Columns with no value at all
+    are left out.  All text is HTML-escaped.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Table to render; cell text is HTML-escaped.
+        Table to render.
     decimals : int or dict of str to int, default 1
         Decimal places for float columns, for all columns or per column name.
 
@@ -180,24 +216,77 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"council": ["A & B"], "gap_gbp_thousand": [12345.678]})
+    >>> df = pd.DataFrame({"council": ["A & B"], "gap_gbp_thousand": [-12345.678]})
     >>> out = table_html(df)
-    >>> "A &amp; B" in out, "12,345.7" in out
+    >>> "A &amp; B" in out, "−12,345.7" in out, "Gap (£ thousand)</th>" in out, "<tbody>" in out
+    (True, True, True, True)
+    >>> rag = pd.DataFrame({"key": ["a.b"], "quality": ["red"], "source_title": ["T"],
+    ...                     "source_url": ["https://x.org/p?a=1&b=2"], "price_base": [None]})
+    >>> out = table_html(rag)
+    >>> '<span class="ss-rag ss-rag-red">red</span>' in out, '<a href="https://x.org/p?a=1&amp;b=2">T</a>' in out
     (True, True)
+    >>> "<code>a.<wbr>b</code>" in out, "Price base" in out, "Source URL" in out
+    (True, False, False)
+    >>> out = table_html(pd.DataFrame({"programme": ["back_office"], "adult_social_care": [1.0]}))
+    >>> ">Back office only<" in out, ">Adult social care</th>" in out
+    (True, True)
+    >>> ">no population<" in table_html(pd.DataFrame({"reason": ["no_population"]}))
+    True
     """
     import pandas as pd
 
-    def fmt_for(col: str):
-        d = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
-        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
-            return lambda v: _format_number(v.item() if hasattr(v, "item") else v, d)
-        return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+    from sharedservices.report import format as fmt
 
-    formatters = {col: fmt_for(col) for col in df.columns}
-    return df.to_html(
-        formatters=formatters, escape=True, border=0, classes="ss-table",
-        index=not isinstance(df.index, pd.RangeIndex), na_rep="",
-    )
+    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+        df = df.reset_index()
+    df = df.loc[:, [c for c in df.columns if not all(_is_missing(v) for v in df[c].tolist())]]
+    cols = [str(c) for c in df.columns]
+    df.columns = cols
+    linked_title = "source_title" in cols and "source_url" in cols
+    numeric = {c: pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+               for c in cols}
+    rag = {c: not numeric[c] and all(_is_missing(v) or v in RAG for v in df[c].tolist())
+           and any(v in RAG for v in df[c].tolist()) for c in cols}
+    shown = [c for c in cols if not (linked_title and c == "source_url")]
+
+    def cell(c: str, v: Any, row: pd.Series) -> str:
+        if numeric[c]:
+            d = decimals.get(c, 1) if isinstance(decimals, dict) else decimals
+            return _format_number(v.item() if hasattr(v, "item") else v, d)
+        if _is_missing(v):
+            return ""
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        text = str(v)
+        if rag[c]:
+            return f'<span class="ss-rag ss-rag-{text}">{html.escape(text)}</span>'
+        if c == "source_title" and linked_title and isinstance(row["source_url"], str) \
+                and _URL.match(row["source_url"]):
+            return _link(row["source_url"], text)
+        if _URL.match(text):
+            return _link(text, text)
+        if text in _CODE_NAMES:  # a service or programme code: its name
+            return html.escape(_CODE_NAMES[text])
+        if _SNAKE.match(text) and c != "key":  # any other code: its words (the CSV keeps the code)
+            return html.escape(text.replace("_", " "))
+        if c == "key":  # a long key may break after its dots and underscores only
+            return "<code>" + re.sub(r"([._])", r"\1<wbr>", html.escape(text)) + "</code>"
+        return html.escape(text)
+
+    def klass(c: str) -> str:
+        return "ss-num" if numeric[c] else "ss-rag-cell" if rag[c] else "ss-text"
+
+    def header(c: str) -> str:
+        if linked_title and c == "source_title":
+            return "Source"
+        return "Assumption (key)" if c == "key" else _CODE_NAMES.get(c) or fmt.column_header(c)
+
+    head = "".join(f'<th scope="col" class="{klass(c)}">{html.escape(header(c))}</th>' for c in shown)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{klass(c)}">{cell(c, row[c], row)}</td>' for c in shown) + "</tr>"
+        for _, row in df.iterrows())
+    return (f'<table class="dataframe ss-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def show_table(df: pd.DataFrame, name: str, caption: str,

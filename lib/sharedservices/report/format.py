@@ -19,8 +19,8 @@ import re
 
 from sharedservices.model.cuts import fy_label
 
-__all__ = ["MINUS", "count", "financial_year", "gbp_bn", "gbp_m", "headline_value", "number", "pct", "pct_value",
-           "signed"]
+__all__ = ["MINUS", "change", "count", "financial_year", "gbp", "gbp_bn", "gbp_m", "column_header", "financing_name",
+           "headline_value", "number", "pct", "pct_value", "signed"]
 
 #: The minus sign of every negative number in text (U+2212, not a hyphen).
 MINUS = "\u2212"
@@ -103,6 +103,40 @@ def pct_value(x_pct: float | None, decimals: int = 1, missing: str = "n/a") -> s
     if x_pct is None:
         return missing
     return signed(f"{abs(float(x_pct)):,.{decimals}f}%", _rounds_negative(x_pct, decimals))
+
+
+def gbp(x_gbp: float | None, decimals: int = 0, missing: str = "n/a") -> str:
+    """Money in pounds (a per-head figure, say): ``£1,234``, ``−£5``.
+
+    Examples
+    --------
+    >>> gbp(1234.4), gbp(-5.2), gbp(None), gbp(12.345, 2)
+    ('£1,234', '−£5', 'n/a', '£12.35')
+    """
+    if x_gbp is None:
+        return missing
+    return signed(f"£{abs(float(x_gbp)):,.{decimals}f}", _rounds_negative(x_gbp, decimals))
+
+
+def change(x_pct: float, decimals: int = 1, up: str = "rose", down: str = "fell",
+           flat: str = "did not change", size_first: bool = False) -> str:
+    """A change already in per cent, in words: a verb and the size without a sign
+    (``size_first``: the size, then the word, as in "7.2% less").
+
+    A change that rounds to zero at ``decimals`` is ``flat``: never "fell 0.0%".
+
+    Examples
+    --------
+    >>> change(-10.94), change(7.2), change(-0.04)
+    ('fell 10.9%', 'rose 7.2%', 'did not change')
+    >>> change(-7.24, 1, "more", "less", "no different", size_first=True)
+    '7.2% less'
+    """
+    if round(float(x_pct), decimals) == 0:
+        return flat
+    size = pct_value(abs(float(x_pct)), decimals)
+    word = up if x_pct > 0 else down
+    return f"{size} {word}" if size_first else f"{word} {size}"
 
 
 def financial_year(t: int) -> str:
@@ -194,3 +228,99 @@ def headline_value(value: float | int | str | None, unit: str) -> str:
     if first in _COUNT_UNITS:
         return count(value)
     return number(value, 2)
+
+
+#: Words of a column name written as a reader writes them (the rest: lower case, spaced).
+_HEADER_WORDS = {
+    "npv": "NPV", "irr": "IRR", "sr2010": "SR2010", "tse": "total service expenditure",
+    "ci": "CI", "se": "SE", "ons": "ONS", "rs": "RS", "ecode": "E-code", "lg": "LG",
+    "del": "DEL", "abg": "ABG", "km": "km", "gbp": "£", "pv": "PV", "nlgn": "NLGN",
+    "r": "r", "n": "number", "rollin": "roll-in", "frontline": "front-line",
+    "p5": "5th percentile", "p25": "25th percentile", "p50": "median", "p75": "75th percentile",
+    "p95": "95th percentile", "mantel": "Mantel", "studentized": "studentised",
+    "url": "URL", "sha256": "SHA-256", "childrens": "children's", "cooks": "Cook's",
+}
+#: Phrases a header writes with a hyphen (after the words are spaced).
+_HEADER_PHRASES = (("one off", "one-off"), ("front loading", "front-loading"),
+                   ("front loaded", "front-loaded"), ("r squared", "R²"), ("p value", "p-value"),
+                   ("far to near", "far-to-near"), ("green book", "Green Book"))
+#: Unit suffixes of column names and how a header writes them.
+_HEADER_UNITS = (("gbp_thousand", "£ thousand"), ("gbp_bn", "£bn"), ("gbp_m", "£m"), ("pct", "%"),
+                 ("km", "km"))
+_FY_IN_NAME = re.compile(r"(?<![0-9])(\d{4})_(\d{2})(?![0-9])")
+
+
+def column_header(name: object) -> str:
+    """A table column's machine name as a header a reader reads.
+
+    Snake case becomes words, the first capitalised; a unit in the name (``gbp_m``,
+    ``gbp_thousand``, ``gbp_bn``, ``pct``) goes in brackets at the end, or stays in place
+    when "of" follows it (``pct_of_core_spending``: "% of core spending"); financial years
+    are written ``2010-11``; acronyms in capitals.  A name with capitals or no underscore
+    other than these (``UA``, ``2014-15``) is returned as it is, apart from its first letter.
+
+    Examples
+    --------
+    >>> column_header("reserves_draw_gbp_m"), column_header("pct_of_core_spending")
+    ('Reserves draw (£m)', '% of core spending')
+    >>> column_header("median_real_cut_pct_of_2010_11"), column_header("saving_gbp_m_low")
+    ('Median real cut, % of 2010-11', 'Saving, low (£m)')
+    >>> column_header("npv_low_gbp_m"), column_header("p95_gbp_m"), column_header("UA")
+    ('NPV low (£m)', '95th percentile (£m)', 'UA')
+    >>> column_header("financial_year"), column_header("adult_social_care"), column_header("2014-15")
+    ('Financial year', 'Adult social care', '2014-15')
+    >>> column_header("saving_low_gbp_thousand"), column_header("pct_of_tse")
+    ('Saving low (£ thousand)', '% of total service expenditure')
+    >>> column_header("model_one_off_cost_gbp_m"), column_header("distance_km"), column_header("population_m")
+    ('Model one-off cost (£m)', 'Distance (km)', 'Population (million)')
+    >>> column_header("gbp_m"), column_header("r_squared"), column_header("source_url")
+    ('£m', 'R²', 'Source URL')
+    """
+    text = str(name)
+    if not re.fullmatch(r"[a-z0-9_]+", text) or text.isdigit():
+        return text[:1].upper() + text[1:]
+    bare = dict(_HEADER_UNITS)
+    if text in bare:
+        return bare[text]
+    if text.endswith("_m") and not text.endswith("gbp_m"):
+        return f"{column_header(text[:-2])} (million)"
+    text = _FY_IN_NAME.sub(r"\1-\2", text)
+    unit = ""
+    for token, words in _HEADER_UNITS:
+        m = re.search(rf"(?:^|_){token}(?:_|$)", text)
+        if not m:
+            continue
+        after = text[m.end():]
+        before = text[:m.start()]
+        if after.startswith("of_") or (not before and after):
+            # "% of core spending" reads in place; so does a leading unit
+            text = (before + ("_" if before else "") + words.replace(" ", "~") + "_" + after).strip("_")
+            if before:
+                text = text.replace("_" + words.replace(" ", "~"), ",_" + words.replace(" ", "~"), 1)
+        else:
+            unit = words
+            rest = after.strip("_")
+            text = before + ((",_" if rest and before else "_") + rest if rest else "")
+        break
+    words_out = [_HEADER_WORDS.get(w, w) for w in text.strip("_").split("_") if w]
+    out = " ".join(words_out).replace("~", " ").replace(" ,", ",")
+    for phrase, written in _HEADER_PHRASES:
+        out = re.sub(rf"\b{phrase}\b", written, out)
+    out = out[:1].upper() + out[1:] if out else str(name)
+    return f"{out} ({unit})" if unit else out
+
+
+#: How the reports name each way of paying the one-off cost (``model.spec.FINANCING_OPTIONS``).
+FINANCING_NAMES = {"reserves": "reserves", "borrowing": "borrowing", "gain_share": "a private partner's gain share",
+                   "grant": "a grant", "revenue": "the revenue budget"}
+
+
+def financing_name(option: str) -> str:
+    """The words for a financing option, as in "under borrowing" or "under a grant".
+
+    Examples
+    --------
+    >>> financing_name("gain_share"), financing_name("reserves")
+    ("a private partner's gain share", 'reserves')
+    """
+    return FINANCING_NAMES.get(option, option.replace("_", " "))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sharedservices.report import style
+from sharedservices.report.names import PROGRAMME_LABELS  # re-exported: one place for the names
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -21,12 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["PROGRAMME_LABELS", "reach_chart", "reach_curves", "savings_distribution"]
 
 #: Plain names of the programme presets.
-PROGRAMME_LABELS: dict[str, str] = {
-    "back_office": "Back office only",
-    "back_office_waste": "Back office + waste and regulatory",
-    "broad": "Broad (+ adult and children's social care)",
-    "public_realm": "Wider public realm (+ police, fire, public health)",
-}
 SOURCE_SAVINGS = ("Source: DCLG/MHCLG RS outturn; GDP deflator; savings rates and benchmarks from "
                   "data/assumptions (programmes.yaml, savings_evidence.yaml); sharedservices model.")
 

@@ -17,7 +17,7 @@ import numpy as np
 from sharedservices.inputs import assumptions
 from sharedservices.model import cited, cuts, national, reference_class, scenario
 from sharedservices.report.findings import Headlines, register
-from sharedservices.report.format import gbp_m, pct
+from sharedservices.report.format import gbp_m, number, pct
 from sharedservices.report.scenarios import run_from_params
 
 __all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines",
@@ -465,15 +465,15 @@ def path_words(h: Headlines) -> str | None:
     if h.get("cut_path") == "actual" or h.get("own_real_cut_share") is None:
         return None
     own = h["own_front_loading_index"]
-    index = "no net cut, so no index" if own is None else f"a front-loading index of {own:.2f}"
+    index = "no net cut, so no index" if own is None else f"a front-loading index of {number(own, 2)}"
     path = ("the SR2010 plans' profile" if h["cut_path"] == "sr2010" else "a parametric profile")
     applied = h["path_front_loading_index"]
-    applied_words = "no net cut" if applied is None else f"index {applied:.2f}"
+    applied_words = "no net cut" if applied is None else f"index {number(applied, 2)}"
     weak = (" (a weak comparison: see the caveat below)" if h.get("funding_comparison_weak") else "")
     return (f"This report applies {path} ({applied_words}) to {h['council_name']}'s 2010-11 funding; its own "
             f"like-for-like central funding fell {pct(h['own_real_cut_share'])} in real terms by "
-            f"{cuts.fy_label(4)}, with {index}{weak} (report 10; the cut_path parameter set to actual runs this "
-            "report on it).")
+            f"{cuts.fy_label(4)}, with {index}{weak} (report 10). The same report can be run on the council's own outturn "
+            "path instead of the plans' profile.")
 
 
 def penalty_words(h: Headlines) -> str:
@@ -565,26 +565,31 @@ def finding_lines(h: Headlines) -> list[str]:
               f"reserves is {gbp_m(h['budget_effect_pv_gbp_m'])}, shown for comparison with the NPV, not to rank ways "
               f"of paying (£m, 2010-11 prices).{arbitrage_words(h)}")
     penalty = penalty_words(h)
+    tse = "of total service expenditure"
     nlgn = (f"NLGN's {pct(h['benchmark_realistic_share_of_tse'])} realistic and "
-            f"{pct(h['benchmark_best_case_share_of_tse'])} best case for the back office")
+            f"{pct(h['benchmark_best_case_share_of_tse'])} best case for the back office, both {tse}")
+    claim = f"the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)} {tse}"
     back = h.get("back_office_gross_saving_share_of_tse")
     if h["programme"] == "back_office" or back is None:
-        against = f"against {nlgn} and the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)}"
+        against = f"against {nlgn}, and {claim}."
     else:
-        against = (f"against the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)}; its back-office "
-                   f"part saves {pct(back)} of total service expenditure, against {nlgn}")
-    scale = (f"At full run the programme saves {gbp_m(h['gross_steady_state_saving_gbp_m'])} a year gross, "
-             f"{pct(h['gross_steady_state_saving_share_of_tse'])} of total service expenditure, {against}; net of "
-             f"running costs it saves {gbp_m(h['steady_state_saving_gbp_m'])} a year, "
-             f"{pct(h['steady_state_saving_share_of_core_spending'])} of core spending (£m a year, 2010-11 prices).")
+        against = (f"against {claim}. Its back-office part saves {pct(back)} {tse}, against {nlgn}.")
+    # one percentage basis per sentence: total service expenditure (NLGN's basis), then core spending
+    scale = (f"At full run the programme saves {gbp_m(h['gross_steady_state_saving_gbp_m'])} a year gross (£m a year, "
+             f"2010-11 prices), {pct(h['gross_steady_state_saving_share_of_tse'])} {tse}, {against} Net of running "
+             f"costs it saves {gbp_m(h['steady_state_saving_gbp_m'])} a year; on the narrower basis of core spending "
+             f"(education, police and fire left out) that is "
+             f"{pct(h['steady_state_saving_share_of_core_spending'])} of core spending.")
     exhausted = ("would last the horizon" if h["reserves_exhausted_year"] is None else
                  f"would run out in {h['reserves_exhausted_financial_year']}")
     without = ("would last the horizon" if h["reserves_exhausted_financial_year_without_programme"] is None
                else f"in {h['reserves_exhausted_financial_year_without_programme']}")
+    draw = h["reserves_draw_gbp_m"]
+    draw_words = ("the programme draws nothing from reserves" if round(draw, 1) == 0 else
+                  f"the programme draws {gbp_m(draw)}, which is then not there for the gap")
     reserves = (f"Reserves: of {gbp_m(h['usable_reserves_gbp_m'])} usable in 2010-11 (earmarked and unallocated), "
                 f"{gbp_m(h['reserves_minimum_gbp_m'])} is kept back as a prudent minimum, so what the programme may use "
-                f"can include money earmarked for other purposes; the programme draws {gbp_m(h['reserves_draw_gbp_m'])}, which is then not "
-                f"there for the gap. Used for the front-line gap as well, the rest {exhausted} (without the programme: "
+                f"can include money earmarked for other purposes; {draw_words}. Used for the front-line gap as well, the rest {exhausted} (without the programme: "
                 f"{without}) (£m, 2010-11 prices).")
     caveat = caveat_line(h)
     own = path_words(h)

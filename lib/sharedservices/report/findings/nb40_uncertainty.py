@@ -25,7 +25,7 @@ from sharedservices.report.findings.nb30_payback_vs_cuts import (
     full_run_words,
 )
 from sharedservices.report.findings.nb30_payback_vs_cuts import summarise as summarise_scenario
-from sharedservices.report.format import count, gbp_m, pct
+from sharedservices.report.format import count, financing_name, gbp_m, pct
 from sharedservices.report.scenarios import monte_carlo_from_params, run_from_params, to_scenario
 
 __all__ = ["STEM", "SENSITIVITY_LABELS", "analyse", "finding_lines", "headlines", "summarise"]
@@ -240,7 +240,7 @@ def finding_lines(h: Headlines) -> list[str]:
         f"The NPV is most sensitive to the {h['top_sensitivity_label']}: between its low and high cases it moves "
         f"from {gbp_m(h['top_sensitivity_npv_low_gbp_m'])} to {gbp_m(h['top_sensitivity_npv_high_gbp_m'])}, a "
         f"swing of {gbp_m(h['top_sensitivity_swing_gbp_m'])} (£m, 2010-11 prices).",
-        f"Affordability under {h['financing'].replace('_', ' ')} financing: {financing_words(h)} The effect on the "
+        f"Affordability, paid for by {financing_name(h['financing'])}: {financing_words(h)} The effect on the "
         f"budget and reserves has a median present value of {gbp_m(h['budget_effect_pv_p50_gbp_m'])} (£m, 2010-11 "
         "prices; for comparison with the NPV, not a ranking of ways to pay)."
         + arbitrage_words({**h, "npv_gbp_m": h["npv_p50_gbp_m"], "budget_effect_pv_gbp_m": h["budget_effect_pv_p50_gbp_m"]}),

@@ -8,30 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sharedservices.report.names import SERVICE_LABELS  # re-exported: one place for the names
+
 #: Services shown in England totals and service mix, in workbook order.
 SERVICE_LINES: tuple[str, ...] = (
     "education", "highways_transport", "social_care", "childrens_social_care",
     "adult_social_care", "public_health", "housing", "cultural", "environmental_regulatory",
     "planning_development", "police", "fire", "central", "other",
 )
-SERVICE_LABELS: dict[str, str] = {
-    "education": "Education",
-    "highways_transport": "Highways and transport",
-    "social_care": "Social care (2010-11)",
-    "childrens_social_care": "Children's social care",
-    "adult_social_care": "Adult social care",
-    "public_health": "Public health",
-    "housing": "Housing (GFRA)",
-    "cultural": "Cultural",
-    "environmental_regulatory": "Environmental and regulatory (incl. waste)",
-    "planning_development": "Planning and development",
-    "police": "Police",
-    "fire": "Fire and rescue",
-    "central": "Central services",
-    "other": "Other",
-    "total_service_expenditure": "Total service expenditure",
-    "net_current_expenditure": "Net current expenditure",
-}
 CLASS_ORDER: tuple[str, ...] = ("SC", "SD", "UA", "MD", "L", "O")
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sharedservices.inputs import assumptions
 from sharedservices.model import cited, cuts, financing
 from sharedservices.report import format as fmt
+from sharedservices.report import names
 
 __all__ = [
     "affordability",
@@ -371,7 +372,8 @@ def red_assumptions(keys: Iterable[str]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``key`` and ``citation`` (:func:`sharedservices.inputs.assumptions.citation`).
+        Columns ``key``, ``value`` (with its unit), ``why_red`` (the rating's note),
+        ``source_title`` and ``source_url`` (empty for the suite's own assumptions).
 
     Examples
     --------
@@ -380,9 +382,12 @@ def red_assumptions(keys: Iterable[str]) -> pd.DataFrame:
     """
     keys = list(keys)
     tab = assumptions.table(keys)
-    red = [k for k, q in zip(tab["key"], tab["quality"], strict=True) if q == "red"]
-    return pd.DataFrame({"key": red, "citation": [assumptions.citation(k) for k in red]},
-                        columns=["key", "citation"])
+    red = tab[tab["quality"] == "red"]
+    return pd.DataFrame({"key": red["key"].to_numpy(),
+                         "value": [f"{v} ({u})" if u else str(v) for v, u in zip(red["value"], red["unit"], strict=True)],
+                         "why_red": red["quality_note"].to_numpy(),
+                         "source_title": red["source_title"].to_numpy(), "source_url": red["source_url"].to_numpy()},
+                        columns=["key", "value", "why_red", "source_title", "source_url"])
 
 
 def scenario_settings(settings: Mapping[str, Any], council_name: str) -> pd.DataFrame:
@@ -405,25 +410,26 @@ def scenario_settings(settings: Mapping[str, Any], council_name: str) -> pd.Data
     'none (undiscounted)'
     """
     up = settings.get("optimism_bias_uplifts", {})
-    path = str(settings["cut_path"])
-    if path == "parametric":
+    path = names.cut_path_name(str(settings["cut_path"]))
+    if settings["cut_path"] == "parametric":
         path += (f" (total real cut {fmt.pct(float(settings['total_cut']))} of 2010-11 funding, "
                  f"front-loading index {float(settings['front_loading']):.2f})")
     disc = settings["discount"]
     rows = [
         ("council", f"{council_name} ({settings['council']})"),
-        ("programme", f"{settings['programme']}: {', '.join(settings['services'])}"),
+        ("programme", f"{names.programme_name(str(settings['programme']))}: "
+                      f"{', '.join(names.service_name(x) for x in settings['services'])}"),
         ("programme starts", fmt.financial_year(int(settings.get("start_year", 1)))),
-        ("financing of the one-off cost", str(settings["financing"])),
+        ("financing of the one-off cost", fmt.financing_name(str(settings["financing"]))),
         ("cut path", path),
         ("cut years (even-path comparison)", str(settings["cut_years"])),
         ("horizon", f"{fmt.financial_year(0)} to {fmt.financial_year(int(settings['horizon']))}"),
         ("discount", "Green Book declining schedule" if disc == "green_book"
          else ("none (undiscounted)" if float(disc) == 0 else f"{fmt.pct(float(disc))} a year")),
-        ("savings rates", f"{float(settings['savings_multiplier']):g} x cited"),
-        ("one-off costs", f"{float(settings['one_off_cost_multiplier']):g} x cited"),
+        ("savings rates", f"{float(settings['savings_multiplier']):g} × cited"),
+        ("one-off costs", f"{float(settings['one_off_cost_multiplier']):g} × cited"),
         ("extra delay", f"{float(settings['delay_years']):g} years"),
-        ("ramp-up durations", f"{float(settings.get('ramp_multiplier', 1.0)):g} x cited"),
+        ("ramp-up durations", f"{float(settings.get('ramp_multiplier', 1.0)):g} × cited"),
         ("optimism bias", "applied: one-off cost +{}, durations +{}, running cost +{}".format(
             fmt.pct(up.get("one_off_cost", 0.0), 0), fmt.pct(up.get("duration", 0.0), 0),
             fmt.pct(up.get("running_cost", 0.0), 0))

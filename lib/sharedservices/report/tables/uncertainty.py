@@ -15,6 +15,7 @@ import pandas as pd
 from sharedservices.model import cuts
 
 __all__ = [
+    "sensitivity_cases_table",
     "SENSITIVITY_ASSUMPTIONS",
     "correlation_comparison",
     "fan_gbp_m",
@@ -85,6 +86,45 @@ def sensitivity_table(sens: pd.DataFrame, labels: Mapping[str, str] | None = Non
         "assumption": [SENSITIVITY_ASSUMPTIONS.get(p, "") for p in sens["parameter"]],
     })
     return out.sort_values("swing_gbp_m", ascending=False, ignore_index=True)
+
+
+def _case_text(parameter: str, value: float) -> str:
+    if parameter == "failure_year":
+        return "never (within the horizon)" if value < 0 else f"fails in {cuts.fy_label(int(value))}"
+    return f"{value:.2f} × cited"
+
+
+def sensitivity_cases_table(sens: pd.DataFrame) -> pd.DataFrame:
+    """The one-way sensitivities as a reader reads them: each input's low and high case in words.
+
+    Parameters
+    ----------
+    sens : pandas.DataFrame
+        From :func:`sensitivity_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``input``, ``low_case``, ``high_case`` (a multiple of the cited value, or the year the
+        partnership fails, "never" if not within the horizon), ``npv_low_gbp_m``,
+        ``npv_high_gbp_m``, ``central_npv_gbp_m``, ``swing_gbp_m``, ``assumption``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"parameter": ["failure_year", "lead_multiplier"], "label": ["year it fails", "lead time"],
+    ...                   "low": [4.0, 0.5], "high": [-1.0, 1.6], "npv_low_gbp_m": [1.0, 2.0],
+    ...                   "npv_high_gbp_m": [3.0, 1.0], "central_npv_gbp_m": [2.0, 2.0], "swing_gbp_m": [2.0, 1.0],
+    ...                   "assumption": ["a", "b"]})
+    >>> sensitivity_cases_table(s)[["low_case", "high_case"]].values.tolist()
+    [['fails in 2014-15', 'never (within the horizon)'], ['0.50 × cited', '1.60 × cited']]
+    """
+    return pd.DataFrame({
+        "input": sens["label"].to_numpy(),
+        "low_case": [_case_text(p, v) for p, v in zip(sens["parameter"], sens["low"], strict=True)],
+        "high_case": [_case_text(p, v) for p, v in zip(sens["parameter"], sens["high"], strict=True)],
+        **{c: sens[c].to_numpy() for c in ("npv_low_gbp_m", "npv_high_gbp_m", "central_npv_gbp_m", "swing_gbp_m",
+                                            "assumption")},
+    })
 
 
 _OB_ROWS = (
