@@ -80,7 +80,7 @@ def prepare(nb: Any) -> dict[str, list[dict[str, Any]]]:
             meta = dict(meta)
             kind = meta.get("kind")
             key = ("file" if kind in ("figure", "table") else kind, meta.get("name"))
-            if key in names and kind != "key_findings":
+            if key in names and kind not in ("key_findings", "note"):  # notes are not files
                 raise ValueError(f"output name {meta.get('name')!r} is used twice in the notebook")
             names.add(key)
             if kind == "figure":
@@ -138,13 +138,24 @@ def parameter_value_text(value: Any) -> str:
     Examples
     --------
     >>> [parameter_value_text(v) for v in (None, True, False, 1.0, "E4203", 10)]
-    ['cited default', 'yes', 'no', '1.0', 'E4203', '10']
+    ['default', 'yes', 'no', '1.0', 'E4203', '10']
     """
     if value is None:
-        return "cited default"
+        return "default"
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def _help_words(text: str) -> str:
+    """A schema's help as a reader reads it: Python's None/True/False as default/yes/no.
+
+    Examples
+    --------
+    >>> _help_words("multiple of the cited ramp (None: the cited default); False: cash")
+    'multiple of the cited ramp (default: the cited default); no: cash'
+    """
+    return re.sub(r"\bNone\b", "default", re.sub(r"\bFalse\b", "no", re.sub(r"\bTrue\b", "yes", text)))
 
 
 def _parameter_rows(notebook_rel: str, parameters: dict[str, Any]) -> str:
@@ -156,7 +167,7 @@ def _parameter_rows(notebook_rel: str, parameters: dict[str, Any]) -> str:
     except InputError:  # a notebook without a registered schema: names and values only
         helps = {}
     rows = "".join(f"<tr><td><code>{_esc(k)}</code></td><td>{_esc(parameter_value_text(v))}</td>"
-                   f"<td>{_esc(helps.get(k, ''))}</td></tr>" for k, v in parameters.items())
+                   f"<td>{_esc(_help_words(helps.get(k, '')))}</td></tr>" for k, v in parameters.items())
     return ('<table class="ss-provenance-parameters"><thead><tr><th>Parameter</th><th>Value</th>'
             f"<th>Meaning</th></tr></thead><tbody>{rows}</tbody></table>") if rows else "none"
 

@@ -11,11 +11,19 @@ its text changes) as each report is published, and a build with nothing to do re
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 from sharedservices.pipeline.config import Report
 from sharedservices.pipeline.publish import FAILED, read_manifest, write_if_changed
+
+
+def _value_words(v: object) -> str:
+    """A parameter value as a reader reads it: yes/no, the default for None, text as it is."""
+    if v is None:
+        return "default"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
 
 
 def index_html(reports_dir: Path, reports: list[Report]) -> str:
@@ -30,7 +38,9 @@ def index_html(reports_dir: Path, reports: list[Report]) -> str:
         shown = r.parameters
         if complete and isinstance(m.get("provenance", {}).get("parameters"), dict):
             shown = m["provenance"]["parameters"]  # what the published page was built with
-        params = ", ".join(f"{k} = {json.dumps(v)}" for k, v in shown.items()) or "none"
+        # the choices reports.yaml makes for this report, in words (the page's provenance has them all)
+        chosen = {k: shown.get(k, v) for k, v in r.parameters.items()}
+        params = "; ".join(f"{k.replace('_', ' ')}: {_value_words(v)}" for k, v in chosen.items()) or "defaults"
         if complete:
             finding = (m.get("key_findings") or [""])[0]
             when = m.get("provenance", {}).get("build_time", "")

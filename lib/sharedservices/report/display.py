@@ -174,6 +174,8 @@ def _code_names() -> dict[str, str]:
 
 #: Service and programme codes a table shows by name, in its cells and its headers.
 _CODE_NAMES = _code_names()
+#: Tables of at most this many rows are kept on one printed page (longer ones flow on).
+SHORT_TABLE_ROWS = 20
 #: Quality ratings shown as coloured badges that also carry the word.
 RAG = ("green", "amber", "red")
 _URL = re.compile(r"^https?://\S+$")
@@ -285,7 +287,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     body = "".join(
         "<tr>" + "".join(f'<td class="{klass(c)}">{cell(c, row[c], row)}</td>' for c in shown) + "</tr>"
         for _, row in df.iterrows())
-    return (f'<table class="dataframe ss-table"><thead><tr>{head}</tr></thead>'
+    short = " ss-table-short" if len(df) <= SHORT_TABLE_ROWS else ""
+    return (f'<table class="dataframe ss-table{short}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
 
 

@@ -85,6 +85,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def deflator_words(first: str, last: str, range_pct: float) -> str:
+    """The price difference a cash claim carries, in one sentence.
+
+    Examples
+    --------
+    >>> deflator_words("2007-08", "2017-18", 19.53)[:86]
+    'Between 2007-08 and 2017-18, the years the claims span, the GDP deflator moves 19.5%: '
+    """
+    return (f"Between {first} and {last}, the years the claims span, the GDP deflator moves {pct_value(range_pct)}: "
+            "a cash claim and the model's real figure can differ by up to that much for prices alone, so a gap "
+            "smaller than it is no evidence either way.")
+
+
 def cited_words(key: str) -> str:
     """An assumption's value, source and rating in a few words (the full citation is in the table).
 

@@ -315,7 +315,7 @@ def penalty_by_persistence(h: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for key, label in (("none", "every cut restored"), ("default", "cited persistence"), ("full", "no cut restored")):
         k = f"penalty_by_persistence_{key}"
-        rows.append({"case": label, "persistence": h[f"{k}_persistence"],
+        rows.append({"case": label, "persistence_pct": _pct(h[f"{k}_persistence"]),
                      "penalty_no_programme_gbp_m": h[f"{k}_no_programme_gbp_m"],
                      "penalty_with_programme_gbp_m": h[f"{k}_gbp_m"],
                      "share_absorbed_pct": _pct(h[f"{k}_absorbed_share"])})
