@@ -6,8 +6,9 @@ schema with the council filled in, the processed data and assumptions), then run
 notebook once per council and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
 ``CODE/`` and ``CODE.json`` with the build's machinery: atomic publishing, incremental
 skipping by content hash, failure reports under ``_failed/``, the build lock.  It rewrites
-the council index (:mod:`.councils_index`) after each council it publishes, so the index
-always lists exactly the reports beside it, even when the batch is interrupted.
+the council index (:mod:`.councils_index`) as councils are published (at most every
+:data:`INDEX_INTERVAL` seconds) and when the batch ends, however it ends (done, Ctrl-C,
+SIGTERM, a leak), so the index lists exactly the reports beside it.
 
 Executors (pluggable):
 
@@ -27,8 +28,11 @@ done and failed with the time left, when both outputs are terminals.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -63,6 +67,9 @@ from sharedservices.report import params as params_mod
 from sharedservices.report.display import NAME_PATTERN, check_figure_formats
 
 EXECUTORS = ("warm", "cold")
+#: Seconds between two rewrites of the council index while a batch runs (it is rewritten
+#: when the batch ends, however it ends).
+INDEX_INTERVAL = 2.0
 #: Figure formats of batch reports unless asked otherwise (the published set: PNG and SVG).
 BATCH_FIGURE_FORMATS = "svg"
 
@@ -136,6 +143,45 @@ def report_title(notebook: Path, council_name: str) -> str:
                 if line.startswith("# "):
                     return f"{council_name}: {line[2:].strip()}"
     return council_name
+
+
+class _IndexWriter:
+    """Rewrites the council index at most every :data:`INDEX_INTERVAL` seconds while councils
+    are published (rewriting a page of 353 councils after each took a tenth of a second), a
+    change left over being written by a timer, and at once on :meth:`flush`."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        self._write = write
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._timer: threading.Timer | None = None
+
+    def update(self, change: Callable[[], None]) -> None:
+        with self._lock:
+            change()
+            wait = self._last + INDEX_INTERVAL - time.monotonic()
+            if wait <= 0:
+                self._write_locked()
+            elif self._timer is None:
+                self._timer = threading.Timer(wait, self._on_timer)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _on_timer(self) -> None:
+        with self._lock, contextlib.suppress(Exception):  # the final flush reports any error
+            if self._timer is not None:
+                self._write_locked()
+
+    def _write_locked(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._write()
+        self._last = time.monotonic()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._write_locked()
 
 
 def _line(o: Outcome, council_name: str) -> str:
@@ -297,18 +343,26 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
                     print(_line(o, names[code]), file=out, flush=True)
             manifests: dict[str, dict[str, Any] | None] = {}
 
+            index = _IndexWriter(lambda: write_councils_index(dest, nb_rel, tag, manifests))
+
             def index_one(code: str | None = None) -> None:
-                if code is not None:
-                    manifests[code] = read_manifest(dest, code)
-                write_councils_index(dest, nb_rel, tag, manifests)
+                if code is None:
+                    index.flush()
+                else:  # after a council: its manifest now, the page at most every INDEX_INTERVAL s
+                    index.update(lambda: manifests.__setitem__(code, read_manifest(dest, code)))
 
             index_one()  # before anything runs: the index describes what is there now
             if todo:
                 from sharedservices.pipeline import provenance
 
                 prov = provenance.collect(root)
-                _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
-                          timeout, scheduler, executor, summary, out, err, index_one, formats)
+                try:
+                    _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
+                              timeout, scheduler, executor, summary, out, err, index_one, formats)
+                except BaseException:  # Ctrl-C, SIGTERM, a leak: the index lists what is published
+                    with contextlib.suppress(Exception):
+                        index_one()
+                    raise
             index_one()
         finally:
             clean_staging(dest)  # however the batch ends: done, Ctrl-C, exit 4

@@ -17,7 +17,8 @@ Two ways to run one :class:`~sharedservices.pipeline.jobs.Job`, with the same re
 
 The results written into the job's staging dir are the same either way:
 
-- ``executed.ipynb`` (cold: always, as far as it ran; reused: when the notebook failed),
+- ``executed.ipynb`` (cold: always, as far as it ran; reused: the parameterised notebook
+  when it starts, and as far as it ran when it failed),
 - on success ``NAME.html``, ``NAME/`` (figures, tables, sidecars) and ``outputs.json``,
 - on failure ``failure.json`` (:class:`~sharedservices.pipeline.jobs.Failure`), exit code 1;
 - when its outputs cannot be written (disk full, read-only, permissions:
@@ -192,9 +193,9 @@ def _register_engine() -> None:
             client.kc = session.kc  # the session's client: nbclient neither starts nor stops it
             session.last_notebook = nb_man.nb
             if session.executed_path is not None:  # the parameterised notebook, before it runs
-                import nbformat
+                from nbformat.v4 import writes_json  # (not validated again: papermill made it)
 
-                nbformat.write(nb_man.nb, str(session.executed_path))
+                session.executed_path.write_text(writes_json(nb_man.nb), encoding="utf-8")
             return client.execute()
 
     papermill_engines.register(ENGINE, ReusedKernelEngine)
@@ -316,21 +317,20 @@ class KernelSession:
         rc, nb = 0, None
         try:
             self.call(f"begin({str(notebook.parent)!r}, {{{FIGURE_FORMATS_ENV!r}: {job.figure_formats!r}}})", 30)
+            # no executed.ipynb on success: the worker exports the notebook from memory
             nb = pm.execute_notebook(
-                str(notebook), str(executed), parameters=job.parameters, engine_name=ENGINE,
+                str(notebook), None, parameters=job.parameters, engine_name=ENGINE,
                 kernel_name=job.kernel, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, execution_timeout=job.timeout, start_timeout=60,
                 session=self)
-        except PapermillExecutionError as exc:  # a cell raised: executed.ipynb is written
+        except PapermillExecutionError as exc:  # a cell raised: the notebook as far as it ran
+            self._write_executed(executed)
             Failure.from_cell(exc).write(staging)
             rc = 1
         except Exception as exc:
             if is_disk_error(exc):
                 raise
-            if self.last_notebook is not None:  # as far as it ran
-                import nbformat
-
-                nbformat.write(self.last_notebook, str(executed))
+            self._write_executed(executed)
             Failure.from_exception(exc).write(staging)
             if not self.alive() or isinstance(exc, KernelError):
                 raise KernelError(f"{type(exc).__name__}: {exc}") from exc
@@ -341,6 +341,13 @@ class KernelSession:
         if changed:
             raise StateLeakFound(changed)
         return rc, nb, seconds
+
+    def _write_executed(self, executed: Path) -> None:
+        """Write the notebook as far as it ran (for the failure report)."""
+        if self.last_notebook is not None:
+            import nbformat
+
+            nbformat.write(self.last_notebook, str(executed))
 
     def shutdown(self) -> None:
         """Stop the kernel now; never raises."""

@@ -226,11 +226,41 @@ def fingerprint(package: str = PACKAGE) -> dict[str, dict[str, str]]:
         ``__cache_names__`` and Python's own module attributes are left out.
     """
     out: dict[str, dict[str, str]] = {}
+    if len(_MEMO) > _MEMO_LIMIT:
+        _MEMO.clear()
     for modname, module in library_modules(package):
         skip = _IGNORED | _declared(module, CACHE_NAMES)
-        out[modname] = {name: digest(value) for name, value in list(vars(module).items())
+        out[modname] = {name: _memo_digest(value) for name, value in list(vars(module).items())
                         if name not in skip}
     return out
+
+
+#: Digests of immutable values by identity (the value is kept, so its id is not reused):
+#: most module-level values are functions, classes, text and tuples, whose digest cannot
+#: change while the object lives.
+_MEMO: dict[int, tuple[Any, str]] = {}
+_MEMO_LIMIT = 50_000
+__cache_names__ = ("_MEMO",)
+_CODE = (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType)
+
+
+def _immutable(v: Any, depth: int = 0) -> bool:
+    t = type(v)
+    if t in _SCALARS or t is bytes or isinstance(v, (*_CODE, re.Pattern, PurePath, enum.Enum)):
+        return True
+    if t is tuple or t is frozenset:
+        return depth < 4 and all(_immutable(x, depth + 1) for x in v)
+    return False
+
+
+def _memo_digest(value: Any) -> str:
+    hit = _MEMO.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    d = digest(value)
+    if _immutable(value):
+        _MEMO[id(value)] = (value, d)
+    return d
 
 
 def changes(before: Mapping[str, Mapping[str, str]], after: Mapping[str, Mapping[str, str]]) -> list[str]:
