@@ -133,6 +133,23 @@ def test_a_planted_leak_stops_the_batch_with_exit_6_naming_module_and_name(proje
 
 
 @GROUP
+def test_a_kernel_that_dies_fails_its_council_and_the_next_gets_a_new_kernel(project, capsys):  # noqa: F811
+    shutil.copy(BATCH / "fx-leak.ipynb", project / "notebooks")
+    from sharedservices.pipeline.cli import main
+
+    rc = main(["--root", str(project), "batch", "notebooks/fx-leak.ipynb", "--councils",
+               "E0101,E0521,E2532,E5011", "-p", "die_for", "E0521", "-j", "1"])
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert re.search(r"^failed\s+E0521\s.*(dead|died)", out, re.M | re.I), out
+    dest = project / "reports" / "councils"
+    pids = {c: publish.read_manifest(dest, c)["headlines"]["kernel_pid"]["value"]
+            for c in ("E0101", "E2532", "E5011")}
+    assert pids["E2532"] == pids["E5011"] != pids["E0101"]  # a new kernel after the death, kept
+    assert (dest / "_failed" / "E0521.html").is_file()
+
+
+@GROUP
 def test_one_kernel_serves_every_council_and_a_failure_does_not_end_it(project):  # noqa: F811
     from sharedservices.pipeline.jobs import worker_env, write_kernel_profile
     from sharedservices.pipeline.runner import make_job

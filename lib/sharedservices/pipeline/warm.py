@@ -137,7 +137,9 @@ class _Worker:
                               file=sys.stderr, flush=True)
                         (staging / Failure.FILE).unlink(missing_ok=True)
                         continue
-                    rc = 1  # failure.json written by the session
+                    if not Failure.exists(staging):  # e.g. the kernel died in its reset
+                        Failure.from_exception(exc).write(staging)
+                    rc = 1
                     break
                 except StateLeakFound as leak:
                     self.drop_session()  # tainted: the next job gets a new kernel
