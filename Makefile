@@ -20,17 +20,25 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 SS            := $(BIN)/python -m sharedservices
 
-.PHONY: help venv dev reports report test lint typecheck lab data clean requirements bench \
+.PHONY: help venv dev reports pdf report test lint typecheck lab explore data clean requirements bench \
         check-reports council-reports update-snapshots
 
 help: ## List the targets (this is the default; it installs nothing)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(RUNTIME_STAMP): requirements.txt pyproject.toml
+# The explorer's Voila template (Voila's "lab" less its CDN stylesheets) and the config that
+# makes it the default of every `voila` run from this environment, whatever the directory.
+VOILA_SRC := lib/sharedservices/report/voila
+
+$(RUNTIME_STAMP): requirements.txt pyproject.toml $(wildcard $(VOILA_SRC)/*.json $(VOILA_SRC)/template/*)
 	@test -x $(BIN)/python || { echo "creating $(VENV) (first use; a few minutes)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name sharedservices --display-name "Python (sharedservices)" >/dev/null
+	rm -rf $(VENV)/share/jupyter/voila/templates/sharedservices-explorer
+	mkdir -p $(VENV)/share/jupyter/voila/templates $(VENV)/etc/jupyter
+	cp -R $(VOILA_SRC)/template $(VENV)/share/jupyter/voila/templates/sharedservices-explorer
+	cp $(VOILA_SRC)/voila.json $(VENV)/etc/jupyter/voila.json
 	@touch $@
 
 $(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
@@ -43,6 +51,9 @@ dev: $(DEV_STAMP) ## The environment plus test tools (requirements-dev.txt)
 
 reports: $(RUNTIME_STAMP) ## Build every published report in reports.yaml into reports/
 	$(SS) build $(if $(JOBS),-j $(JOBS))
+
+pdf: $(RUNTIME_STAMP) ## As `make reports`, and print each report to reports/NAME.pdf (A4; Debian chromium)
+	$(SS) build --pdf $(if $(JOBS),-j $(JOBS))
 
 council-reports: $(RUNTIME_STAMP) ## One payback report per English principal council into reports/councils/
 	$(SS) batch notebooks/30-payback-vs-cuts.ipynb --councils all $(if $(JOBS),-j $(JOBS)) $(ARGS)
@@ -61,14 +72,19 @@ lint: $(DEV_STAMP) ## ruff over lib/, tests/ and bench/, then the layer contract
 typecheck: $(DEV_STAMP) ## mypy over the model and the inputs (settings in pyproject.toml)
 	$(BIN)/mypy
 
-lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel and the explorer open
+lab: $(RUNTIME_STAMP) ## JupyterLab on notebooks/ with the project kernel, the explorer open (Run All starts it)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/explorer.ipynb
+
+# Voilà's port (default 8866, the next free one if taken); ARGS='--no-browser' on a machine without one.
+PORT ?=
+explore: $(RUNTIME_STAMP) ## The explorer as an app in the browser, ready to use (Voilà: runs on opening, code hidden)
+	$(BIN)/voila notebooks/explorer.ipynb $(if $(PORT),--port=$(PORT)) $(ARGS)
 
 data: $(RUNTIME_STAMP) ## Rebuild data/processed from the raw workbooks in RAW_DIR
 	$(SS) data --raw-dir "$(RAW_DIR)"
 
 clean: ## Remove generated files (reports, caches); never data/
-	rm -rf reports/*.html reports/*.json reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
+	rm -rf reports/*.html reports/*.json reports/*.pdf reports/CHANGES.md reports/_* reports/.staging reports/adhoc reports/councils .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find reports -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 

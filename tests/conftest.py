@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,25 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 RUNNER_FIXTURES = FIXTURES / "runner"
 PROCESSED = Path(__file__).resolve().parents[1] / "data" / "processed"
+
+
+def _chromium_available() -> bool:
+    from sharedservices.errors import ToolMissing
+    from sharedservices.pipeline import browser
+
+    try:
+        browser.find_chromium()
+    except ToolMissing:
+        return False
+    return True
+
+
+def browser_test(function):
+    """Skip without Chromium, unless CI=true (then a missing browser fails the test)."""
+    return pytest.mark.skipif(
+        not _chromium_available() and os.environ.get("CI", "").lower() != "true",
+        reason="no Chromium (apt-get install chromium); under CI=true this test runs and fails",
+    )(function)
 
 
 def copy_processed(dest: Path, ecodes: set[str] | None = None) -> Path:

@@ -198,7 +198,7 @@ def test_index_lists_every_council_with_headlines_links_and_failures(project):
     by_code = {r[1]: (r, links) for r, links in zip(t.rows, t.links, strict=True)}
     assert set(by_code) == {"E5014", "E2532", "E5030"}
     row, links = by_code["E5014"]
-    assert row[0] == "Hammersmith & Fulham" and row[2] == "L" and row[4] == "365.0"
+    assert row[0] == "Hammersmith & Fulham" and row[2] == "L" and row[4] == "365.00"
     assert links == ["E5014.html"]
     assert by_code["E2532"][1] == ["E2532.html", "_failed/E2532.html"]
     assert by_code["E5030"][1] == ["_failed/E5030.html"]
@@ -209,9 +209,11 @@ def test_index_lists_every_council_with_headlines_links_and_failures(project):
     assert 'data-sort="365.0"' in page
 
 
-def test_format_value_sorts_numbers_and_marks_missing():
-    assert format_value(12.25) == ("12.2", "12.25")
-    assert format_value(None) == ("–", "")
+def test_format_value_writes_the_unit_and_sorts_by_the_value():
+    assert format_value(12.25, "£m, 2010-11 prices") == ("£12.2m", "12.25")
+    assert format_value(0.0726, "fraction of the 2011-12 funding gap (None = no gap)") == ("7.3%", "0.0726")
+    assert format_value(None, "model year (0 = 2010-11; None = never)") == ("never", "")
+    assert format_value(None, "thousand people") == ("n/a", "")
 
 
 # --- end to end --------------------------------------------------------------------------

@@ -75,6 +75,12 @@ def test_index_sorts_and_filters_in_a_browser_and_works_without_javascript(index
             page.fill("#filter", "")
             page.select_option("#class-filter", "L")
             assert sorted(_visible_codes(page)) == ["E5011", "E5014", "E5030"]
+            page.select_option("#class-filter", "")
+            page.select_option("#region-filter", "EM")  # East Midlands: East Lindsey alone
+            assert _visible_codes(page) == ["E2532"]
+            assert page.text_content("#count") == "Showing 1 of 5 councils"
+            page.select_option("#class-filter", "L")  # both filters at once: none
+            assert _visible_codes(page) == []
             assert errors == []
             # JavaScript disabled: a plain table, every row, no controls
             ctx = b.new_context(java_script_enabled=False)

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import browser_test
 from sharedservices.errors import (
     EXIT_INVALID_INPUT,
     EXIT_TOOL_MISSING,
@@ -37,22 +38,6 @@ BAD_FIXTURES = {
     "hidden-heading.html": ["#annex", "heading that is not displayed"],
     "hanging-script.html": ["did not finish loading and rendering within 5 s"],
 }
-
-
-def _chromium_available() -> bool:
-    try:
-        browser.find_chromium()
-    except ToolMissing:
-        return False
-    return True
-
-
-def _browser_test(function):
-    """Skip without Chromium, unless CI=true (then a missing browser fails the test)."""
-    return pytest.mark.skipif(
-        not _chromium_available() and os.environ.get("CI", "").lower() != "true",
-        reason="no Chromium (apt-get install chromium); under CI=true this test runs and fails",
-    )(function)
 
 
 def _run_main(argv: list[str]) -> tuple[int, str, str]:
@@ -165,14 +150,14 @@ def test_missing_browser_exits_5_and_says_how_to_install(tmp_path, ci, words):
 def test_an_explicit_browser_path_is_not_replaced_by_a_default(tmp_path):
     not_executable = tmp_path / "chromium"
     not_executable.write_text("#!/bin/sh\n")
-    with pytest.raises(ToolMissing, match="not checked"):
+    with pytest.raises(ToolMissing, match="so the report checks did not run"):
         browser.find_chromium({"SHAREDSERVICES_CHROMIUM": str(not_executable)})
 
 
 # --- in the browser ----------------------------------------------------------------
 
 
-@_browser_test
+@browser_test
 def test_mixed_reports_each_judged_right_with_screens_and_exit_1(tmp_path):
     # One test, one browser: pytest-xdist 3.8's loadgroup does not group tests under
     # pytest 9, so a shared module fixture could start the browser once per worker.
@@ -209,7 +194,7 @@ def test_mixed_reports_each_judged_right_with_screens_and_exit_1(tmp_path):
     assert _png_size(screens / "good.png") == (browser.VIEWPORT["width"], browser.VIEWPORT["height"])
 
 
-@_browser_test
+@browser_test
 def test_all_good_reports_exit_0_in_order_with_screens_redirected(tmp_path):
     root = tmp_path / "reports"
     root.mkdir()

@@ -18,6 +18,7 @@ from sharedservices.errors import InputError
 from sharedservices.inputs import paths
 from sharedservices.model import scenario
 from sharedservices.report import explorer, params, scenarios
+from sharedservices.report import format as fmt
 from sharedservices.report.params.scenario_fields import ScenarioParams
 
 import notebooks
@@ -300,3 +301,40 @@ def test_chart_speaks_like_the_payback_report() -> None:
     from sharedservices.report.figures import payback
 
     assert explorer.SOURCE == payback.SOURCE_MODEL
+
+
+def test_front_loading_control_shows_the_chosen_paths_own_index(ex: explorer.Explorer) -> None:
+    fl = ex.controls["front_loading"]
+    sr2010 = scenario.sr2010_front_loading_index()
+    assert fl.value is None and fl.cited.value  # "cited default" ticked
+    assert sr2010 is not None and sr2010 > fl.inner.min  # not the slider's floor (it was 0.00)
+    assert math.isclose(fl.inner.value, sr2010, rel_tol=1e-12) and fl.note.value == ""
+    ex.controls["cut_path"].value = "actual"  # East Lindsey's own outturn path
+    own = scenario.run_scenario("E2532", cut_path="actual").metrics["front_loading_index"]
+    assert own is not None and not math.isclose(own, sr2010, abs_tol=fl.inner.step)
+    assert fl.inner.value == own == ex.metrics["front_loading_index"]
+    ex.controls["council"].value = "E4203"  # the value follows the council
+    manchester = scenario.run_scenario("E4203", cut_path="actual").metrics["front_loading_index"]
+    assert manchester != own and fl.inner.value == manchester
+    # a back-loaded actual path: its negative index in words, not clamped to the slider's 0
+    ex.controls["council"].value = "E3620"
+    back = ex.metrics["front_loading_index"]
+    assert back is not None and back < fl.inner.min
+    assert fl.note.value == f"{fmt.number(back, 2)} (below the slider’s 0.00)"
+    assert fl.inner.readout is False  # the clamped slider's own 0.00 is not shown
+    # a council whose actual path has no net cut: no number, the model's words instead
+    flat = scenario.front_loading_table()
+    [code] = [e for e in flat.loc[flat["front_loading_index"].isna(), "ecode"]
+              if scenario.run_scenario(e, cut_path="actual").metrics["front_loading_index"] is None]
+    ex.controls["council"].value = code
+    assert ex.error == "" and ex.metrics["front_loading_index"] is None
+    assert fl.note.value == "no net cut" and fl.inner.readout is False
+    ex.controls["cut_path"].value = "parametric"  # the parametric default: the SR2010 index
+    assert fl.inner.value == ex.result.settings["front_loading"]
+    assert math.isclose(fl.inner.value, sr2010, rel_tol=1e-12)
+    assert fl.note.value == "" and fl.inner.readout is True
+    fl.cited.value = False  # unticked: the user's value, not a shown default
+    fl.inner.value = 0.6
+    ex.controls["cut_path"].value = "sr2010"
+    # kept for the parametric path (sr2010 ignores it) and shown disabled, never overwritten
+    assert ex.error == "" and fl.value == fl.inner.value == 0.6 and fl.inner.disabled

@@ -7,8 +7,10 @@ import math
 import nbformat
 import pytest
 from sharedservices.inputs import data, paths
-from sharedservices.model import national
-from sharedservices.report import findings, params
+from sharedservices.model import cited, national
+from sharedservices.report import findings, params, tables
+from sharedservices.report import format as fmt
+from sharedservices.report.findings import nb10_front_loading as f10
 
 import notebooks
 
@@ -44,30 +46,58 @@ def test_outputs_present(executed) -> None:
 
 
 def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
-    text = notebooks.key_findings_text(executed)
+    d = cited.defaults()
+    outturn = tables.plans_against_outturn(d.sr2010_ratio, national.england_real_path(), d.sr2010_period_years,
+                                           cited.sr2010_lg_del_ratio())
+    lines = notebooks.key_findings_lines(executed)
+    assert lines == [" ".join(x.split()) for x in f10.finding_lines(h, national.reconciliation(), outturn, **RUN)]
+    # the numbers in the prose are the model's, written by the formatting module
+    text = " ".join(lines)
     rec = national.reconciliation().set_index("key")
+    nao, nao18 = rec.loc["national_estimates.nao_2014_to_2014_15"], rec.loc["national_estimates.nao_2018_to_2017_18"]
     expected = [
-        f"lost {abs(h['england_real_change_2014_15_pct']):.1f}% of their 2010-11 central funding",
-        f"{abs(h['england_real_change_2017_18_pct']):.1f}% by 2017-18",
-        f"NAO estimated {abs(rec.loc['national_estimates.nao_2014_to_2014_15', 'published_pct']):.0f}%",
-        f"{abs(rec.loc['national_estimates.nao_2014_to_2014_15', 'suite_with_new_duties_pct']):.1f}%",
-        f"{h['sr2010_real_cut_pct']:.1f}% in real terms", f"index is {h['sr2010_front_loading_index']:.2f}",
-        f"{h['sr2010_lg_del_front_loading_index']:.2f} for the whole local government budget",
-        f"its index is {h['england_front_loading_index']:.2f}",
-        f"between {h['england_front_loading_index_low']:.2f} and {h['england_front_loading_index_high']:.2f}",
-        f"plans' {h['rolled_in_calibration_cut_pct']:.1f}% cash cut",
-        f"of the {h['councils_with_net_cut']} London boroughs with a like-for-like comparison",
-        f"median index is {h['median_front_loading_index']:.2f}",
-        f"{h['more_front_loaded_than_sr2010']} ({h['more_front_loaded_than_sr2010_pct']:.1f}%)",
-        f"{h['councils_weak_comparison']} councils are left out", f"{h['councils_no_net_cut']} of the rest had none",
-        f"lost {h['median_real_cut_pct']:.1f}%", f"£{abs(h['retention_step_gbp_m']):,.0f}m",
-        f"by {abs(h['largest_fall_pct']):.1f}%", f"{h['core_spending_change_pct']:+.1f}%",
+        f"lost {fmt.pct_value(-h['england_real_change_2014_15_pct'])} of their 2010-11 central funding",
+        f"{fmt.pct_value(-h['england_real_change_2017_18_pct'])} by 2017-18",
+        f"NAO estimated falls of {fmt.pct_value(-nao['published_pct'], 0)}",
+        f"falls of {fmt.pct_value(-nao['suite_with_new_duties_pct'])} and "
+        f"{fmt.pct_value(-nao18['suite_with_new_duties_pct'])}",
+        f"{fmt.pct_value(h['sr2010_real_cut_pct'])} in real terms",
+        f"index is {fmt.number(h['sr2010_front_loading_index'], 2)}",
+        f"{fmt.number(h['sr2010_lg_del_front_loading_index'], 2)} for the whole local government budget",
+        f"its index is {fmt.number(h['england_front_loading_index'], 2)}",
+        f"between {fmt.number(h['england_front_loading_index_low'], 2)} and "
+        f"{fmt.number(h['england_front_loading_index_high'], 2)}",
+        f"plans' {fmt.pct_value(h['rolled_in_calibration_cut_pct'])} cash cut",
+        f"Of the {h['councils_with_net_cut']} London boroughs with a like-for-like comparison",
+        f"median index is {fmt.number(h['median_front_loading_index'], 2)}",
+        f"{h['councils_weak_comparison']} councils are left out",
+        f"lost {fmt.pct_value(h['median_real_cut_pct'])}", fmt.gbp_m(abs(h["retention_step_gbp_m"]), 0),
+        f"by {fmt.pct_value(abs(h['largest_fall_pct']))}",
+        f"Core spending (total service expenditure less education, police, fire and public health) "
+        f"{fmt.change(h['core_spending_change_pct'])}",
     ]
     notebooks.assert_quotes(text, expected)
+    assert "London boroughs" in text and "-" + "0" not in text
     recorded = notebooks.headlines(executed)
     assert len(recorded) >= 5
     for name, value in recorded.items():
         assert math.isclose(value, h[name], rel_tol=1e-9), (name, value, h[name])
+
+
+def test_key_findings_read_right_for_any_count_and_sign(h) -> None:
+    """No "0 (0.0%) were", no "lost −3%": counts of none and rises are said in words."""
+    d = cited.defaults()
+    outturn = tables.plans_against_outturn(d.sr2010_ratio, national.england_real_path(), d.sr2010_period_years)
+    turned = {**h, "more_front_loaded_than_sr2010": 0, "more_front_loaded_than_sr2010_pct": 0.0,
+              "councils_no_net_cut": 4, "councils_no_net_cut_weak": 0, "england_real_change_2017_18_pct": 2.04,
+              "retention_step_pct_of_2010_11": 1.2, "core_spending_change_pct": 0.01, "education_change_pct": None}
+    text = " ".join(f10.finding_lines(turned, national.reconciliation(), outturn, **RUN))
+    assert "and none were more front-loaded than the plans" in text and "(0.0%" not in text
+    assert "none of them had no net cut" in text and "4 of the rest had none" in text
+    assert "and gained 2.0% by 2017-18" in text and "instead of rising" not in text
+    assert "rose by 1.2% of 2010-11 funding" in text and "did not change over the same years" in text
+    assert "Education spending" not in text
+    assert f10.front_loading_title({**h, "more_front_loaded_than_sr2010_pct": None}, "L").startswith("None of the")
 
 
 def test_tables_agree_with_the_model(executed, h) -> None:

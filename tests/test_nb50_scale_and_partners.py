@@ -7,12 +7,16 @@ with few candidates; its key findings and recorded headlines are checked against
 
 from __future__ import annotations
 
+import functools
+
 import nbformat
 import pytest
 from sharedservices.errors import InputError
 from sharedservices.inputs import data, paths
 from sharedservices.model import partners, scale
 from sharedservices.report import findings, params, tables
+from sharedservices.report import format as fmt
+from sharedservices.report.findings import nb50_scale_and_partners as nb50
 
 import notebooks
 
@@ -74,19 +78,29 @@ def test_key_findings_and_headlines_quote_the_model(executed: nbformat.NotebookN
     lo, hi = central.ci
     clo, chi = central_ctrl.ci
 
-    text = notebooks.key_findings_text(executed)
+    h = findings.headlines(STEM, PARAMS)
+    a = nb50.analysis(**PARAMS)
+    lines = notebooks.key_findings_lines(executed)
+    assert lines == [" ".join(x.split()) for x in nb50.finding_lines(h, a["class_coefficients"], a["match"]["tests"],
+                                                                     year)]
+    # the numbers in the prose are the model's, written by the formatting module (U+2212 minus)
+    e = functools.partial(fmt.number, decimals=2)
+    text = " ".join(lines)
     expected = [
-        tables.class_evidence_words(central_class),
-        f"shire districts ({sd['elasticity']:.2f}, {sd['ci_low']:.2f} to {sd['ci_high']:.2f}, n = {int(sd['n'])})",
-        f"{central_ctrl.elasticity:.2f} ({clo:.2f} to {chi:.2f}) with the controls",
-        f"{central.elasticity:.2f} ({lo:.2f} to {hi:.2f}) without",
+        nb50.class_evidence_words(central_class),
+        f"shire districts (elasticity {e(sd['elasticity'])}, 95% interval {e(sd['ci_low'])} to {e(sd['ci_high'])}, "
+        f"{int(sd['n'])} councils)",
+        f"{e(central_ctrl.elasticity)} ({e(clo)} to {e(chi)}) with the controls",
+        f"{e(central.elasticity)} ({e(lo)} to {e(hi)}) without",
         f"most similar near partner (centre within 50 km) is {near['name']}, {near['distance_km']:.0f} km away",
         tables.saving_words(near["saving_gbp_thousand"] / 1000.0),
         tables.interval_words(near["saving_low_gbp_thousand"] / 1000.0, near["saving_high_gbp_thousand"] / 1000.0),
-        f"far partner, {far['name']} ({far['distance_km']:.0f} km)",
+        f"far partner is {far['name']}, {far['distance_km']:.0f} km away",
+        f"All {len(cand)} pairings shown" if cand["interval_includes_loss"].all() else
         f"{int(cand['interval_includes_loss'].sum())} of the {len(cand)} pairings shown",
         f"{no_pop} councils have no exact 2011 population",
     ]
+    assert "-0." not in text and "(s)" not in text
     notebooks.assert_quotes(text, expected)
 
     recorded = notebooks.headlines(executed)
@@ -111,3 +125,14 @@ def test_east_lindsey_is_never_paired_with_lincolnshire() -> None:
     assert "Lincolnshire CC" not in set(a["candidates"]["name"])
     assert a["overlap"]["name"].tolist() == ["Lincolnshire CC"]
     assert h["pairs_removed_overlap"] == 1
+
+
+def test_key_findings_say_counts_and_missing_partners_in_words() -> None:
+    h = findings.headlines(STEM, PARAMS)
+    a = nb50.analysis(**PARAMS)
+    none = {**h, "near_name": None, "pairs_interval_includes_loss": 0, "pairs_removed_overlap": 2}
+    text = " ".join(nb50.finding_lines(none, a["class_coefficients"], a["match"]["tests"]))
+    assert "there is no near candidate (centre within 50 km)" in text
+    assert f"None of the {h['pairs_shown']} pairings shown has" in text
+    assert "2 councils whose residents overlap" in text and "are never candidates" in text
+    assert "The most similar far partner is" in text and "pooling every service line but education" in text

@@ -13,6 +13,7 @@ import pytest
 from sharedservices.inputs import assumptions, paths
 from sharedservices.model import case_studies
 from sharedservices.report import params
+from sharedservices.report.findings import nb60_case_studies as nb60
 
 import notebooks
 
@@ -64,7 +65,7 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
         f"predicts £{realised['model_gbp_m']:.1f}m over five years",
         f"£{sw1.loc['promised_saving_gbp_m', 'model_gbp_m']:.0f}m over ten",
         f"{worst['case_name']} ({worst['ratio']:.1f} times",
-        assumptions.citation("programmes.service.central.savings_rate"),
+        nb60.cited_words("programmes.service.central.savings_rate"),
     ]
     notebooks.assert_quotes(text, expected)
 

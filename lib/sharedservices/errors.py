@@ -12,7 +12,7 @@ code   meaning
 2      invalid input found before running (:class:`InputError`, :class:`DataError`)
 3      another build holds the lock (:class:`LockHeld`)
 4      outputs could not be written (:class:`OutputError`)
-5      a required outside tool is missing (:class:`ToolMissing`)
+5      a required outside tool is missing or failed (:class:`ToolMissing`, :class:`ToolFailed`)
 6      a report changed the library's module-level state in a reused kernel (:class:`StateLeak`)
 130    interrupted (Ctrl-C / SIGINT)
 143    terminated (SIGTERM, e.g. ``kill`` or a job scheduler)
@@ -78,6 +78,13 @@ class OutputError(SharedServicesError, OSError):
 
 class ToolMissing(SharedServicesError):
     """A required outside tool (for example a browser) is missing (exit 5)."""
+
+    exit_code = EXIT_TOOL_MISSING
+
+
+class ToolFailed(SharedServicesError):
+    """A required outside tool is there but failed: Chromium did not start, crashed, timed
+    out or did not print a PDF (exit 5, as :class:`ToolMissing`)."""
 
     exit_code = EXIT_TOOL_MISSING
 

@@ -43,6 +43,12 @@ CLASS_NAMES: dict[str, str] = {
     "L": "London boroughs",
     "O": "other authorities",
 }
+#: The English regions of ``councils.csv``'s ``region`` column (ONS region codes).
+REGION_NAMES: dict[str, str] = {
+    "NE": "North East", "NW": "North West", "YH": "Yorkshire and the Humber",
+    "EM": "East Midlands", "WM": "West Midlands", "EE": "East of England", "L": "London",
+    "SE": "South East", "SW": "South West",
+}
 YEARS: tuple[str, ...] = ("2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2017-18")
 SERVICES: tuple[str, ...] = (
     "education", "highways_transport", "social_care", "childrens_social_care",
@@ -262,7 +268,7 @@ def _read(name: str, directory: Path | None = None) -> pd.DataFrame:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise DataError(f"{path}: processed table not found (run `python -m sharedservices data`)") from None
+        raise DataError(f"{path}: processed table not found (rebuild it with make data RAW_DIR=...)") from None
     key = (str(directory.resolve()), name)
     stamp = (st.st_mtime_ns, st.st_size)
     hit = _cache.get(key)
@@ -338,6 +344,48 @@ def councils() -> pd.DataFrame:
     'Bath & North East Somerset UA'
     """
     return _read("councils")
+
+
+#: The class suffixes ``councils.csv`` writes after some names, as the RS workbooks do:
+#: unitary authority, county council, district council, borough council, metropolitan
+#: borough council ("Bristol UA", "Kent CC", "Hart DC", "Woking BC", "Bury MBC").  These are
+#: every upper-case last word of a principal council's name in the table (a test checks
+#: the data against this list, so a new suffix fails it rather than show up in titles).
+CLASS_SUFFIXES: tuple[str, ...] = ("UA", "CC", "DC", "BC", "MBC")
+
+
+def short_name(name: str) -> str:
+    """A council's name as a reader writes it: its ``councils.csv`` name without the class suffix.
+
+    Only a last word in :data:`CLASS_SUFFIXES` goes ("Derby City UA" keeps "City").
+
+    Examples
+    --------
+    >>> short_name("Bristol UA"), short_name("Kent CC"), short_name("Bury MBC")
+    ('Bristol', 'Kent', 'Bury')
+    >>> short_name("Derby City UA"), short_name("East Lindsey"), short_name("UA")
+    ('Derby City', 'East Lindsey', 'UA')
+    """
+    text = " ".join(str(name).split())
+    head, _, last = text.rpartition(" ")
+    return head if head and last in CLASS_SUFFIXES else text
+
+
+def council_name(code: str) -> str:
+    """The short name (:func:`short_name`) of the council with this RS or ONS code.
+
+    Raises
+    ------
+    InputError
+        Not a known code (:func:`resolve_council`); any authority's code is accepted.
+
+    Examples
+    --------
+    >>> council_name("E0102"), council_name("E07000137")
+    ('Bristol', 'East Lindsey')
+    """
+    _, principal = _code_table()
+    return short_name(principal[resolve_council(code, principal_only=False)][0])
 
 
 def spending() -> pd.DataFrame:

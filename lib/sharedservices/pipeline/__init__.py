@@ -7,14 +7,17 @@ Failure records); HTML and figure/table export (:mod:`.export`); atomic publishi
 manifests, failure reports and the lock (:mod:`.publish`); the index pages (:mod:`.index`,
 :mod:`.councils_index`); ``build`` and ``run`` (:mod:`.runner`), ``batch`` (:mod:`.batch`,
 :mod:`.cluster` for Dask); provenance (:mod:`.provenance`); the headless-browser checks
-(:mod:`.browser`) and the regression snapshots of the published headlines (:mod:`.snapshots`).
+(:mod:`.browser`), the PDFs of ``build --pdf`` (:mod:`.pdf`), the record of which published
+headlines changed (:mod:`.changes`, ``reports/CHANGES.md``) and the regression snapshots of
+the published headlines (:mod:`.snapshots`).
 
 May import: :mod:`sharedservices.report` (its parameter schemas, to validate before any
 kernel starts, and the display tags it exports), :mod:`sharedservices.inputs` (data and
 assumptions, validated before any kernel starts) and :mod:`sharedservices.errors`.  It does
 not run the model: notebooks do, in their kernels (import-linter contract in
 ``pyproject.toml``; the one exception is :mod:`.snapshots`, which recomputes the published
-headlines in-process for the regression test).
+headlines in-process for the regression test; :mod:`.changes` writes headline values with
+:mod:`sharedservices.report.format`, which reaches ``model.cuts`` for a financial year's name).
 
 Importing it is cheap: pandas, matplotlib and papermill are imported only in the worker
 process that runs a notebook, so a build with nothing to do stays fast.

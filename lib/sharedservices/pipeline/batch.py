@@ -1,9 +1,11 @@
 """The ``batch`` command: one report per English principal council.
 
-``python -m sharedservices batch NOTEBOOK --councils all|CLASS|CODE,...`` validates
-everything first (every council code, the other parameters once against the notebook's
-schema with the council filled in, the processed data and assumptions), then runs the
-notebook once per council and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
+``python -m sharedservices batch NOTEBOOK --councils all|CLASS|NAME-OR-CODE,...`` validates
+everything first (every council, by name or code: :func:`sharedservices.report.params.select_councils`;
+the other parameters once against the notebook's schema with the council filled in; the
+processed data and assumptions), then runs the notebook once per council, titled for it
+(:func:`sharedservices.report.titles.report_title`: "Can shared services close Bristol's
+funding gap in time?"), and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
 ``CODE/`` and ``CODE.json`` with the build's machinery: atomic publishing, incremental
 skipping by content hash, failure reports under ``_failed/``, the build lock.  It rewrites
 the council index (:mod:`.councils_index`) as councils are published (at most every
@@ -65,6 +67,7 @@ from sharedservices.pipeline.runner import (
 )
 from sharedservices.report import params as params_mod
 from sharedservices.report.display import NAME_PATTERN, check_figure_formats
+from sharedservices.report.titles import report_title
 
 EXECUTORS = ("warm", "cold")
 #: Seconds between two rewrites of the council index while a batch runs (it is rewritten
@@ -117,32 +120,6 @@ def council_parameters(notebook: Path, raw: dict[str, Any], first_council: str) 
         raise InputError(f"parameter 'council': {show(raw['council'])} cannot be set for a batch "
                          "(allowed: choose councils with --councils)")
     return params_mod.validate(notebook, {**raw, "council": first_council}, check_councils=False)
-
-
-def report_title(notebook: Path, council_name: str) -> str:
-    """Title of one council's report: the council's name, then the notebook's first heading.
-
-    Examples
-    --------
-    >>> import json, tempfile
-    >>> nb = Path(tempfile.mkdtemp()) / "x.ipynb"
-    >>> _ = nb.write_text(json.dumps({"cells": [{"cell_type": "markdown",
-    ...     "source": ["# Can shared services close this council's gap?\\n", "text"]}]}))
-    >>> report_title(nb, "East Lindsey")
-    "East Lindsey: Can shared services close this council's gap?"
-    """
-    try:
-        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        cells = []
-    for cell in cells:
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            text = "".join(source) if isinstance(source, list) else source
-            for line in text.splitlines():
-                if line.startswith("# "):
-                    return f"{council_name}: {line[2:].strip()}"
-    return council_name
 
 
 class _IndexWriter:
@@ -249,8 +226,8 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
     notebook : Path or str
         Notebook whose schema has a ``council`` parameter.
     councils : str
-        ``all``, a class (``SC``, ``SD``, ``UA``, ``MD``, ``L``) or comma-separated RS/ONS
-        codes (:func:`sharedservices.inputs.data.select_councils`).
+        ``all``, a class (``SC``, ``SD``, ``UA``, ``MD``, ``L``) or comma-separated council
+        names or RS/ONS codes (:func:`sharedservices.report.params.select_councils`).
     raw_parameters : dict, optional
         Other parameters, applied to every council (validated once).
     root, reports_dir : Path, optional
@@ -311,13 +288,14 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
         nb_rel = nb.relative_to(root.resolve()).as_posix()
     except ValueError:
         nb_rel = str(nb)
-    codes = data.select_councils(councils)
+    codes = params_mod.select_councils(councils)
     if not codes:
         raise InputError(f"--councils: {show(councils)} selects no council (allowed: all, a class or codes)")
     shared = council_parameters(nb, dict(raw_parameters or {}), codes[0])
     validate_inputs()
     table = data.councils().set_index("ecode")
     names = {c: str(table.at[c, "name"]) for c in codes}
+    titles = {c: report_title(nb, data.short_name(names[c])) for c in codes}
 
     summary = BuildSummary()
     from sharedservices.pipeline.councils_index import write_councils_index
@@ -357,7 +335,7 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
 
                 prov = provenance.collect(root)
                 try:
-                    _run_todo(todo, nb, nb_rel, dest, prov, names, jobs or os.cpu_count() or 1,
+                    _run_todo(todo, nb, nb_rel, dest, prov, names, titles, jobs or os.cpu_count() or 1,
                               timeout, scheduler, executor, summary, out, err, index_one, formats)
                 except BaseException:  # Ctrl-C, SIGTERM, a leak: the index lists what is published
                     with contextlib.suppress(Exception):
@@ -370,7 +348,8 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
 
 
 def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str, dest: Path,
-              prov: dict[str, Any], names: dict[str, str], n: int, timeout: float,
+              prov: dict[str, Any], names: dict[str, str], titles: dict[str, str], n: int,
+              timeout: float,
               scheduler: Any, executor: str, summary: BuildSummary, out: TextIO,
               err: TextIO, after_each: Callable[[str], None], figure_formats: str = BATCH_FIGURE_FORMATS) -> None:
     from sharedservices.pipeline.progress import Progress
@@ -382,7 +361,7 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
         staging = staging_root / f"{code}-{os.getpid()}"
         with output_errors(staging):
             staging.mkdir(parents=True)
-        job = make_job(code, report_title(nb, names[code]), nb, nb_rel, parameters, staging, timeout, prov)
+        job = make_job(code, titles[code], nb, nb_rel, parameters, staging, timeout, prov)
         jobs.append(job.with_(figure_formats=figure_formats))
         fingerprints[code] = fp
     run: Callable[[], Iterator[tuple[Job, int, float]]]

@@ -295,8 +295,8 @@ def collect_targets(
     return targets
 
 
-def find_chromium(environ: Mapping[str, str] | None = None) -> Path:
-    """The Chromium executable to drive.
+def find_chromium(environ: Mapping[str, str] | None = None, task: str = "the report checks") -> Path:
+    """The Chromium executable to drive (for ``task``, named in the error).
 
     ``$SHAREDSERVICES_CHROMIUM`` if set (and then nothing else), else
     ``/usr/bin/chromium``, else ``chromium`` or ``chromium-browser`` on ``PATH``.
@@ -327,8 +327,8 @@ def find_chromium(environ: Mapping[str, str] | None = None) -> Path:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
     if environ.get("CI", "").lower() == "true":
-        raise ToolMissing(f"browser: no executable Chromium at {where}; CI requires it for the report checks: {INSTALL_HINT}")
-    raise ToolMissing(f"browser: no executable Chromium at {where}, so the reports were not checked; {INSTALL_HINT}, or set ${CHROMIUM_ENV} to a Chromium executable")
+        raise ToolMissing(f"browser: no executable Chromium at {where}; CI requires it for {task}: {INSTALL_HINT}")
+    raise ToolMissing(f"browser: no executable Chromium at {where}, so {task} did not run; {INSTALL_HINT}, or set ${CHROMIUM_ENV} to a Chromium executable")
 
 
 def is_allowed_request(url: str, page_url: str) -> bool:

@@ -2,8 +2,8 @@
 
 Exit codes (see :mod:`sharedservices.errors`): 0 success, 1 a notebook failed, 2 invalid
 input before running, 3 another build holds the lock, 4 outputs could not be written,
-5 a required outside tool is missing, 6 a report leaked state into a reused kernel (the batch
-stopped), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+5 a required outside tool is missing or failed, 6 a report leaked state into a reused kernel
+(the batch stopped), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 Every error is one line on stderr, ``error: ...``, cut to :data:`MAX_MESSAGE` characters.
 
 SIGTERM is handled like Ctrl-C: the workers and their kernels are stopped, staging files
@@ -83,14 +83,20 @@ def _raw_parameters(args: argparse.Namespace) -> dict[str, Any]:
 def _print_counts(summary: BuildSummary) -> None:
     """One stderr line: how many reports were built, skipped and failed."""
     counts = {s: len(summary.by_status(s)) for s in ("built", "skipped", "failed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+    line = ", ".join(f"{n} {s}" for s, n in counts.items())
+    if summary.by_status("printed"):
+        line += f", {len(summary.by_status('printed'))} current but for their PDF"
+    pdfs, seconds = summary.pdfs
+    if pdfs:
+        line += f"; {pdfs} PDF{'' if pdfs == 1 else 's'} printed in {seconds:.1f} s"
+    print(line, file=sys.stderr)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from sharedservices.pipeline.runner import build
 
     summary = build(args.root, force=args.force, jobs=args.jobs, only=args.only,
-                    timeout=args.timeout, wait=args.wait)
+                    timeout=args.timeout, wait=args.wait, pdf=args.pdf)
     _print_counts(summary)
     if summary.failed:
         raise NotebookFailed(f"{len(summary.failed)} report(s) failed: "
@@ -159,9 +165,10 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
                     "councils whose inputs changed are rebuilt, and one council failing does "
                     "not stop the others (exit 1 at the end).")
     ba.add_argument("notebook", metavar="NOTEBOOK", help="notebook with a 'council' parameter")
-    ba.add_argument("--councils", required=True, metavar="all|CLASS|CODE,...",
+    ba.add_argument("--councils", required=True, metavar="all|CLASS|NAME-OR-CODE,...",
                     help="all principal councils, a class (SC, SD, UA, MD, L) or "
-                         "comma-separated RS or ONS codes")
+                         "comma-separated council names (Bristol, case ignored; one council "
+                         "each) or RS or ONS codes")
     ba.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                     help="set a parameter for every council (codes such as E0101 stay text; "
                          "numbers, True/False and None are parsed)")
@@ -189,7 +196,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m sharedservices",
                 description="Build and run the sharedservices reports. Exit codes: 0 ok, "
                             "1 notebook failed, 2 invalid input, 3 build lock held, "
-                            "4 outputs not writable, 5 tool missing, 6 state leaked between reports, 130 interrupted, "
+                            "4 outputs not writable, 5 tool missing or failed, 6 state leaked between "
+                            "reports, 130 interrupted, "
                             "143 terminated.")
     p.add_argument("--root", type=Path, default=None,
                    help="project root (default: the repository holding the package)")
@@ -198,8 +206,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build the published reports in reports.yaml",
                        description="Execute each report declared in reports.yaml and publish "
-                                   "reports/NAME.html, NAME/, NAME.json and index.html. "
-                                   "Only reports whose inputs changed are rebuilt.")
+                                   "reports/NAME.html, NAME/, NAME.json (NAME.pdf with --pdf) "
+                                   "and index.html. Only reports whose inputs changed are "
+                                   "rebuilt. Then print which published headline values "
+                                   "changed, recorded in reports/CHANGES.md.")
     b.add_argument("--force", action="store_true", help="rebuild even unchanged reports")
     b.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
                    help="notebooks run at once (default: number of CPUs)")
@@ -208,15 +218,23 @@ def make_parser() -> argparse.ArgumentParser:
                    help="whole-notebook time limit (default: 600)")
     b.add_argument("--wait", action="store_true",
                    help="wait for another build to finish instead of exiting with code 3")
+    b.add_argument("--pdf", action="store_true",
+                   help="also print each report to reports/NAME.pdf (A4) with Debian's "
+                        "chromium; a current report only gets its PDF (exit 5 if Chromium is "
+                        "missing or fails; without --pdf a rebuilt report loses its old PDF)")
     b.set_defaults(func=_cmd_build)
 
     r = sub.add_parser("run", help="one ad-hoc run of a notebook with parameters",
-                       description="Validate and run one notebook; writes the report under "
-                                   "reports/adhoc/ unless -o is given.")
+                       description="Validate and run one notebook; writes the report to "
+                                   "reports/adhoc/NN-WORD[-COUNCIL][-HASH].html (the notebook's "
+                                   "number and first word, the council's name, a hash of the "
+                                   "other parameters set away from their defaults) unless -o "
+                                   "is given.")
     r.add_argument("notebook", metavar="NOTEBOOK", help="path to the .ipynb file")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a parameter (codes such as E0101 stay text; numbers, True/False "
-                        "and None are parsed)")
+                        "and None are parsed; a council may be given by name: -p council "
+                        "Bristol)")
     r.add_argument("-f", "--params-file", metavar="PARAMS.yaml",
                    help="YAML mapping of parameters (-p values override it)")
     r.add_argument("-o", "--output", metavar="OUT.html", help="where to write the report")

@@ -126,13 +126,19 @@ def execute(job: Job, km: Any | None = None) -> int:
             Failure.from_exception(exc).write(staging)
             return 1
     seconds = time.monotonic() - started
+    from sharedservices.pipeline.provenance import build_time
+
+    finished = build_time()
     warm.join()
-    return export_job(job, executed, seconds)
+    return export_job(job, executed, seconds, finished)
 
 
-def export_job(job: Job, executed: Path | Any, seconds: float) -> int:
+def export_job(job: Job, executed: Path | Any, seconds: float, finished: str | None = None) -> int:
     """Export an executed notebook (its file, or the notebook itself) into the job's staging
     dir and write ``outputs.json``; return 0, or 1 with ``failure.json`` if the export failed.
+
+    ``finished`` is when the notebook finished (UTC, :func:`.provenance.build_time`; default:
+    now): the report's own build time, not the build's start.
 
     Raises
     ------
@@ -140,17 +146,20 @@ def export_job(job: Job, executed: Path | Any, seconds: float) -> int:
         The outputs cannot be written (:func:`~sharedservices.pipeline.jobs.is_disk_error`).
     """
     from sharedservices.pipeline import export
+    from sharedservices.pipeline.provenance import build_time
 
     staging = job.staging_dir
+    prov = {**job.provenance, "build_time": finished or build_time()}
     try:
         outputs = export.export_report(executed, staging, job.name, job.title, job.notebook_rel,
-                                       job.parameters, job.provenance)
+                                       job.parameters, prov)
     except Exception as exc:
         if is_disk_error(exc):
             raise
         Failure.from_exception(exc, "export failed: ").write(staging)
         return 1
     outputs["execute_seconds"] = round(seconds, 2)
+    outputs["build_time"] = prov["build_time"]
     write_json(staging / "outputs.json", outputs)
     return 0
 

@@ -345,6 +345,17 @@ def _first_h1(nb: Any) -> str | None:
     return None
 
 
+def _drop_first_h1(nb: Any) -> None:
+    """Remove the notebook's title line (the first ``# ...``, as :func:`_first_h1` finds it)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.splitlines()
+            for i, line in enumerate(lines):
+                if line.startswith("# "):
+                    cell.source = "\n".join(lines[:i] + lines[i + 1:]).strip("\n")
+                    return
+
+
 def export_report(executed: Path | Any, staging: Path, name: str, title: str | None,
                   notebook_rel: str, parameters: dict[str, Any],
                   prov: dict[str, Any]) -> dict[str, Any]:
@@ -365,6 +376,7 @@ def export_report(executed: Path | Any, staging: Path, name: str, title: str | N
     nb = nbformat.read(str(executed), as_version=4) if isinstance(executed, str | Path) else executed
     found = prepare(nb)
     title = title or _first_h1(nb) or name
+    _drop_first_h1(nb)  # the template shows the report's own title; the notebook's goes
     subtitle = SUBTITLE
     page = to_html(nb, title, subtitle, notebook_rel, parameters, prov, found)
     html_path = staging / f"{name}.html"

@@ -1,5 +1,6 @@
 """reports/index.html: every declared report with its title, first key finding,
-parameters, build time and link (all text escaped; offline, no scripts).
+parameters, build time and link (all text escaped; offline, no scripts), and a link to
+``CHANGES.md`` (:mod:`.changes`).
 
 The index describes what is published next to it: the parameters and title a page was
 built with come from its manifest, a report dropped from reports.yaml is not listed, and a
@@ -47,11 +48,21 @@ def index_html(reports_dir: Path, reports: list[Report]) -> str:
 table{{border-collapse:collapse}} td,th{{border-bottom:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}}
 a.failed{{color:#a00;font-size:.85em}}</style></head>
 <body><h1>Shared services and front-loaded cuts: published reports</h1>
+{_changes_link(reports_dir)}
 <table><thead><tr><th>Report</th><th>First key finding</th><th>Parameters</th><th>Built (UTC)</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
 """
+
+
+def _changes_link(reports_dir: Path) -> str:
+    """A link to ``CHANGES.md``: which published numbers moved in the last build that moved any."""
+    from sharedservices.pipeline.changes import CHANGES_MD, last_change
+
+    when = last_change(reports_dir)
+    return (f'<p><a href="{CHANGES_MD}">What changed</a>: the published numbers that moved in the '
+            f'last build that moved any{f" ({html.escape(when)})" if when else ""}.</p>')
 
 
 def write_index(reports_dir: Path, reports: list[Report]) -> Path:

@@ -5,7 +5,9 @@ Publishing one report (from ``reports/.staging/<run>/``):
 1. remove ``reports/NAME.json`` (the manifest): from here until step 4 the report is
    *incomplete*, and the next build redoes it;
 2. move the old ``reports/NAME/`` aside and the new one into place (``os.replace``);
-3. ``os.replace`` the new ``NAME.html`` into place;
+3. ``os.replace`` the new ``NAME.html`` into place, then the new ``NAME.pdf`` if one was
+   printed (``build --pdf``), or else, for the published set, remove the old ``NAME.pdf``:
+   a PDF is never left beside a page it was not printed from;
 4. ``os.replace`` the new manifest into place, last.
 
 A build killed at any moment therefore leaves each report complete-old (before 1),
@@ -13,12 +15,17 @@ complete-new (after 4) or without a manifest (incomplete, rebuilt next time); Ct
 SIGTERM are held back while a report is being published (:func:`critical`), so they
 always leave it complete.  A report is *current* only if its manifest is complete, its
 fingerprint matches and the sha256 of its HTML and of every exported file matches the
-manifest.
+manifest; and, if the manifest records a PDF, the PDF's sha256 matches and it was printed
+from the HTML the manifest records (:func:`report_state`).  A report current but for its PDF
+gets only its PDF printed and published (``--pdf``) or, without ``--pdf``, a PDF that no
+longer matches removed (:func:`publish_pdf`: the same steps 1, 3 and 4, page and folder
+untouched).
 
 Nothing the suite did not write is replaced: before a report is run, :func:`foreign_output`
 checks that an existing ``NAME/``, ``NAME.json`` or ``NAME.html`` is the suite's (the
 marker file :data:`MARKER` inside ``NAME/``, a suite manifest, or the page's
-``generator`` meta tag prove it).
+``generator`` meta tag prove it), and, for the published set, that an existing ``NAME.pdf``
+is (a suite manifest or the suite's page beside it proves it).
 """
 
 from __future__ import annotations
@@ -166,24 +173,51 @@ def is_manifest(data: Any, name: str) -> bool:
             and isinstance(data.get("files"), dict) and "html_sha256" in data)
 
 
-def is_current(reports_dir: Path, name: str, fingerprint: str) -> bool:
-    """True if ``reports/NAME`` is complete and built from inputs with ``fingerprint``.
+def report_state(reports_dir: Path, name: str, fingerprint: str, pdf: bool = False) -> str:
+    """Whether ``reports/NAME`` is ``"current"``, needs only its ``"pdf"``, or is ``"stale"``.
 
-    Complete: the manifest says so, and the page and every exported file under ``NAME/``
-    have the sha256 the manifest records (an emptied PNG or an edited CSV is not current).
+    Current: the manifest is complete and built from inputs with ``fingerprint``; the page
+    and every exported file under ``NAME/`` have the sha256 it records (an emptied PNG or an
+    edited CSV is not current); a PDF it records has the recorded sha256 and was printed from
+    the page it records; and, when ``pdf`` is asked for, it records one.  Everything current
+    but the PDF is ``"pdf"``: with ``pdf`` the PDF is printed again, without it a recorded PDF
+    that no longer matches (deleted, edited) is removed with its record
+    (:func:`publish_pdf`); the page is not rebuilt for it.
     """
     m = read_manifest(reports_dir, name)
     if not m or m.get("status") != "complete" or m.get("fingerprint") != fingerprint:
-        return False
+        return "stale"
     files = m.get("files")
     if not isinstance(files, dict):
-        return False
+        return "stale"
     try:
         if sha256_file(reports_dir / f"{name}.html") != m.get("html_sha256"):
-            return False
-        return all(sha256_file(reports_dir / rel) == sha for rel, sha in files.items())
+            return "stale"
+        if not all(sha256_file(reports_dir / rel) == sha for rel, sha in files.items()):
+            return "stale"
+    except OSError:
+        return "stale"
+    if m.get("pdf") is None:
+        return "pdf" if pdf else "current"
+    return "current" if pdf_matches(reports_dir, name, m) else "pdf"
+
+
+def pdf_matches(reports_dir: Path, name: str, manifest: dict[str, Any]) -> bool:
+    """Whether the manifest records a PDF, ``NAME.pdf`` has its sha256, and it was printed
+    from the page the manifest records."""
+    recorded = manifest.get("pdf")
+    if not isinstance(recorded, dict) or recorded.get("html_sha256") != manifest.get("html_sha256"):
+        return False
+    try:
+        return sha256_file(reports_dir / f"{name}.pdf") == recorded.get("sha256")
     except OSError:
         return False
+
+
+def is_current(reports_dir: Path, name: str, fingerprint: str) -> bool:
+    """True if ``reports/NAME`` is complete and built from inputs with ``fingerprint``
+    (:func:`report_state` is ``"current"``, no PDF asked for)."""
+    return report_state(reports_dir, name, fingerprint) == "current"
 
 
 def _is_suite_page(path: Path) -> bool:
@@ -199,13 +233,16 @@ def _is_suite_page(path: Path) -> bool:
     return False
 
 
-def foreign_output(dest_dir: Path, name: str) -> Path | None:
-    """The first of ``NAME/``, ``NAME.json``, ``NAME.html`` in ``dest_dir`` that exists and
-    was not written by the suite (publishing would replace it), or None.
+def foreign_output(dest_dir: Path, name: str, pdf: bool = False) -> Path | None:
+    """The first of ``NAME/``, ``NAME.json``, ``NAME.html`` (and, with ``pdf``, ``NAME.pdf``)
+    in ``dest_dir`` that exists and was not written by the suite (publishing would replace
+    it), or None.
 
     The suite's own: a folder holding :data:`MARKER` (or described by a suite manifest), a
     manifest (:func:`is_manifest`), a page with the suite's ``generator`` meta tag (or
-    described by a suite manifest).
+    described by a suite manifest), a PDF beside a suite manifest or a suite page (the
+    published set's ``NAME.pdf``, which a build with ``--pdf`` writes and one without
+    removes when it republishes ``NAME.html``).
     """
     folder, manifest, page = dest_dir / name, dest_dir / f"{name}.json", dest_dir / f"{name}.html"
     ours = is_manifest(read_manifest(dest_dir, name), name)
@@ -221,18 +258,30 @@ def foreign_output(dest_dir: Path, name: str) -> Path | None:
             return page
         if not (ours or _is_suite_page(page)):
             return page
+    doc = dest_dir / f"{name}.pdf"
+    if pdf and (doc.exists() or doc.is_symlink()):
+        if doc.is_symlink() or not doc.is_file():
+            return doc
+        if not (ours or (page.is_file() and _is_suite_page(page))):
+            return doc
     return None
 
 
-def publish(staging: Path, dest_dir: Path, name: str, manifest: dict[str, Any]) -> Path:
+def publish(staging: Path, dest_dir: Path, name: str, manifest: dict[str, Any], *,
+            drop_pdf: bool = False) -> Path:
     """Move a staged report into ``dest_dir`` atomically; the manifest goes last.
 
+    A staged ``NAME.pdf`` is published with the page.  Without one, ``drop_pdf`` (the
+    published set) removes an old ``NAME.pdf``, which was printed from the page replaced.
     Returns the published HTML path.  Raises :class:`OutputError` on a write failure.
     """
     final_html = dest_dir / f"{name}.html"
     final_dir = dest_dir / name
     final_manifest = dest_dir / f"{name}.json"
-    foreign = foreign_output(dest_dir, name)
+    final_pdf = dest_dir / f"{name}.pdf"
+    staged_pdf = staging / f"{name}.pdf"
+    touches_pdf = drop_pdf or staged_pdf.is_file()
+    foreign = foreign_output(dest_dir, name, pdf=touches_pdf)
     if foreign is not None:  # checked before running; a file may have appeared since
         raise OutputError(f"outputs: {str(foreign)!r} was not written by sharedservices and "
                           "would be replaced (allowed: move it away, or choose another name)")
@@ -240,9 +289,7 @@ def publish(staging: Path, dest_dir: Path, name: str, manifest: dict[str, Any]) 
         (staging / name).mkdir(exist_ok=True)
         (staging / name / MARKER).write_text(
             json.dumps({"report": name, "written_by": GENERATOR}) + "\n", encoding="utf-8")
-        new_manifest = staging / f"{name}.json"
-        new_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str)
-                                + "\n", encoding="utf-8")
+        new_manifest = _stage_manifest(staging, name, manifest)
         # 1. mark incomplete
         final_manifest.unlink(missing_ok=True)
         _after_step("unmarked")
@@ -253,13 +300,52 @@ def publish(staging: Path, dest_dir: Path, name: str, manifest: dict[str, Any]) 
         _after_step("old-moved")
         os.replace(staging / name, final_dir)
         _after_step("dir-moved")
-        # 3. the page
+        # 3. the page, then its PDF (or no PDF at all)
         os.replace(staging / f"{name}.html", final_html)
         _after_step("html-moved")
+        if staged_pdf.is_file():
+            os.replace(staged_pdf, final_pdf)
+        elif drop_pdf:
+            final_pdf.unlink(missing_ok=True)
+        _after_step("pdf-moved")
         # 4. the manifest, last
         os.replace(new_manifest, final_manifest)
         shutil.rmtree(old, ignore_errors=True)
     return final_html
+
+
+def publish_pdf(staging: Path, dest_dir: Path, name: str, manifest: dict[str, Any]) -> Path:
+    """Publish a PDF printed from the page already published, with its new manifest; or,
+    with no ``NAME.pdf`` staged, remove the published PDF (``manifest`` records none).
+
+    The same order as :func:`publish`: the manifest is removed, the PDF moved into place
+    (or removed), the manifest written last; the page and ``NAME/`` are not touched.
+    Returns the PDF path.
+    """
+    final_pdf = dest_dir / f"{name}.pdf"
+    final_manifest = dest_dir / f"{name}.json"
+    foreign = foreign_output(dest_dir, name, pdf=True)
+    if foreign is not None:
+        raise OutputError(f"outputs: {str(foreign)!r} was not written by sharedservices and "
+                          "would be replaced (allowed: move it away, or choose another name)")
+    with critical(), output_errors(dest_dir):
+        new_manifest = _stage_manifest(staging, name, manifest)
+        final_manifest.unlink(missing_ok=True)
+        _after_step("unmarked")
+        if (staging / f"{name}.pdf").is_file():
+            os.replace(staging / f"{name}.pdf", final_pdf)
+        else:
+            final_pdf.unlink(missing_ok=True)
+        _after_step("pdf-moved")
+        os.replace(new_manifest, final_manifest)
+    return final_pdf
+
+
+def _stage_manifest(staging: Path, name: str, manifest: dict[str, Any]) -> Path:
+    path = staging / f"{name}.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
+                    encoding="utf-8")
+    return path
 
 
 def _after_step(step: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sharedservices.errors import (
     DataError,
@@ -53,13 +54,19 @@ from sharedservices.pipeline.publish import (
     clear_failure,
     ensure_dir,
     foreign_output,
-    is_current,
     output_errors,
     publish,
+    publish_pdf,
+    read_manifest,
     remove_staging_run,
+    report_state,
     write_failure,
 )
 from sharedservices.report import params as params_mod
+from sharedservices.report.titles import report_title
+
+if TYPE_CHECKING:
+    from sharedservices.pipeline.pdf import Printer
 
 DEFAULT_TIMEOUT = 600.0
 
@@ -69,10 +76,11 @@ class Outcome:
     """What happened to one report."""
 
     name: str
-    status: str  # built | skipped | failed
+    status: str  # built | skipped | failed | printed (only its PDF, from the published page)
     seconds: float = 0.0
     message: str = ""
     path: Path | None = None
+    pdf_seconds: float | None = None  # the time its PDF took, if one was printed
 
 
 @dataclass
@@ -89,6 +97,12 @@ class BuildSummary:
     def failed(self) -> list[str]:
         """Names of the reports that failed."""
         return self.by_status("failed")
+
+    @property
+    def pdfs(self) -> tuple[int, float]:
+        """How many PDFs this build printed, and the seconds they took (all together)."""
+        times = [o.pdf_seconds for o in self.outcomes if o.pdf_seconds is not None]
+        return len(times), sum(times)
 
 
 def validate_inputs() -> None:
@@ -181,9 +195,15 @@ def make_job(name: str, title: str | None, notebook: Path, notebook_rel: str, pa
                staging=str(staging), timeout=timeout, provenance=provenance)
 
 
-def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str | None = None) -> Outcome:
+def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str | None = None, *,
+           printer: Printer | None = None, drop_pdf: bool = False) -> Outcome:
     """Publish a finished job into ``dest_dir`` (its manifest carries ``fingerprint``), or write
-    its failure report under ``dest_dir/_failed/``; return what happened."""
+    its failure report under ``dest_dir/_failed/``; return what happened.
+
+    With ``printer`` (``build --pdf``) the page is printed to ``NAME.pdf`` in staging first
+    and published with it; ``drop_pdf`` (``build`` without ``--pdf``) removes the PDF of the
+    page replaced.  A failed print raises (exit 5) before anything is published.
+    """
     staging = job.staging_dir
     failed_dir = dest_dir / FAILED
     if rc == 0:
@@ -193,16 +213,52 @@ def finish(job: Job, rc: int, seconds: float, dest_dir: Path, fingerprint: str |
             "status": "complete", "fingerprint": fingerprint,
             "html_sha256": outputs["html_sha256"], "files": outputs["files"],
             "headlines": outputs["headlines"], "key_findings": outputs["key_findings"],
-            "provenance": {**job.provenance, "parameters": job.parameters},
+            # build_time: the report's own, from its worker (execute.py), not the build's start
+            "provenance": {**job.provenance, **{k: outputs[k] for k in ("build_time",) if k in outputs},
+                           "parameters": job.parameters},
             "seconds": round(seconds, 1),
         }
-        path = publish(staging, dest_dir, job.name, manifest)
+        printed = None
+        if printer is not None:
+            printed = printer.print_pdf(staging / f"{job.name}.html", staging / f"{job.name}.pdf")
+            manifest["pdf"] = printed.manifest_entry(job.name)
+        path = publish(staging, dest_dir, job.name, manifest, drop_pdf=drop_pdf)
         clear_failure(failed_dir, job.name)
-        return Outcome(job.name, "built", seconds, path=path)
+        if printed is None:
+            return Outcome(job.name, "built", seconds, path=path)
+        return Outcome(job.name, "built", seconds, path=path, pdf_seconds=printed.seconds,
+                       message=_pdf_note(printed.pages, printed.seconds))
     failure = Failure.read(staging)
     path = write_failure(failed_dir, job.name, job.title or job.name, failure, job.parameters,
                          staging / "executed.ipynb", job.notebook_rel)
     return Outcome(job.name, "failed", seconds, message=failure.error, path=path)
+
+
+def _pdf_note(pages: int, seconds: float) -> str:
+    return f"PDF {pages} page{'' if pages == 1 else 's'}, {seconds:.1f} s"
+
+
+def fix_pdf(name: str, reports_dir: Path, staging_root: Path, printer: Printer | None) -> Outcome:
+    """A current report whose PDF is missing or no longer matches (:func:`publish.report_state`
+    ``"pdf"``): with ``printer``, print the published ``reports/NAME.html`` to ``NAME.pdf`` in
+    staging and publish it with the manifest; without, remove the PDF and its record
+    (:func:`publish.publish_pdf`)."""
+    manifest = read_manifest(reports_dir, name)
+    assert manifest is not None  # report_state said "pdf": the manifest is complete
+    staging = staging_root / f"{name}-pdf-{os.getpid()}"
+    with output_errors(staging):
+        staging.mkdir(parents=True, exist_ok=True)
+    try:
+        if printer is None:
+            publish_pdf(staging, reports_dir, name, {k: v for k, v in manifest.items() if k != "pdf"})
+            return Outcome(name, "skipped", message="its PDF no longer matched: removed "
+                                                    "(`make pdf` prints it)")
+        printed = printer.print_pdf(reports_dir / f"{name}.html", staging / f"{name}.pdf")
+        path = publish_pdf(staging, reports_dir, name, {**manifest, "pdf": printed.manifest_entry(name)})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Outcome(name, "printed", printed.seconds, path=path, pdf_seconds=printed.seconds,
+                   message=f"PDF {printed.pages} page{'' if printed.pages == 1 else 's'}")
 
 
 def _line(o: Outcome, width: int) -> str:
@@ -216,8 +272,12 @@ def _line(o: Outcome, width: int) -> str:
 def build(root: Path | None = None, *, reports_dir: Path | None = None,
           reports_yaml: Path | None = None, force: bool = False, jobs: int | None = None,
           only: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT, wait: bool = False,
-          out: TextIO | None = None, err: TextIO | None = None) -> BuildSummary:
+          pdf: bool = False, out: TextIO | None = None,
+          err: TextIO | None = None) -> BuildSummary:
     """Build the published reports declared in reports.yaml.
+
+    Then compare the published headlines with those recorded by the last build that changed
+    any, print what changed and keep ``reports/CHANGES.md`` (:mod:`.changes`).
 
     Parameters
     ----------
@@ -235,11 +295,20 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
         Whole-notebook time limit in seconds.
     wait : bool
         Wait for another build's lock instead of raising :class:`LockHeld`.
+    pdf : bool
+        Also print each report to ``reports/NAME.pdf`` (:mod:`.pdf`); a report current but
+        for its PDF only gets its PDF.  Without it, a report rebuilt loses its old PDF.
 
     Returns
     -------
     BuildSummary
         One outcome per report; the caller turns failures into exit code 1.
+
+    Raises
+    ------
+    ToolMissing, ToolFailed
+        With ``pdf``: no Chromium (before anything runs), or it failed to print (exit 5;
+        the report being printed is not published, those published before it stay).
     """
     root = Path(root or paths.ROOT)
     reports_dir = Path(reports_dir or root / "reports")
@@ -261,50 +330,81 @@ def build(root: Path | None = None, *, reports_dir: Path | None = None,
         selected = [r for r in reports if r.name in set(only)]
     summary = BuildSummary()
     width = max((len(r.name) for r in selected), default=10)
+    from contextlib import nullcontext
+
+    from sharedservices.pipeline.changes import record_changes
     from sharedservices.pipeline.index import write_index
+
+    chromium = None
+    if pdf:
+        from sharedservices.pipeline.browser import find_chromium
+
+        chromium = find_chromium(task="build --pdf")  # exit 5 before anything runs
 
     with build_lock(reports_dir, wait):
         clean_staging(reports_dir)
         try:
             tree = tree_hash(root)
             todo: list[tuple[Report, str]] = []
+            pdf_only: list[Report] = []
             for r in selected:
                 fp = report_fingerprint(tree, r.notebook, r.entry_json())
-                if force or not is_current(reports_dir, r.name, fp):
+                state = "stale" if force else report_state(reports_dir, r.name, fp, pdf)
+                if state == "stale":
                     todo.append((r, fp))
-                else:
-                    # current again (e.g. an input was broken, then fixed): a failure report
-                    # from the broken inputs no longer applies
-                    clear_failure(reports_dir / FAILED, r.name)
-                    o = Outcome(r.name, "skipped")
-                    summary.outcomes.append(o)
-                    print(_line(o, width), file=out, flush=True)
-            if todo:
-                for r, _ in todo:
-                    check_report(r, reports_yaml.name)
-                    check_destination(reports_dir, r.name, f"{reports_yaml.name}: report {r.name!r}")
-                validate_inputs()
-                from sharedservices.pipeline import provenance
+                    continue
+                # current again (e.g. an input was broken, then fixed): a failure report
+                # from the broken inputs no longer applies
+                clear_failure(reports_dir / FAILED, r.name)
+                if state == "pdf":
+                    pdf_only.append(r)
+                    continue
+                o = Outcome(r.name, "skipped")
+                summary.outcomes.append(o)
+                print(_line(o, width), file=out, flush=True)
+            for r, _ in todo:
+                check_report(r, reports_yaml.name)
+            for r in [r for r, _ in todo] + pdf_only:
+                check_destination(reports_dir, r.name, f"{reports_yaml.name}: report {r.name!r}",
+                                  pdf=True)
+            from sharedservices.pipeline.pdf import Printer
 
-                prov = provenance.collect(root)
-                _run_all(todo, reports_dir, prov, jobs or os.cpu_count() or 1, timeout, summary,
-                         width, out, err, after_each=lambda: write_index(reports_dir, reports))
+            with Printer(chromium) if chromium is not None else nullcontext() as printer:
+                if todo:
+                    validate_inputs()
+                    from sharedservices.pipeline import provenance
+
+                    prov = provenance.collect(root)
+                    _run_all(todo, reports_dir, prov, jobs or os.cpu_count() or 1, timeout,
+                             summary, width, out, err, printer=printer,
+                             after_each=lambda: write_index(reports_dir, reports))
+                if pdf_only:
+                    staging_root = ensure_dir(reports_dir / STAGING)
+                    for r in pdf_only:
+                        o = fix_pdf(r.name, reports_dir, staging_root, printer)
+                        summary.outcomes.append(o)
+                        print(_line(o, width), file=out, flush=True)
+            changes = record_changes(reports_dir, reports)
             write_index(reports_dir, reports)  # also repairs an index that was replaced
+            if changes.lines or any(o.status != "skipped" for o in summary.outcomes):
+                for line in changes.summary():
+                    print(line, file=out, flush=True)
         finally:
             clean_staging(reports_dir)  # however the build ends: done, Ctrl-C, exit 4
     return summary
 
 
-def check_destination(dest_dir: Path, name: str, what: str) -> None:
+def check_destination(dest_dir: Path, name: str, what: str, pdf: bool = False) -> None:
     """Refuse (exit 2) to publish ``name`` where a file the suite did not write would go.
 
     Raises
     ------
     InputError
-        ``NAME/``, ``NAME.json`` or ``NAME.html`` exists in ``dest_dir`` and was not written
-        by sharedservices (:func:`sharedservices.pipeline.publish.foreign_output`).
+        ``NAME/``, ``NAME.json`` or ``NAME.html`` (and, with ``pdf``, ``NAME.pdf``) exists in
+        ``dest_dir`` and was not written by sharedservices
+        (:func:`sharedservices.pipeline.publish.foreign_output`).
     """
-    foreign = foreign_output(dest_dir, name)
+    foreign = foreign_output(dest_dir, name, pdf=pdf)
     if foreign is not None:
         kind = "folder" if foreign.is_dir() else "file"
         raise InputError(f"{what}: the {kind} {cut(str(foreign))!r} exists and was not written "
@@ -315,8 +415,10 @@ def check_destination(dest_dir: Path, name: str, what: str) -> None:
 
 def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, Any],
              jobs: int, timeout: float, summary: BuildSummary, width: int,
-             out: TextIO, err: TextIO, after_each: Any = None) -> None:
-    """Run the reports to build, ``jobs`` at once, publishing each as it finishes.
+             out: TextIO, err: TextIO, after_each: Any = None,
+             printer: Printer | None = None) -> None:
+    """Run the reports to build, ``jobs`` at once, publishing each as it finishes (printed
+    to PDF first, in this thread, with ``printer``; the other notebooks keep running).
 
     When every notebook lives in one folder (the published set: ``notebooks/``) they run on
     ``jobs`` long-lived kernels (:func:`sharedservices.pipeline.warm.run_jobs`: the library
@@ -346,7 +448,7 @@ def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, 
         results = run_cold(made, n, timeout)
     with Progress(len(made), out, err, unit="report") as bar:
         for job, rc, seconds in results:
-            o = finish(job, rc, seconds, reports_dir, fingerprints[job.name])
+            o = finish(job, rc, seconds, reports_dir, fingerprints[job.name], printer=printer, drop_pdf=True)
             summary.outcomes.append(o)
             if after_each is not None:
                 after_each()  # the index describes what is published, report by report
@@ -371,16 +473,72 @@ def run_cold(jobs: list[Job], n: int, timeout: float) -> Any:
         pool.shutdown(wait=True)
 
 
-def adhoc_name(notebook: Path, parameters: dict[str, Any]) -> str:
-    """Name of an ad-hoc run: the notebook stem plus a short hash of its parameters.
+def adhoc_name(notebook: Path, extra: dict[str, Any], council: str | None = None) -> str:
+    """Name of an ad-hoc run's report: from the notebook, the council and the other parameters.
+
+    With a council: the notebook's number and first word, then the council's name as a slug
+    (``30-payback-bristol``); without one: the notebook's stem (``00-data-overview``).  When
+    ``extra`` (the parameters other than the council that differ from their defaults) is not
+    empty, a short hash of it follows, so runs with other values never overwrite each other
+    while a second run with the same values replaces the first.
 
     Examples
     --------
+    >>> nb = Path("notebooks/30-payback-vs-cuts.ipynb")
+    >>> adhoc_name(nb, {}, "Bristol"), adhoc_name(nb, {"horizon": 12}, "Hammersmith & Fulham")
+    ('30-payback-bristol', '30-payback-hammersmith-and-fulham-a39e1dcb')
+    >>> adhoc_name(Path("notebooks/00-data-overview.ipynb"), {})
+    '00-data-overview'
     >>> adhoc_name(Path("notebooks/00-data-overview.ipynb"), {"latest_year": "2012-13"})
-    '00-data-overview-...'
+    '00-data-overview-749b7739'
     """
-    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:8]
-    return f"{notebook.stem}-{digest}"
+    stem = Path(notebook).stem
+    if council is None:
+        name = stem
+    else:
+        m = re.match(r"^(\d+)-([a-z0-9]+)", stem)
+        name = f"{m.group(0) if m else stem}-{council_slug(council)}"
+    if extra:
+        text = json.dumps(extra, sort_keys=True, default=str)
+        name = f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    return name
+
+
+def council_slug(name: str) -> str:
+    """A council's name as it goes into a file name.
+
+    Examples
+    --------
+    >>> council_slug("Bristol"), council_slug("Kingston-upon-Hull"), council_slug("King's Lynn & West Norfolk")
+    ('bristol', 'kingston-upon-hull', 'kings-lynn-and-west-norfolk')
+    """
+    from sharedservices.report.params.councils import name_key
+
+    return re.sub(r"[^a-z0-9]+", "-", name_key(name)).strip("-") or "council"
+
+
+def _adhoc_council(notebook: Path, parameters: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The name of the notebook's council parameter and the council's short name, if it has one
+    (:func:`sharedservices.inputs.data.council_name`)."""
+    from sharedservices.inputs import data
+
+    field = next((s.name for s in params_mod.describe(notebook) if s.council), None)
+    if field is None or not isinstance(parameters.get(field), str):
+        return field, None
+    return field, data.council_name(parameters[field])
+
+
+def _non_default(notebook: Path, parameters: dict[str, Any], leave_out: str | None) -> dict[str, Any]:
+    """The validated ``parameters`` whose values differ from the notebook's defaults."""
+    defaults = params_mod.defaults(notebook)
+    missing = object()
+
+    def same(a: Any, b: Any) -> bool:
+        return bool(a == b) or (json.dumps(a, sort_keys=True, default=str)
+                                == json.dumps(b, sort_keys=True, default=str))
+
+    return {k: v for k, v in parameters.items()
+            if k != leave_out and not same(v, defaults.get(k, missing))}
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -409,7 +567,11 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
               out: TextIO | None = None, wait: bool = False) -> Path:
     """One ad-hoc run with the build's validation and outputs; return the HTML path.
 
-    Without ``out_html`` the report goes to ``reports/adhoc/<stem>-<params hash>.html``.
+    Without ``out_html`` the report goes to ``reports/adhoc/NAME.html``, named by
+    :func:`adhoc_name` (``30-payback-bristol``, and a hash of any other parameters set away
+    from their defaults).  A notebook with a council parameter is titled for the council
+    (:func:`sharedservices.report.titles.report_title`: "Can shared services close Bristol's
+    funding gap in time?"), with or without ``out_html``.
     A run that writes inside the project's ``reports/`` holds the build lock (as ``build``
     and ``batch`` do), so a build starting meanwhile cannot remove its staging files.
     Nothing the suite did not write is replaced: an existing ``NAME/``, ``NAME.json`` or
@@ -441,8 +603,11 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
     if out_html is not None:
         dest_dir, name = Path(out_html).resolve().parent, Path(out_html).stem
         _check_output_name(dest_dir, name, Path(out_html), reports_dir)
-    else:
-        dest_dir, name = reports_dir / "adhoc", adhoc_name(notebook, parameters)
+    field, council = _adhoc_council(notebook, parameters)
+    title = report_title(notebook, council) if council else None
+    if out_html is None:
+        dest_dir = reports_dir / "adhoc"
+        name = adhoc_name(notebook, _non_default(notebook, parameters, field), council)
     check_destination(dest_dir, name, f"-o: {cut(str(dest_dir / (name + '.html')))!r}")
     validate_inputs()
     try:
@@ -456,13 +621,13 @@ def run_adhoc(notebook: Path, raw_parameters: dict[str, Any], *, out_html: Path 
         from sharedservices.pipeline import provenance
 
         prov = provenance.collect(root)
-        staging = ensure_dir(dest_dir / STAGING) / f"{name}-{os.getpid()}"
+        staging = dest_dir / STAGING / f"{name}-{os.getpid()}"
         workers = Workers()
-        try:
+        try:  # from the first folder made: however the run ends, no staging folder is left
             with output_errors(staging):
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
-            job = make_job(name, None, notebook, rel, parameters, staging, timeout, prov)
+            job = make_job(name, title, notebook, rel, parameters, staging, timeout, prov)
             rc, seconds = run_job(job, timeout, workers)
             o = finish(job, rc, seconds, dest_dir)
         except BaseException:

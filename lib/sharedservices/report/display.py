@@ -218,6 +218,7 @@ _CODE_NAMES = _code_names()
 #: Quality ratings shown as coloured badges that also carry the word.
 RAG = ("green", "amber", "red")
 _URL = re.compile(r"^https?://\S+$")
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 
 def _is_missing(v: Any) -> bool:
@@ -270,6 +271,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     >>> out = table_html(pd.DataFrame({"programme": ["back_office"], "adult_social_care": [1.0]}))
     >>> ">Back office only<" in out, ">Adult social care</th>" in out
     (True, True)
+    >>> ">no population<" in table_html(pd.DataFrame({"reason": ["no_population"]}))
+    True
     """
     import pandas as pd
 
@@ -305,6 +308,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
             return _link(text, text)
         if text in _CODE_NAMES:  # a service or programme code: its name
             return html.escape(_CODE_NAMES[text])
+        if _SNAKE.match(text) and c != "key":  # any other code: its words (the CSV keeps the code)
+            return html.escape(text.replace("_", " "))
         if c == "key":  # a long key may break after its dots and underscores only
             return "<code>" + re.sub(r"([._])", r"\1<wbr>", html.escape(text)) + "</code>"
         return html.escape(text)

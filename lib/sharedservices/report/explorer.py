@@ -25,6 +25,12 @@ data replaced in place, background blitted, limits redrawn only when the data le
 and the metrics panel.  ``bench/bench_explorer.py`` times one change through the widget
 path.
 
+``notebooks/explorer.ipynb`` shows it: ``make explore`` (or ``.venv/bin/voila
+notebooks/explorer.ipynb``) serves that notebook with Voilà, run on opening and code
+hidden, through the template in ``report/voila/`` (Voilà's own, less its CDN stylesheets);
+in JupyterLab (``make lab``) it starts with Run All.  While a "cited default" box is
+ticked its control shows the value the model used (:func:`shown_default`).
+
 Conventions: years 0..H (0 = 2010-11); money real 2010-11 prices, shown in £m; shares say
 their basis (core spending or total service expenditure).
 """
@@ -42,7 +48,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from sharedservices.errors import InputError, SharedServicesError
+from sharedservices.errors import SharedServicesError
 from sharedservices.report import format as fmt
 from sharedservices.report import params as _params
 from sharedservices.report.params import ParamSpec, scenario_fields
@@ -68,6 +74,7 @@ __all__ = [
     "find_council",
     "format_metrics",
     "show",
+    "shown_default",
     "validate_values",
 ]
 
@@ -79,6 +86,9 @@ SLIDER_STEPS = 100
 #: drops them for the other paths): their controls are disabled unless ``cut_path`` is
 #: ``"parametric"``, so a move that cannot change anything is not offered.
 PARAMETRIC_ONLY = scenario_fields.PARAMETRIC_ONLY
+#: Fields the model sets on one cut path only, and the metric that gives the chosen path's
+#: own value on the others: shown while "cited default" is ticked (:func:`shown_default`).
+SHOWN_FROM_METRICS: dict[str, str] = {"front_loading": "front_loading_index"}
 #: Years shown in the coverage row of the metrics panel.
 COVERAGE_YEARS_SHOWN = 10
 #: Source line under the chart (as the payback report's: ``figures.payback.SOURCE_MODEL``).
@@ -128,42 +138,30 @@ def council_choices() -> dict[str, str]:
 def find_council(text: str, choices: Mapping[str, str] | None = None) -> str:
     """Resolve what was typed in the council picker to an RS code.
 
-    ``text`` may be a picker label, an RS or ONS code, or part of a name or code that
-    matches exactly one principal council (case ignored).
+    ``text`` may be a picker label (one of ``choices``); anything else goes to
+    :func:`sharedservices.report.params.find_council`, the matcher ``-p council`` uses too:
+    an RS or ONS code, a council's name (with or without its class suffix), or part of a
+    name that matches exactly one principal council (case ignored).
 
     Raises
     ------
     InputError
-        Nothing or more than one council matches.
+        Nothing or more than one council matches (the closest names listed).
 
     Examples
     --------
-    >>> find_council("E07000137"), find_council("east linds")
-    ('E2532', 'E2532')
-    >>> find_council("Lindsey and Nowhere")
+    >>> find_council("E07000137"), find_council("east linds"), find_council("Bristol")
+    ('E2532', 'E2532', 'E0102')
+    >>> find_council("East Lindsy")
     Traceback (most recent call last):
     ...
-    sharedservices.errors.InputError: council: 'Lindsey and Nowhere' matches no principal council (allowed: a name or an RS/ONS code, e.g. East Lindsey or E2532)
+    sharedservices.errors.InputError: council: 'East Lindsy' matches no principal council (closest: East Lindsey, West Lindsey, East Dorset, Hastings, Eastleigh; allowed: a principal council's name such as Bristol, or an RS code such as E0101 or an ONS code such as E06000022; see data/processed/councils.csv)
     """
-    from sharedservices.inputs import data
-
     choices = council_choices() if choices is None else choices
     text = text if isinstance(text, str) else ""
     if text in choices:
         return choices[text]
-    try:
-        return data.resolve_council(text)
-    except InputError:
-        pass
-    key = " ".join(text.split()).lower()
-    hits = sorted({e for label, e in choices.items() if key and key in label.lower()})
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise InputError(f"council: {text!r} matches no principal council "
-                         "(allowed: a name or an RS/ONS code, e.g. East Lindsey or E2532)")
-    raise InputError(f"council: {text!r} matches {len(hits)} councils "
-                     "(allowed: a name or code matching one; pick one from the list)")
+    return _params.find_council(text)
 
 
 # --------------------------------------------------------------------------------------
@@ -213,7 +211,10 @@ class OptionalControl(widgets.HBox):
         self.cited = widgets.Checkbox(value=value is None, description="cited default",
                                       indent=False, layout=widgets.Layout(width="8.5em"))
         self.inner = inner
-        super().__init__([inner, self.cited], **kwargs)
+        inner.layout.flex = "1 1 auto"  # the slider takes the row's width, as the others do
+        #: Said in place of the control's number when the model used none (see :meth:`show_default`).
+        self.note = widgets.HTML("", layout=widgets.Layout(margin="0 0 0 4px"))
+        super().__init__([inner, self.cited, self.note], **kwargs)
         self._syncing = False
         self.value = value
         self._show(value)
@@ -228,6 +229,9 @@ class OptionalControl(widgets.HBox):
             self.inner.disabled = value is None
             if value is not None:
                 self.inner.value = value
+                self.note.value = ""
+                if hasattr(self.inner, "readout"):
+                    self.inner.readout = True
         finally:
             self._syncing = False
 
@@ -239,14 +243,48 @@ class OptionalControl(widgets.HBox):
         if not self._syncing:
             self._show(change["new"])
 
-    def show_default(self, value: float | int | None) -> None:
-        """Show the default the model used in the disabled control (fires no change)."""
-        if self.value is None and value is not None:
-            self._syncing = True
-            try:
-                self.inner.value = value
-            finally:
-                self._syncing = False
+    def show_default(self, value: float | int | None, note: str = "") -> None:
+        """Show the default the model used in the disabled control (fires no change).
+
+        A value inside the control's range is shown by the control itself.  A value
+        outside it (a back-loaded path's negative front-loading index, which a 0..1 slider
+        would clamp to 0) and ``None`` with a ``note`` (such as "no net cut") turn the
+        control's own number off and say the value, or the note, in words beside it, so
+        nothing false or stale is read off the control.  Nothing changes while the box is
+        unticked.
+
+        Examples
+        --------
+        >>> spec = ParamSpec("front_loading", "float", None, "phi", minimum=0.0, maximum=1.0,
+        ...                  nullable=True)
+        >>> w = control_for(spec)
+        >>> w.show_default(0.25); w.inner.value, w.value, w.note.value
+        (0.25, None, '')
+        >>> w.show_default(-0.05); w.note.value, w.inner.readout
+        ('−0.05 (below the slider’s 0.00)', False)
+        >>> w.show_default(None, "no net cut"); w.note.value
+        'no net cut'
+        >>> w.show_default(0.5); w.note.value, w.inner.readout
+        ('', True)
+        """
+        if self.value is not None or (value is None and not note):
+            return
+        lo, hi = getattr(self.inner, "min", None), getattr(self.inner, "max", None)
+        inside = value is not None and (lo is None or lo <= value) and (hi is None or value <= hi)
+        if value is not None and not inside:
+            decimals = 0 if isinstance(value, int) else 2
+            below = lo is not None and value < lo
+            note = (f"{fmt.number(value, decimals)} ({'below' if below else 'above'} the slider’s "
+                    f"{fmt.number(lo if below else hi, decimals)})")
+        self._syncing = True
+        try:
+            if value is not None:
+                self.inner.value = value  # a slider clamps it: its number is turned off below
+            self.note.value = "" if inside else html.escape(note)
+            if hasattr(self.inner, "readout"):
+                self.inner.readout = inside
+        finally:
+            self._syncing = False
 
 
 class CouncilPicker(widgets.Combobox):
@@ -338,6 +376,40 @@ def build_controls(schema: type[BaseModel] = ScenarioParams,
     values = dict(values or {})
     return {s.name: control_for(s, values.get(s.name, s.default), choices=choices)
             for s in field_specs(schema)}
+
+
+def shown_default(name: str, result: ScenarioResult) -> tuple[float | int | None, str]:
+    """What the control of field ``name`` shows while "cited default" is ticked.
+
+    The value the model used, from ``result.settings``; for a field the model uses on one
+    cut path only (:data:`SHOWN_FROM_METRICS`), the chosen path's own value from
+    ``result.metrics`` on the other paths.  So the front-loading control shows the SR2010
+    path's index on that path, the council's own on its actual path, and on the
+    parametric path the index the model gave it.  Returns ``(value, note)``: a value with
+    an empty note, or None with the reason the model gives none (such as "no net cut").
+
+    Examples
+    --------
+    >>> from sharedservices.model import scenario
+    >>> r = scenario.run_scenario("E2532", cut_path="sr2010")
+    >>> shown_default("front_loading", r) == (r.metrics["front_loading_index"], "")
+    True
+    >>> import math
+    >>> math.isclose(shown_default("front_loading", r)[0], scenario.sr2010_front_loading_index())
+    True
+    >>> shown_default("frontline_cut_persistence", r) == (r.settings["frontline_cut_persistence"], "")
+    True
+    """
+    from sharedservices.model.cuts import NO_NET_CUT
+
+    value = result.settings.get(name)
+    if value is None and name in SHOWN_FROM_METRICS:
+        value = result.metrics.get(SHOWN_FROM_METRICS[name])
+        if value is None:
+            return None, NO_NET_CUT
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, ""
+    return value, ""
 
 
 def _control_value(control: widgets.Widget) -> Any:
@@ -679,8 +751,7 @@ class Explorer:
         self.title.value = f"<b>{html.escape(chart_title(m))}</b>"
         for name, control in self.controls.items():
             if isinstance(control, OptionalControl):
-                resolved = result.settings.get(name)
-                control.show_default(resolved if isinstance(resolved, int | float) else None)
+                control.show_default(*shown_default(name, result))
         self.last_ms = 1000 * (time.perf_counter() - t0)
         self.panel.value = _metrics_html(format_metrics(m, result.settings), self.last_ms)
         self.message.value = ""

@@ -19,8 +19,8 @@ import re
 
 from sharedservices.model.cuts import fy_label
 
-__all__ = ["MINUS", "count", "financial_year", "gbp_bn", "gbp_m", "column_header", "financing_name", "headline_value", "number", "pct", "pct_value",
-           "signed"]
+__all__ = ["MINUS", "change", "count", "financial_year", "gbp", "gbp_bn", "gbp_m", "column_header", "financing_name",
+           "headline_value", "number", "pct", "pct_value", "signed"]
 
 #: The minus sign of every negative number in text (U+2212, not a hyphen).
 MINUS = "\u2212"
@@ -103,6 +103,40 @@ def pct_value(x_pct: float | None, decimals: int = 1, missing: str = "n/a") -> s
     if x_pct is None:
         return missing
     return signed(f"{abs(float(x_pct)):,.{decimals}f}%", _rounds_negative(x_pct, decimals))
+
+
+def gbp(x_gbp: float | None, decimals: int = 0, missing: str = "n/a") -> str:
+    """Money in pounds (a per-head figure, say): ``£1,234``, ``−£5``.
+
+    Examples
+    --------
+    >>> gbp(1234.4), gbp(-5.2), gbp(None), gbp(12.345, 2)
+    ('£1,234', '−£5', 'n/a', '£12.35')
+    """
+    if x_gbp is None:
+        return missing
+    return signed(f"£{abs(float(x_gbp)):,.{decimals}f}", _rounds_negative(x_gbp, decimals))
+
+
+def change(x_pct: float, decimals: int = 1, up: str = "rose", down: str = "fell",
+           flat: str = "did not change", size_first: bool = False) -> str:
+    """A change already in per cent, in words: a verb and the size without a sign
+    (``size_first``: the size, then the word, as in "7.2% less").
+
+    A change that rounds to zero at ``decimals`` is ``flat``: never "fell 0.0%".
+
+    Examples
+    --------
+    >>> change(-10.94), change(7.2), change(-0.04)
+    ('fell 10.9%', 'rose 7.2%', 'did not change')
+    >>> change(-7.24, 1, "more", "less", "no different", size_first=True)
+    '7.2% less'
+    """
+    if round(float(x_pct), decimals) == 0:
+        return flat
+    size = pct_value(abs(float(x_pct)), decimals)
+    word = up if x_pct > 0 else down
+    return f"{size} {word}" if size_first else f"{word} {size}"
 
 
 def financial_year(t: int) -> str:

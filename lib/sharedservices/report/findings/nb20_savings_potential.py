@@ -4,14 +4,26 @@ Model outputs (steady-state savings from each council's own service mix and the 
 rates in ``data/assumptions/programmes.yaml``), set against the benchmarks in
 ``savings_evidence.yaml``.  Shares are gross of running costs, the basis on which the
 back office is calibrated to NLGN's 1.8 %; percentages name their basis.
+
+:func:`finding_lines` and the ``*_title`` functions write the key findings and the figure
+titles from the headlines (and the tables and cited values they quote, passed in), every
+number through :mod:`sharedservices.report.format`, one percentage basis to a sentence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import pandas as pd
+
 from sharedservices.inputs import assumptions
 from sharedservices.model import national
-from sharedservices.report.findings import register
+from sharedservices.report.findings import Headlines, register
+from sharedservices.report.format import count, gbp_m, number, pct, pct_value
 from sharedservices.report.tables import savings as t
+
+__all__ = ["BENCHMARKS", "CITED_SHARES", "benchmark_lines", "cited_shares", "distribution_title", "finding_lines",
+           "headlines", "rates_words", "reach_chart_title", "reach_curves_title"]
 
 #: The benchmarks the report tests, by headline name (keys in savings_evidence.yaml).
 BENCHMARKS: dict[str, str] = {
@@ -66,3 +78,196 @@ def headlines(year: str = "2010-11", savings_multiplier: float = 1.0) -> dict[st
     for name, key in BENCHMARKS.items():
         out[f"{name}_pct"] = 100.0 * float(assumptions.value(key))
     return out
+
+
+#: The cited shares the key findings quote (keys in programmes.yaml), by name.
+CITED_SHARES: dict[str, str] = {
+    "back_office_overhead_share": "programmes.back_office_overhead_share",
+    "central_addressable_share": "programmes.service.central.addressable_share",
+    "adult_social_care_addressable_share": "programmes.service.adult_social_care.addressable_share",
+}
+
+
+def cited_shares() -> dict[str, float]:
+    """The cited shares the key findings quote (fractions), read from the assumptions (so
+    a report that calls it records them)."""
+    return {name: float(assumptions.value(key)) for name, key in CITED_SHARES.items()}
+
+
+def rates_words(savings_multiplier: float) -> str:
+    """The savings rates a run used, in words.
+
+    Examples
+    --------
+    >>> rates_words(1.0), rates_words(1.5), rates_words(2), rates_words(0.125)
+    ('as cited', '1.5 times the cited rates', '2 times the cited rates', '0.125 times the cited rates')
+    """
+    m = float(savings_multiplier)
+    if m == 1:
+        return "as cited"
+    decimals = next((d for d in range(4) if round(m, d) == m), 3)
+    return f"{number(m, decimals)} times the cited rates"
+
+
+def _councils(share_pct: float, n_councils: int, of: str = "") -> str:
+    """A share of councils (%) as the count it is, then the share: "none", "3 (1%)".
+
+    >>> _councils(0.0, 353), _councils(0.84985835694051, 353), _councils(100 / 353, 353, " of principal councils")
+    ('none', '3 (1%)', '1 (0% of principal councils)')
+    """
+    k = int(round(float(share_pct) * n_councils / 100.0))
+    return "none" if k == 0 else f"{count(k)} ({pct_value(share_pct, 0)}{of})"
+
+
+def _median(by_class: pd.DataFrame, programme: str, klass: str) -> str:
+    return pct_value(by_class.loc[(programme, klass), "median_pct_of_tse"])
+
+
+def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame, cited: Mapping[str, float],
+                  year: str = "2010-11", savings_multiplier: float = 1.0) -> list[str]:
+    """The key findings of the savings-potential report, from its headlines.
+
+    Parameters
+    ----------
+    h : dict
+        :func:`headlines` for the same ``year`` and ``savings_multiplier``.
+    by_class : DataFrame
+        :func:`sharedservices.report.tables.savings_by_class` on total service expenditure
+        (index programme, class; ``median_pct_of_tse``).
+    reach_core : DataFrame
+        :func:`sharedservices.report.tables.reach_by_class` on core spending (% of councils,
+        classes by programmes).
+    cited : mapping
+        :func:`cited_shares`.
+    year, savings_multiplier
+        The report's parameters.
+
+    Examples
+    --------
+    >>> h = headlines()
+    >>> councils, pot = national.savings_potential_all("2010-11", 1.0)
+    >>> target = float(assumptions.value(BENCHMARKS["close_to_10"]))
+    >>> lines = finding_lines(h, t.savings_by_class(pot, councils, "tse"),
+    ...                       t.reach_by_class(pot, councils, target, "core_spending"), cited_shares())
+    >>> print(lines[1][:71])
+    NLGN's claim is of savings "close to 10%" of total service expenditure.
+    """
+    tse, core = "of total service expenditure", "of core spending"
+    n = int(h["councils"])
+    claim = pct_value(h["close_to_10_pct"], 0)
+    nlgn = (f"NLGN put the back office's saving at {pct_value(h['nlgn_realistic_pct'])} {tse} (realistic) and "
+            f"{pct_value(h['nlgn_best_case_pct'])} (best case).")
+    median = (f"Sharing the back office alone would save the median principal council "
+              f"{pct_value(h['back_office_median_pct_of_tse'])} {tse} a year once running (gross, {year} service "
+              f"mix, savings rates {rates_words(savings_multiplier)}). The median shire district would save "
+              f"{_median(by_class, 'back_office', 'SD')} {tse}, its central services being a large part of a small "
+              f"budget; the median shire county {_median(by_class, 'back_office', 'SC')} and the median unitary "
+              f"{_median(by_class, 'back_office', 'UA')}. {nlgn}")
+    reach = (f"NLGN's claim is of savings \"close to {claim}\" {tse}. Of England's {count(n)} principal councils, "
+             f"{_councils(h['back_office_reach_10_tse_pct'], n)} would reach it with the back office alone, "
+             f"{_councils(h['back_office_waste_reach_10_tse_pct'], n)} adding waste and regulatory services, "
+             f"{_councils(h['broad_reach_10_tse_pct'], n)} adding adult and children's social care and "
+             f"{_councils(h['public_realm_reach_10_tse_pct'], n)} with the wider public realm (% of principal "
+             "councils).")
+    on_core, on_tse = pct_value(h["broad_reach_10_core_pct"], 0), pct_value(h["broad_reach_10_tse_pct"], 0)
+    more = ("about as many" if on_core == on_tse else
+            "more" if h["broad_reach_10_core_pct"] > h["broad_reach_10_tse_pct"] else "fewer")
+    core_basis = (f"On the narrower basis of core spending (total service expenditure less education, police and "
+                  f"fire), the median council's broad programme saves {pct_value(h['broad_median_pct_of_core_spending'])}"
+                  f" {core}. Measured against \"close to {claim}\" {core}, {more} councils get there: "
+                  f"{_councils(h['broad_reach_10_core_pct'], n, ' of principal councils')} with the broad programme "
+                  f"and {_councils(h['public_realm_reach_10_core_pct'], n)} with the wider public realm.")
+    if ("public_realm", "SC") in by_class.index and "SC" in reach_core.index:
+        k = int(by_class.loc[("public_realm", "SC"), "councils"])
+        sc = _councils(reach_core.loc["SC", "public_realm"], k, " of them")
+        if sc == "none":
+            core_basis += " No shire county gets there, even with the wider public realm."
+        elif sc.startswith(f"{count(k)} ("):
+            core_basis += f" All {count(k)} shire counties get there with the wider public realm."
+        else:
+            core_basis += f" Of the {count(k)} shire counties, {sc} get there with the wider public realm."
+    for key, basis, who in (("tse", tse, "For the median council's broad programme"), ("core", core, "")):
+        x = h[f"broad_rates_multiple_for_median_to_reach_10_{key}"]
+        lead = f"{who} to reach {claim} {basis}" if who else f"To reach {claim} {basis}"
+        core_basis += (f" {lead}, it would need savings where it has none." if x is None else
+                       f" {lead}, the cited savings rates would have to be {number(x, 1)} times as high.")
+    england = (f"Summed over England, the back office would save {gbp_m(h['back_office_england_gbp_m'], 0)} a year "
+               f"and the broad programme {gbp_m(h['broad_england_gbp_m'], 0)} (gross, £m a year, 2010-11 prices): "
+               f"{pct_value(h['back_office_england_pct_of_tse'])} and {pct_value(h['broad_england_pct_of_tse'])} of "
+               "England's total service expenditure. Weighted by spending, as NLGN's figures were, that back-office "
+               f"{pct_value(h['back_office_england_pct_of_tse'])} {tse} compares with NLGN's "
+               f"{pct_value(h['nlgn_realistic_pct'])} realistic and {pct_value(h['nlgn_best_case_pct'])} best case. "
+               f"The median council's {pct_value(h['back_office_median_pct_of_tse'])} of its own total service "
+               "expenditure differs because most councils are small districts whose central services are a large "
+               "part of their budgets.")
+    calibration = ("The comparison with NLGN is calibration, not validation. The back-office overhead inside the "
+                   f"other services ({pct(cited['back_office_overhead_share'])} of each service's spending) was solved "
+                   "from NLGN's own back-office share, so that a typical council's back office would save NLGN's "
+                   f"{pct_value(h['nlgn_realistic_pct'])} {tse}. So neither that figure nor the suite's lower "
+                   f"{pct_value(h['back_office_england_pct_of_tse'])} of England's total service expenditure (its base "
+                   "leaves schools out) tests the model; report 60 holds the model against the partnerships that set "
+                   "none of its parameters.")
+    judgement = ("These are model outputs resting on red-rated judgements of how much of each service's spending can "
+                 f"be shared (for example {pct(cited['central_addressable_share'], 0)} of central services' spending "
+                 f"and {pct(cited['adult_social_care_addressable_share'], 0)} of adult social care's); the savings "
+                 "rates themselves are claims and estimates, not audited outturn.")
+    return [median, reach, core_basis, england, calibration, judgement]
+
+
+def benchmark_lines(h: Headlines) -> dict[str, float]:
+    """The benchmark lines of the savings figure: label -> % of total service expenditure.
+
+    Examples
+    --------
+    >>> benchmark_lines({"nlgn_realistic_pct": 1.8, "nlgn_best_case_pct": 3.6, "close_to_10_pct": 10.0})
+    {'NLGN realistic (1.8%)': 1.8, 'NLGN best case (3.6%)': 3.6, '"Close to 10%" (claim)': 10.0}
+    """
+    return {f"NLGN realistic ({pct_value(h['nlgn_realistic_pct'])})": float(h["nlgn_realistic_pct"]),
+            f"NLGN best case ({pct_value(h['nlgn_best_case_pct'])})": float(h["nlgn_best_case_pct"]),
+            f"\"Close to {pct_value(h['close_to_10_pct'], 0)}\" (claim)": float(h["close_to_10_pct"])}
+
+
+def distribution_title(h: Headlines) -> str:
+    """Title of the figure of each council's saving (% of total service expenditure).
+
+    Examples
+    --------
+    >>> distribution_title({"back_office_median_pct_of_tse": 3.99, "public_realm_median_pct_of_tse": 6.32,
+    ...                     "close_to_10_pct": 10.0})
+    'The median council would save 4.0% of total service expenditure sharing its back office and 6.3% with the wider public realm, against "close to 10%"'
+    """
+    return (f"The median council would save {pct_value(h['back_office_median_pct_of_tse'])} of total service "
+            f"expenditure sharing its back office and {pct_value(h['public_realm_median_pct_of_tse'])} with the wider "
+            f"public realm, against \"close to {pct_value(h['close_to_10_pct'], 0)}\"")
+
+
+def reach_curves_title(h: Headlines) -> str:
+    """Title of the reach curves: the councils reaching the claim with the broad programme.
+
+    Examples
+    --------
+    >>> reach_curves_title({"broad_reach_10_tse_pct": 0.85, "broad_reach_10_core_pct": 2.3, "close_to_10_pct": 10.0})
+    'Councils saving "close to 10%" with the broad programme: 1% of them on total service expenditure, 2% on core spending'
+    """
+    return (f"Councils saving \"close to {pct_value(h['close_to_10_pct'], 0)}\" with the broad programme: "
+            f"{pct_value(h['broad_reach_10_tse_pct'], 0)} of them on total service expenditure, "
+            f"{pct_value(h['broad_reach_10_core_pct'], 0)} on core spending")
+
+
+def reach_chart_title(reach_core: pd.DataFrame, h: Headlines) -> str:
+    """Title of the chart of the councils reaching the claim on core spending, by class.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"back_office_waste": [1.49, 0.0, 0.85], "broad": [1.49, 11.1, 0.85]},
+    ...                  index=pd.Index(["SD", "SC", "All"], name="class"))
+    >>> reach_chart_title(r, {"close_to_10_pct": 10.0})
+    'With social care shared, 11% of shire counties save "close to 10%" of core spending; without it no class has more than 1% of its councils there'
+    """
+    claim = pct_value(h["close_to_10_pct"], 0)
+    without = pct_value(reach_core.drop(index="All", errors="ignore")["back_office_waste"].max(), 0)
+    sc = reach_core.loc["SC", "broad"]
+    head = (f"Even with social care shared, no shire county saves \"close to {claim}\" of core spending"
+            if sc == 0 else
+            f"With social care shared, {pct_value(sc, 0)} of shire counties save \"close to {claim}\" of core spending")
+    return f"{head}; without it no class has more than {without} of its councils there"

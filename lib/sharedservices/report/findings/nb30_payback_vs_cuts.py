@@ -17,7 +17,7 @@ import numpy as np
 from sharedservices.inputs import assumptions
 from sharedservices.model import cited, cuts, national, reference_class, scenario
 from sharedservices.report.findings import Headlines, register
-from sharedservices.report.format import gbp_m, pct
+from sharedservices.report.format import gbp_m, number, pct
 from sharedservices.report.scenarios import run_from_params
 
 __all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines",
@@ -465,10 +465,10 @@ def path_words(h: Headlines) -> str | None:
     if h.get("cut_path") == "actual" or h.get("own_real_cut_share") is None:
         return None
     own = h["own_front_loading_index"]
-    index = "no net cut, so no index" if own is None else f"a front-loading index of {own:.2f}"
+    index = "no net cut, so no index" if own is None else f"a front-loading index of {number(own, 2)}"
     path = ("the SR2010 plans' profile" if h["cut_path"] == "sr2010" else "a parametric profile")
     applied = h["path_front_loading_index"]
-    applied_words = "no net cut" if applied is None else f"index {applied:.2f}"
+    applied_words = "no net cut" if applied is None else f"index {number(applied, 2)}"
     weak = (" (a weak comparison: see the caveat below)" if h.get("funding_comparison_weak") else "")
     return (f"This report applies {path} ({applied_words}) to {h['council_name']}'s 2010-11 funding; its own "
             f"like-for-like central funding fell {pct(h['own_real_cut_share'])} in real terms by "

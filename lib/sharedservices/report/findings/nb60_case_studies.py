@@ -11,6 +11,7 @@ import functools
 import math
 from typing import Any
 
+from sharedservices.inputs import assumptions
 from sharedservices.report.findings import register
 from sharedservices.report.format import gbp_m, pct, pct_value
 
@@ -84,6 +85,22 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def cited_words(key: str) -> str:
+    """An assumption's value, source and rating in a few words (the full citation is in the table).
+
+    Examples
+    --------
+    >>> cited_words("programmes.service.central.addressable_share")
+    "90 % of the service's net current expenditure (the suite's own assumption, rated red)"
+    """
+    a = assumptions.get(key)
+    unit = a.unit.split(" (")[0]
+    unit = unit[len("fraction "):] if unit.startswith("fraction ") else unit
+    own = a.source_title is None or a.source_title.strip().lower() == "suite assumption"
+    source = "the suite's own assumption" if own else a.source_title.split(":")[0]
+    return f"{assumptions.format_value(a.value, a.unit)} {unit} ({source}, rated {a.quality})"
+
+
 def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str], citation: dict[str, str]) -> list[str]:
     """The key findings of report 60, from its headlines.
 
@@ -134,6 +151,6 @@ def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str],
     lines.append("Each case is predicted with the reference-class optimism adjustment recomputed without that case's "
                  "own plan-and-outcome figures, so no case sets the adjustment it is tested with.")
     lines.append(f"The model's back-office savings rate is itself a claim from one of these cases: "
-                 f"{citation['savings_rate']}; the share of central services it applies to is a suite assumption: "
-                 f"{citation['addressable_share']}.")
+                 f"{citation['savings_rate']}. The share of central services it applies to is "
+                 f"{citation['addressable_share']}. Both are in the assumptions table below.")
     return lines

@@ -49,7 +49,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
 
 from sharedservices.errors import InputError, bad_parameter, cut, show
-from sharedservices.model.spec import COUNCIL_ALLOWED, ParamSpec
+from sharedservices.model.spec import ParamSpec
+from sharedservices.report.params import councils as _councils
+from sharedservices.report.params.councils import find_council, select_councils
 
 __all__ = [
     "Council",
@@ -58,12 +60,14 @@ __all__ = [
     "ParamSpec",
     "describe",
     "describe_schema",
+    "find_council",
     "load",
     "parameters_cell",
     "parse_cli_value",
     "register",
     "registered",
     "schema_for",
+    "select_councils",
     "validate",
     "validate_schema",
 ]
@@ -76,21 +80,25 @@ __cache_names__ = ("_LOADED",)
 CODE_PATTERN = re.compile(r"^E\d+$")
 
 
-def _check_council(code: str, info: ValidationInfo) -> str:
-    if len(code) > 20:  # no code is this long; do not echo a 100 kB value
-        raise InputError(f"council: {show(code)} is not a council code "
-                         f"(allowed: {COUNCIL_ALLOWED})")
+#: Longest council parameter accepted (no council's name is half as long; a 100 kB value
+#: is not echoed or searched).
+MAX_COUNCIL_TEXT = 80
+
+
+def _check_council(value: str, info: ValidationInfo) -> str:
+    if len(value) > MAX_COUNCIL_TEXT:
+        raise InputError(f"council: {show(value)} is not a council code or name "
+                         f"(allowed: {_councils.ALLOWED})")
     if (info.context or {}).get("skip_councils"):
-        return code
-    from sharedservices.inputs import data
-
-    data.resolve_council(code)
-    return code
+        return value
+    ecode = _councils.find_council(value)
+    return value if CODE_PATTERN.match(value.strip().upper()) else ecode
 
 
-#: A council parameter: an RS code (E0101) or ONS code (E06000022) of an English
-#: principal council, checked against ``data/processed/councils.csv`` through
-#: :func:`sharedservices.inputs.data.resolve_council`.  The value given is kept as given.
+#: A council parameter: a principal council's name (``Bristol``, case ignored, unique) or its
+#: RS code (E0101) or ONS code (E06000022), checked against ``data/processed/councils.csv``
+#: by :func:`sharedservices.report.params.councils.find_council`.  A code is kept as given; a
+#: name becomes the council's RS code, so the notebook and the provenance get a code.
 Council = Annotated[str, AfterValidator(_check_council), "council"]
 
 
@@ -177,6 +185,19 @@ def schema_for(notebook: str | Path) -> type[NotebookParams]:
 _TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
 
 
+class CouncilSpec(ParamSpec):
+    """A :data:`Council` field's description: allowed are names as well as codes.
+
+    Examples
+    --------
+    >>> describe("30-payback-vs-cuts")[0].allowed()
+    "a principal council's name such as Bristol, or an RS code such as E0101 or an ONS code such as E06000022; see data/processed/councils.csv"
+    """
+
+    def allowed(self) -> str:
+        return _councils.ALLOWED + (" or None" if self.nullable else "")
+
+
 def _spec(name: str, field) -> ParamSpec:
     ann = field.annotation
     nullable = False
@@ -202,7 +223,7 @@ def _spec(name: str, field) -> ParamSpec:
         lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
         hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    return ParamSpec(name=name, type=type_name, default=field.default,
+    return (CouncilSpec if council else ParamSpec)(name=name, type=type_name, default=field.default,
                      help=field.description or "", minimum=lo, maximum=hi, choices=choices,
                      nullable=nullable, council=council, unit=str(extra.get("unit", "")))
 

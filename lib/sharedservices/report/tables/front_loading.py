@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sharedservices.inputs import data
 from sharedservices.model import cuts
 
 __all__ = [
@@ -52,12 +53,8 @@ CHANGE_LINES: tuple[str, ...] = (
 _SOCIAL_CARE_PARTS = ("social_care", "adult_social_care", "childrens_social_care")
 _CORE_EXCLUDED = ("education", "police", "fire", "public_health")
 
-#: ONS region codes used in ``councils.csv``.
-REGION_NAMES: dict[str, str] = {
-    "NE": "North East", "NW": "North West", "YH": "Yorkshire and the Humber",
-    "EM": "East Midlands", "WM": "West Midlands", "EE": "East of England", "L": "London",
-    "SE": "South East", "SW": "South West",
-}
+#: ONS region codes used in ``councils.csv`` (:data:`sharedservices.inputs.data.REGION_NAMES`).
+REGION_NAMES: dict[str, str] = data.REGION_NAMES
 
 
 def _class_order(values: Sequence[str]) -> list[str]:

@@ -16,8 +16,6 @@ from sharedservices.report.tables.overview import SERVICE_LABELS
 __all__ = [
     "CLASS_WORDS",
     "EVIDENCE_LABELS",
-    "class_evidence_words",
-    "distance_words",
     "geography_missing_table",
     "interval_words",
     "match_tests_table",
@@ -374,74 +372,7 @@ CLASS_WORDS = {"SC": "shire counties", "SD": "shire districts", "UA": "unitaries
                "MD": "metropolitan districts", "L": "London boroughs"}
 
 
-def class_evidence_words(rows: pd.DataFrame) -> str:
-    """Which classes' intervals support economies of scale, in words.
-
-    Parameters
-    ----------
-    rows : DataFrame
-        One service's rows of :func:`sharedservices.model.scale.class_coefficients` (``class, n,
-        elasticity, ci_low, ci_high, evidence``).
-
-    Examples
-    --------
-    >>> r = pd.DataFrame({"class": ["SD", "UA"], "n": [177, 52], "elasticity": [-0.42, -0.18],
-    ...     "ci_low": [-0.59, -0.44], "ci_high": [-0.25, 0.08],
-    ...     "evidence": ["economies", "not_supported"]})
-    >>> class_evidence_words(r)
-    'the evidence supports an economy of scale only for shire districts (-0.42, -0.59 to -0.25, n = 177); it does not for unitaries (-0.18, -0.44 to 0.08, n = 52), whose intervals include 0'
-    """
-    def one(r: object) -> str:
-        return (f"{CLASS_WORDS.get(r['class'], r['class'])} ({r['elasticity']:.2f}, {r['ci_low']:.2f} to "  # type: ignore[index]
-                f"{r['ci_high']:.2f}, n = {int(r['n'])})")  # type: ignore[index]
-
-    yes = [one(r) for _, r in rows.iterrows() if r["evidence"] == "economies"]
-    no = [one(r) for _, r in rows.iterrows() if r["evidence"] == "not_supported"]
-    dis = [one(r) for _, r in rows.iterrows() if r["evidence"] == "diseconomies"]
-    parts = []
-    parts.append(f"the evidence supports an economy of scale only for {_and(yes)}" if yes
-                 else "the evidence supports an economy of scale for no class")
-    if no:
-        parts.append(f"it does not for {_and(no)}, whose intervals include 0")
-    if dis:
-        parts.append(f"and points to diseconomies for {_and(dis)}")
-    return "; ".join(parts)
-
-
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
-def distance_words(tests: pd.DataFrame, near_km: float) -> str:
-    """What the test of distance says about "partners need not be neighbours", in words.
-
-    Parameters
-    ----------
-    tests : DataFrame
-        ``match_by_distance(...)["tests"]``.
-    near_km : float
-        The near threshold, km.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"group": ["shire districts"] * 2, "measure": ["mix_distance", "cost_distance"],
-    ...     "r": [-0.04, -0.06], "p_value": [0.86, 0.96], "far_to_near": [1.02, 1.05]})
-    >>> distance_words(t, 50)
-    'for shire districts the mismatch of service mix and of cost structure does not rise significantly with distance (Mantel r -0.04 and -0.06, permutation p 0.86 and 0.96; the median mismatch of pairs 100 km or more apart is 2% higher (mix) and 5% higher (cost) than within 50 km): on fit, partners need not be neighbours'
-    """
-    out = []
-    for group, part in tests.groupby("group", sort=False):
-        part = part.set_index("measure")
-        r = [float(part.loc[m, "r"]) for m in ("mix_distance", "cost_distance")]
-        p = [float(part.loc[m, "p_value"]) for m in ("mix_distance", "cost_distance")]
-        ratio = [float(part.loc[m, "far_to_near"]) for m in ("mix_distance", "cost_distance")]
-        grows = [pi < 0.05 and ri > 0 and qi > 1.1 for ri, pi, qi in zip(r, p, ratio, strict=True)]
-        change = " and ".join(f"{fmt.pct(abs(q - 1), 0)} {'higher' if q >= 1 else 'lower'} ({what})"
-                              for q, what in zip(ratio, ("mix", "cost"), strict=True))
-        head = (f"for {group} the mismatch of service mix and of cost structure "
-                f"{'grows' if any(grows) else 'does not rise significantly'} with distance (Mantel r {r[0]:.2f} "
-                f"and {r[1]:.2f}, permutation p {p[0]:.2f} and {p[1]:.2f}; the median mismatch of pairs "
-                f"{2 * near_km:.0f} km or more apart is {change} than within {near_km:.0f} km)")
-        out.append(head + (": on fit, partners farther away match less well" if any(grows)
-                           else ": on fit, partners need not be neighbours"))
-    return "; ".join(out)
