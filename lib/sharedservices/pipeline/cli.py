@@ -2,8 +2,8 @@
 
 Exit codes (see :mod:`sharedservices.errors`): 0 success, 1 a notebook failed, 2 invalid
 input before running, 3 another build holds the lock, 4 outputs could not be written,
-5 a required outside tool is missing or failed, 6 a report leaked state into a reused kernel (the batch
-stopped), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+5 a required outside tool is missing or failed, 6 a report leaked state into a reused kernel
+(the batch stopped), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 Every error is one line on stderr, ``error: ...``, cut to :data:`MAX_MESSAGE` characters.
 
 SIGTERM is handled like Ctrl-C: the workers and their kernels are stopped, staging files
@@ -196,8 +196,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m sharedservices",
                 description="Build and run the sharedservices reports. Exit codes: 0 ok, "
                             "1 notebook failed, 2 invalid input, 3 build lock held, "
-                            "4 outputs not writable, 5 tool missing or failed, 6 state leaked between reports, "
-                            "130 interrupted, "
+                            "4 outputs not writable, 5 tool missing or failed, 6 state leaked between "
+                            "reports, 130 interrupted, "
                             "143 terminated.")
     p.add_argument("--root", type=Path, default=None,
                    help="project root (default: the repository holding the package)")

@@ -126,13 +126,19 @@ def execute(job: Job, km: Any | None = None) -> int:
             Failure.from_exception(exc).write(staging)
             return 1
     seconds = time.monotonic() - started
+    from sharedservices.pipeline.provenance import build_time
+
+    finished = build_time()
     warm.join()
-    return export_job(job, executed, seconds)
+    return export_job(job, executed, seconds, finished)
 
 
-def export_job(job: Job, executed: Path | Any, seconds: float) -> int:
+def export_job(job: Job, executed: Path | Any, seconds: float, finished: str | None = None) -> int:
     """Export an executed notebook (its file, or the notebook itself) into the job's staging
     dir and write ``outputs.json``; return 0, or 1 with ``failure.json`` if the export failed.
+
+    ``finished`` is when the notebook finished (UTC, :func:`.provenance.build_time`; default:
+    now): the report's own build time, not the build's start.
 
     Raises
     ------
@@ -143,8 +149,7 @@ def export_job(job: Job, executed: Path | Any, seconds: float) -> int:
     from sharedservices.pipeline.provenance import build_time
 
     staging = job.staging_dir
-    # the report's own build time (when its notebook finished), not the build's start
-    prov = {**job.provenance, "build_time": build_time()}
+    prov = {**job.provenance, "build_time": finished or build_time()}
     try:
         outputs = export.export_report(executed, staging, job.name, job.title, job.notebook_rel,
                                        job.parameters, prov)

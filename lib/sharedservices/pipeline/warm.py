@@ -155,14 +155,17 @@ class _Worker:
             self.reply(f"done {job.name} {rc} {kernel}")
             self.reply("ready")
             return
-        self.reply("ready")
-        self.exporter.submit(self._export, job, nb, seconds, kernel)
+        from sharedservices.pipeline.provenance import build_time
 
-    def _export(self, job: Job, nb: Any, seconds: float, kernel: str) -> None:
+        finished = build_time()  # the report's own build time: when its notebook finished
+        self.reply("ready")
+        self.exporter.submit(self._export, job, nb, seconds, kernel, finished)
+
+    def _export(self, job: Job, nb: Any, seconds: float, kernel: str, finished: str) -> None:
         from sharedservices.pipeline.execute import export_job, report_disk_error
 
         try:
-            rc = export_job(job, nb, seconds)
+            rc = export_job(job, nb, seconds, finished)
         except OSError as exc:
             rc = report_disk_error(exc, job) if is_disk_error(exc) else 1
             if rc == 1:
