@@ -98,7 +98,7 @@ CHECK ?=
 check-reports: $(DEV_STAMP) ## Open every built report in headless Chromium, offline; first screens in reports/_screens
 	$(BIN)/python -m sharedservices.pipeline.browser $(CHECK)
 
-bench: $(DEV_STAMP) ## Benchmarks (build vs papermill+nbconvert, model, explorer); writes BENCHMARKS.md
+bench: $(DEV_STAMP) ## Benchmarks (build and the 353-council batch vs papermill+nbconvert, memory, model); writes BENCHMARKS.md
 	$(BIN)/python bench/run_all.py
 
 update-snapshots: $(DEV_STAMP) ## Recompute the published reports' headline snapshots (review the diff!)

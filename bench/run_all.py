@@ -7,12 +7,13 @@
    report it published;
 3. the Monte Carlo engine against a per-draw Python loop: :mod:`bench_mc_loop`;
 4. one deterministic scenario (the explorer's recompute), on real councils;
-5. batch throughput, councils per minute: :mod:`bench_batch` (pending if it is absent).
+5. the batch of every council against a plain papermill + nbconvert loop over 20 of them
+   (reports a minute, time ratio per report, peak memory, CPU by process): :mod:`bench_batch`.
 
 Every number is measured on this machine when the script runs; none is estimated.  The
 sections this script owns sit between ``<!-- run_all:start -->`` and ``<!-- run_all:end -->``.
 Options: ``--rounds`` (of the build comparison, default 1), ``--skip-build`` (keep the
-build section as it is), ``--batch-councils`` (default 10).
+build section as it is), ``--batch-councils`` (councils of the plain loop, default 20).
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def batch_section(n: int) -> list[str]:
         bench_batch.main(["-n", str(n), "--output", str(out)])
     text = out.read_text().strip().splitlines()
     out.unlink()
-    return ["Measured by `bench/bench_batch.py` (temporary reports folder):", "", *text]
+    return text
 
 
 def write_section(path: Path, section: str) -> None:
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=1, help="rounds of the build comparison")
     p.add_argument("--skip-build", action="store_true", help="keep the build comparison as it is")
-    p.add_argument("--batch-councils", type=int, default=10)
+    p.add_argument("--batch-councils", type=int, default=20, help="councils of the plain loop")
     a = p.parse_args(argv)
     bench_build = _load("bench_build")
     assert bench_build is not None
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|---:|",
         *[f"| {label} | {med:.2f} | {best:.2f} |" for label, med, best in det],
         "",
-        "### Batch throughput",
+        "### Every council: `batch` against a plain papermill + nbconvert loop",
         "",
         *batch,
         END,

@@ -233,7 +233,9 @@ def test_batch_failure_isolation_index_and_incremental_skip(project, capsys):
         m = publish.read_manifest(dest, code)
         assert m["status"] == "complete"
         assert m["headlines"]["population"]["value"] == pytest.approx(2 * population(code))
-        assert (dest / code / "population.png").is_file()
+        # batch figures: SVG only by default (the report embeds it)
+        assert (dest / code / "population.svg").is_file()
+        assert not (dest / code / "population.png").exists()
         assert m["provenance"]["parameters"] == {"council": code, "scale": 2.0,
                                                  "fail_for": "E5011", "sleep_for": ""}
         assert re.search(rf"^built\s+{code}\s", out, re.M)

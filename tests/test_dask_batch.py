@@ -89,3 +89,26 @@ def test_dask_worker_on_another_commit_is_refused_before_anything_runs(
     assert str(real["commit"])[:12] in err
     assert not list((project / "reports" / "councils").glob("*.json"))
     assert json.dumps(real)  # identity is plain data (it travels to and from workers)
+
+
+@GROUP
+def test_dask_worker_runs_every_council_on_one_long_lived_kernel(project, local_cluster):  # noqa: F811
+    from sharedservices.pipeline.runner import make_job
+
+    nb = project / "notebooks" / "fx-council.ipynb"
+    client = cluster.connect(local_cluster.scheduler_address)
+    try:
+        ident = cluster.checkout_identity()
+        jobs = [make_job(code, None, nb, "notebooks/fx-council.ipynb",
+                         {"council": code, "scale": 1.0, "fail_for": "", "sleep_for": ""},
+                         project / code, 120.0, {}).with_(figure_formats="svg")
+                for code in ("E5014", "E2532", "E0101")]
+        results = {job.name: result for job, result in cluster.run_on_cluster(client, jobs, 120.0, ident)}
+        assert all(r["rc"] == 0 for r in results.values()), results
+        kernels = sorted(tuple(r["kernel"]) for r in results.values())
+        assert len({pid for pid, _ in kernels}) == 1 and kernels[0][0] != 0, kernels
+        assert [n for _, n in kernels] == [1, 2, 3]
+        assert "E5014.html" in results["E5014"]["files"]
+        assert sum(client.run(cluster.close_pool).values()) == 1  # the kernel ends with the batch
+    finally:
+        client.close()

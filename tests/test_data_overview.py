@@ -53,7 +53,7 @@ def test_key_findings_quote_the_library(executed: nbformat.NotebookNode) -> None
         f"Education spending fell {fmt.pct_value(abs(n['education_change_pct']))}",
         f"rose {fmt.pct_value(n['social_care_change_pct'])}", fmt.pct_value(n["largest_share_pct"]),
         f"{n['exact_years']} of {n['years']} years", fmt.gbp_m(n["shortfall_gbp_m"]),
-        fmt.gbp_bn(n["reserves_total_gbp_bn"] * 1e6), fmt.pct_value(n["reserves_median_pct"], 0),
+        fmt.gbp_bn(n["reserves_total_gbp_bn"] * 1e6), fmt.pct_value(n["reserves_median_pct"]),
         f"{n['with_population']} of {n['principal_councils']} principal councils",
         f"of usable reserves at {data.reserves_as_at(year).rsplit(' at ', 1)[1]}",
     ]

@@ -71,7 +71,7 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"Of the {h['councils_with_net_cut']} London boroughs with a like-for-like comparison",
         f"median index is {fmt.number(h['median_front_loading_index'], 2)}",
         f"{h['councils_weak_comparison']} councils are left out",
-        f"lost {fmt.pct_value(h['median_real_cut_pct'])}", fmt.gbp_m(abs(h["retention_step_gbp_m"]), 0),
+        f"lost {fmt.pct_value(h['median_real_cut_pct'])}", fmt.gbp_m(abs(h["retention_step_gbp_m"])),
         f"by {fmt.pct_value(abs(h['largest_fall_pct']))}",
         f"Core spending (total service expenditure less education, police, fire and public health) "
         f"{fmt.change(h['core_spending_change_pct'])}",

@@ -61,12 +61,12 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         "1.5 times the cited rates",
         f"NLGN put the back office's saving at {fmt.pct_value(h['nlgn_realistic_pct'])} of total service "
         f"expenditure (realistic) and {fmt.pct_value(h['nlgn_best_case_pct'])} (best case)",
-        f"({fmt.pct_value(h['back_office_reach_10_tse_pct'], 0)}) would reach it with the back office alone",
-        f"({fmt.pct_value(h['broad_reach_10_tse_pct'], 0)}) adding adult and children's social care",
-        f"({fmt.pct_value(h['public_realm_reach_10_tse_pct'], 0)}) with the wider public realm (% of principal",
+        f"({fmt.pct_value(h['back_office_reach_10_tse_pct'])}) would reach it with the back office alone",
+        f"({fmt.pct_value(h['broad_reach_10_tse_pct'])}) adding adult and children's social care",
+        f"({fmt.pct_value(h['public_realm_reach_10_tse_pct'])}) with the wider public realm (% of principal",
         f"Of England's {h['councils']} principal councils",
-        f"({fmt.pct_value(h['broad_reach_10_core_pct'], 0)} of principal councils) with the broad programme",
-        fmt.gbp_m(h["back_office_england_gbp_m"], 0), fmt.gbp_m(h["broad_england_gbp_m"], 0),
+        f"({fmt.pct_value(h['broad_reach_10_core_pct'])} of principal councils) with the broad programme",
+        fmt.gbp_m(h["back_office_england_gbp_m"]), fmt.gbp_m(h["broad_england_gbp_m"]),
         f"{fmt.number(h['broad_rates_multiple_for_median_to_reach_10_tse'], 1)} times as high",
     ]
     notebooks.assert_quotes(text, expected)

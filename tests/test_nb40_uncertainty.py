@@ -57,7 +57,7 @@ def test_key_findings_and_headlines_are_the_model_s(executed) -> None:
     assert h["p_payback_within_sr_period"] == mc.p_payback_within()
     assert h["npv_p50_gbp_m"] == pytest.approx(np.percentile(mc.draws["npv_gbp_thousand"], 50) / 1000)
     text = " ".join(lines)
-    assert f"{100 * mc.p_payback_within():.0f}%" in text and "300" in text
+    assert f"{100 * mc.p_payback_within():.1f}%" in text and "300" in text
 
 
 def test_reference_class_and_green_book_bounds_side_by_side() -> None:

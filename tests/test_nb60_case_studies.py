@@ -61,9 +61,9 @@ def test_key_findings_and_headlines_quote_the_comparison(executed: nbformat.Note
         f"the median claim is {float(np.median(ratio)):.1f} times",
         f"Only {int(oos['within_spread'].sum())} of {len(oos)} out-of-sample claims",
         f"£{realised['reported_gbp_m']:.1f}m saved in its first five years",
-        f"{100 * realised['reported_gbp_m'] / promised:.1f}% of the £{promised:.0f}m promised",
+        f"{100 * realised['reported_gbp_m'] / promised:.1f}% of the £{promised:.1f}m promised",
         f"predicts £{realised['model_gbp_m']:.1f}m over five years",
-        f"£{sw1.loc['promised_saving_gbp_m', 'model_gbp_m']:.0f}m over ten",
+        f"£{sw1.loc['promised_saving_gbp_m', 'model_gbp_m']:.1f}m over ten",
         f"{worst['case_name']} ({worst['ratio']:.1f} times",
         nb60.cited_words("programmes.service.central.savings_rate"),
     ]

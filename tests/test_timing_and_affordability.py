@@ -207,7 +207,7 @@ def test_a_partner_that_signs_earns_exactly_its_hurdle() -> None:
     assert m["financing_fallback"] is None
     h = f30.summarise(scenario.run_scenario(_council(), _big_programme(0.5, 1.0), financing="gain_share"))
     words = f30.financing_words(h)
-    assert f"takes {fmt.pct(h['partner_share'], 0)} of gross savings for {h['partner_term_years']} years" in words
+    assert f"takes {fmt.pct(h['partner_share'])} of gross savings for {h['partner_term_years']} years" in words
 
 
 def test_no_partner_would_finance_a_programme_too_small_for_its_hurdle() -> None:

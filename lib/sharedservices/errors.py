@@ -13,6 +13,7 @@ code   meaning
 3      another build holds the lock (:class:`LockHeld`)
 4      outputs could not be written (:class:`OutputError`)
 5      a required outside tool is missing or failed (:class:`ToolMissing`, :class:`ToolFailed`)
+6      a report changed the library's module-level state in a reused kernel (:class:`StateLeak`)
 130    interrupted (Ctrl-C / SIGINT)
 143    terminated (SIGTERM, e.g. ``kill`` or a job scheduler)
 =====  ==========================================================================
@@ -33,6 +34,7 @@ EXIT_INVALID_INPUT = 2
 EXIT_LOCKED = 3
 EXIT_OUTPUT = 4
 EXIT_TOOL_MISSING = 5
+EXIT_STATE_LEAK = 6
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
@@ -85,6 +87,16 @@ class ToolFailed(SharedServicesError):
     out or did not print a PDF (exit 5, as :class:`ToolMissing`)."""
 
     exit_code = EXIT_TOOL_MISSING
+
+
+class StateLeak(SharedServicesError):
+    """A report changed a module-level value of ``sharedservices`` in a kernel that runs report
+    after report, so the next report would not start as in a fresh kernel (exit 6).
+
+    The message names the report, the module and the name; the batch stops.
+    """
+
+    exit_code = EXIT_STATE_LEAK
 
 
 class Terminated(KeyboardInterrupt):

@@ -539,6 +539,11 @@ class Recording:
 _ACTIVE: list[Recording] = []
 #: The memo of every :func:`cached` function, cleared by :func:`clear_cache`.
 _MEMOS: list[dict[Any, tuple[Any, tuple[str, ...]]]] = []
+#: For kernels that run report after report (:mod:`sharedservices.pipeline.leaks`): the loaded
+#: files and memos are caches, kept from one report to the next; the active recordings belong
+#: to one run (a notebook starts one and never stops it), so they are emptied after each.
+__cache_names__ = ("_CACHE", "_MEMOS")
+__run_state__ = ("_ACTIVE",)
 
 
 def _note(key: str) -> None:

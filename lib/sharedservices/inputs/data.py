@@ -515,6 +515,9 @@ _ALLOWED_COUNCIL = ("an RS code such as E0101 or an ONS code such as E06000022; 
 
 
 _CODE_TABLES: dict[tuple, tuple[dict[str, str], dict[str, tuple[str, bool]]]] = {}
+#: Caches of this module (the tables and code lookups, refreshed when a file changes): a
+#: kernel that runs report after report keeps them (:mod:`sharedservices.pipeline.leaks`).
+__cache_names__ = ("_cache", "_CODE_TABLES")
 
 
 def _code_table() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:

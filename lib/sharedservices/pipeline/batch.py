@@ -8,32 +8,42 @@ processed data and assumptions), then runs the notebook once per council, titled
 funding gap in time?"), and publishes ``reports/councils[/TAG]/CODE.html`` (RS code),
 ``CODE/`` and ``CODE.json`` with the build's machinery: atomic publishing, incremental
 skipping by content hash, failure reports under ``_failed/``, the build lock.  It rewrites
-the council index (:mod:`.councils_index`) after each council it publishes, so the index
-always lists exactly the reports beside it, even when the batch is interrupted.
+the council index (:mod:`.councils_index`) as councils are published (at most every
+:data:`INDEX_INTERVAL` seconds) and when the batch ends, however it ends (done, Ctrl-C,
+SIGTERM, a leak), so the index lists exactly the reports beside it.
 
 Executors (pluggable):
 
-* ``warm`` (default): one long-lived worker per ``-j`` slot, each holding a pre-started,
-  pre-imported kernel, used for one council and then discarded (:mod:`.warm`);
+* ``warm`` (default): one long-lived worker per ``-j`` slot, whose one kernel imports the
+  library and loads the data once and then runs council after council, each in a fresh
+  namespace, checked for leaked state after each (:mod:`.warm`, :mod:`.reuse`); the worker
+  exports a council while its kernel runs the next;
 * ``cold``: a fresh worker process and kernel per council, exactly as ``build`` does;
-* ``--scheduler ADDRESS``: a Dask distributed cluster (:mod:`.cluster`).
+* ``--scheduler ADDRESS``: a Dask distributed cluster (:mod:`.cluster`), whose workers
+  hold the same long-lived kernels.
+
+Figures are rendered as SVG only by default (the report embeds the SVG; rendering the PNG
+took most of a council's figure time): ``figure_formats="png,svg"`` (``--figure-formats``)
+writes both, as the published set does.  A progress bar (:mod:`.progress`) counts councils
+done and failed with the time left, when both outputs are terminals.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, TextIO
 
-from sharedservices.errors import InputError, cut, show
+from sharedservices.errors import InputError, StateLeak, cut, show
 from sharedservices.inputs import paths
 from sharedservices.pipeline.config import COUNCILS_DIR
 from sharedservices.pipeline.fingerprint import report_fingerprint, tree_hash
-from sharedservices.pipeline.jobs import Failure, Job, Workers, worker_env, write_kernel_profile
+from sharedservices.pipeline.jobs import Failure, Job, worker_env, write_kernel_profile
 from sharedservices.pipeline.publish import (
     FAILED,
     STAGING,
@@ -52,17 +62,21 @@ from sharedservices.pipeline.runner import (
     check_destination,
     finish,
     make_job,
-    run_job,
+    run_cold,
     validate_inputs,
 )
-from sharedservices.pipeline.warm import WarmWorker
 from sharedservices.report import params as params_mod
-from sharedservices.report.display import NAME_PATTERN
+from sharedservices.report.display import NAME_PATTERN, check_figure_formats
 from sharedservices.report.titles import report_title
 
 EXECUTORS = ("warm", "cold")
+#: Seconds between two rewrites of the council index while a batch runs (it is rewritten
+#: when the batch ends, however it ends).
+INDEX_INTERVAL = 2.0
+#: Figure formats of batch reports unless asked otherwise (the published set: PNG and SVG).
+BATCH_FIGURE_FORMATS = "svg"
 
-__all__ = ["COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters", "report_title"]
+__all__ = ["BATCH_FIGURE_FORMATS", "COUNCILS_DIR", "EXECUTORS", "batch", "batch_dir", "council_parameters", "report_title"]
 
 
 def batch_dir(reports_dir: Path, tag: str | None = None) -> Path:
@@ -108,6 +122,45 @@ def council_parameters(notebook: Path, raw: dict[str, Any], first_council: str) 
     return params_mod.validate(notebook, {**raw, "council": first_council}, check_councils=False)
 
 
+class _IndexWriter:
+    """Rewrites the council index at most every :data:`INDEX_INTERVAL` seconds while councils
+    are published (rewriting a page of 353 councils after each took a tenth of a second), a
+    change left over being written by a timer, and at once on :meth:`flush`."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        self._write = write
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._timer: threading.Timer | None = None
+
+    def update(self, change: Callable[[], None]) -> None:
+        with self._lock:
+            change()
+            wait = self._last + INDEX_INTERVAL - time.monotonic()
+            if wait <= 0:
+                self._write_locked()
+            elif self._timer is None:
+                self._timer = threading.Timer(wait, self._on_timer)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _on_timer(self) -> None:
+        with self._lock, contextlib.suppress(Exception):  # the final flush reports any error
+            if self._timer is not None:
+                self._write_locked()
+
+    def _write_locked(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._write()
+        self._last = time.monotonic()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._write_locked()
+
+
 def _line(o: Outcome, council_name: str) -> str:
     secs = f"{o.seconds:6.1f} s" if o.status != "skipped" else ""
     tail = f"  {o.message}" if o.message else ""
@@ -118,54 +171,15 @@ def _line(o: Outcome, council_name: str) -> str:
 
 def _run_local_cold(jobs: list[Job], n: int, timeout: float,
                     staging_root: Path) -> Iterator[tuple[Job, int, float]]:
-    workers = Workers()
-    pool = ThreadPoolExecutor(max_workers=max(1, min(n, len(jobs))))
-    try:
-        futures = {pool.submit(run_job, j, timeout, workers): j for j in jobs}
-        for fut in as_completed(futures):
-            rc, seconds = fut.result()
-            yield futures[fut], rc, seconds
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        workers.kill_all()
-        raise
-    finally:
-        pool.shutdown(wait=True)
+    return run_cold(jobs, max(1, min(n, len(jobs))), timeout)
 
 
 def _run_local_warm(jobs: list[Job], n: int, timeout: float,
                     staging_root: Path) -> Iterator[tuple[Job, int, float]]:
-    n = max(1, min(n, len(jobs)))
+    from sharedservices.pipeline.warm import run_jobs
+
     env = worker_env(write_kernel_profile(staging_root / "ipython"))  # the cold runs' kernel profile
-    notebook_dir = Path(jobs[0].notebook).parent
-    slots: list[WarmWorker] = []
-    local = threading.local()
-    lock = threading.Lock()
-
-    def run(job: Job) -> tuple[int, float]:
-        w = getattr(local, "worker", None)
-        if w is None:
-            with lock:
-                w = WarmWorker(notebook_dir, env, staging_root / f"worker-{len(slots)}.log")
-                slots.append(w)
-            local.worker = w
-        return w.run(job, timeout)
-
-    pool = ThreadPoolExecutor(max_workers=n)
-    try:
-        futures = {pool.submit(run, j): j for j in jobs}
-        for fut in as_completed(futures):
-            rc, seconds = fut.result()
-            yield futures[fut], rc, seconds
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for w in list(slots):
-            w.kill()
-        raise
-    finally:
-        pool.shutdown(wait=True)
-        for w in list(slots):
-            w.close()
+    return run_jobs(jobs, n, timeout, Path(jobs[0].notebook).parent, env, staging_root)
 
 
 def _run_dask(scheduler: Any, jobs: list[Job], timeout: float,
@@ -188,8 +202,14 @@ def _run_dask(scheduler: Any, jobs: list[Job], timeout: float,
                 problem = result.get("refused") or result.get("error")
                 if problem:
                     Failure(problem).write(staging)
+            if result.get("leak"):
+                raise StateLeak(result["leak"])
             yield job, int(result["rc"]), float(result["seconds"])
     finally:
+        try:
+            client.run(cluster.close_pool)  # the workers' long-lived kernels end with the batch
+        except Exception:  # noqa: BLE001 - a worker that is gone has no kernel left
+            pass
         client.close()
 
 
@@ -197,6 +217,7 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
           root: Path | None = None, reports_dir: Path | None = None, tag: str | None = None,
           scheduler: Any = None, jobs: int | None = None, force: bool = False,
           timeout: float = DEFAULT_TIMEOUT, wait: bool = False, executor: str = "warm",
+          figure_formats: str | tuple[str, ...] = BATCH_FIGURE_FORMATS,
           out: TextIO | None = None, err: TextIO | None = None) -> BuildSummary:
     """Build one report of ``notebook`` per selected council.
 
@@ -225,6 +246,9 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
         Wait for the build lock instead of raising ``LockHeld``.
     executor : {"warm", "cold"}
         Local executor (see the module docstring).
+    figure_formats : str or tuple of str
+        Formats figures are rendered and exported in: ``"svg"`` (default), ``"png"`` or
+        ``"png,svg"``.
 
     Returns
     -------
@@ -250,6 +274,7 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
         raise InputError(f"--timeout: {timeout} is out of range (allowed: seconds > 0)")
     if executor not in EXECUTORS:
         raise InputError(f"executor: {executor!r} is not known (allowed: {', '.join(EXECUTORS)})")
+    formats = ",".join(check_figure_formats(figure_formats, "--figure-formats"))
     if isinstance(scheduler, str):
         from sharedservices.pipeline.cluster import check_address
 
@@ -283,8 +308,8 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
             todo: list[tuple[str, dict[str, Any], str]] = []
             for code in codes:
                 parameters = {**shared, "council": code}
-                entry = json.dumps({"notebook": nb_rel, "parameters": parameters, "tag": tag},
-                                   sort_keys=True, default=str)
+                entry = json.dumps({"notebook": nb_rel, "parameters": parameters, "tag": tag,
+                                    "figure_formats": formats}, sort_keys=True, default=str)
                 fp = report_fingerprint(tree, nb, entry)
                 if force or not is_current(dest, code, fp):
                     check_destination(dest, code, f"council {code}")
@@ -296,18 +321,26 @@ def batch(notebook: Path | str, councils: str, raw_parameters: dict[str, Any] | 
                     print(_line(o, names[code]), file=out, flush=True)
             manifests: dict[str, dict[str, Any] | None] = {}
 
+            index = _IndexWriter(lambda: write_councils_index(dest, nb_rel, tag, manifests))
+
             def index_one(code: str | None = None) -> None:
-                if code is not None:
-                    manifests[code] = read_manifest(dest, code)
-                write_councils_index(dest, nb_rel, tag, manifests)
+                if code is None:
+                    index.flush()
+                else:  # after a council: its manifest now, the page at most every INDEX_INTERVAL s
+                    index.update(lambda: manifests.__setitem__(code, read_manifest(dest, code)))
 
             index_one()  # before anything runs: the index describes what is there now
             if todo:
                 from sharedservices.pipeline import provenance
 
                 prov = provenance.collect(root)
-                _run_todo(todo, nb, nb_rel, dest, prov, names, titles, jobs or os.cpu_count() or 1,
-                          timeout, scheduler, executor, summary, out, err, index_one)
+                try:
+                    _run_todo(todo, nb, nb_rel, dest, prov, names, titles, jobs or os.cpu_count() or 1,
+                              timeout, scheduler, executor, summary, out, err, index_one, formats)
+                except BaseException:  # Ctrl-C, SIGTERM, a leak: the index lists what is published
+                    with contextlib.suppress(Exception):
+                        index_one()
+                    raise
             index_one()
         finally:
             clean_staging(dest)  # however the batch ends: done, Ctrl-C, exit 4
@@ -318,8 +351,8 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
               prov: dict[str, Any], names: dict[str, str], titles: dict[str, str], n: int,
               timeout: float,
               scheduler: Any, executor: str, summary: BuildSummary, out: TextIO,
-              err: TextIO, after_each: Callable[[str], None]) -> None:
-    from tqdm import tqdm
+              err: TextIO, after_each: Callable[[str], None], figure_formats: str = BATCH_FIGURE_FORMATS) -> None:
+    from sharedservices.pipeline.progress import Progress
 
     staging_root = ensure_dir(dest / STAGING)
     jobs: list[Job] = []
@@ -328,7 +361,8 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
         staging = staging_root / f"{code}-{os.getpid()}"
         with output_errors(staging):
             staging.mkdir(parents=True)
-        jobs.append(make_job(code, titles[code], nb, nb_rel, parameters, staging, timeout, prov))
+        job = make_job(code, titles[code], nb, nb_rel, parameters, staging, timeout, prov)
+        jobs.append(job.with_(figure_formats=figure_formats))
         fingerprints[code] = fp
     run: Callable[[], Iterator[tuple[Job, int, float]]]
     if scheduler is not None:
@@ -340,15 +374,11 @@ def _run_todo(todo: list[tuple[str, dict[str, Any], str]], nb: Path, nb_rel: str
     else:
         def run() -> Iterator[tuple[Job, int, float]]:
             return _run_local_warm(jobs, n, timeout, staging_root)
-    bar = tqdm(total=len(jobs), file=err, disable=None, unit="council", leave=False)
-    try:
+    with Progress(len(jobs), out, err, unit="council") as bar:
         for job, rc, seconds in run():
             code = job.name
             o = finish(job, rc, seconds, dest, fingerprints[code])
             summary.outcomes.append(o)
             after_each(code)
-            bar.clear()
-            print(_line(o, names[code]), file=out, flush=True)
-            bar.update(1)
-    finally:
-        bar.close()
+            bar.write(_line(o, names[code]))
+            bar.update(failed=o.status == "failed")

@@ -2,7 +2,8 @@
 
 Exit codes (see :mod:`sharedservices.errors`): 0 success, 1 a notebook failed, 2 invalid
 input before running, 3 another build holds the lock, 4 outputs could not be written,
-5 a required outside tool is missing or failed, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+5 a required outside tool is missing or failed, 6 a report leaked state into a reused kernel
+(the batch stopped), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 Every error is one line on stderr, ``error: ...``, cut to :data:`MAX_MESSAGE` characters.
 
 SIGTERM is handled like Ctrl-C: the workers and their kernels are stopped, staging files
@@ -145,7 +146,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     raw = _raw_parameters(args)
     summary = batch(Path(args.notebook), args.councils, raw, root=args.root, tag=args.tag,
                     scheduler=args.scheduler, jobs=args.jobs, force=args.force,
-                    timeout=args.timeout, wait=args.wait)
+                    timeout=args.timeout, wait=args.wait, figure_formats=args.figure_formats)
     _print_counts(summary)
     if summary.failed:
         where = batch_dir(Path("reports"), args.tag) / "_failed"
@@ -182,6 +183,9 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
     ba.add_argument("--force", action="store_true", help="rebuild even unchanged reports")
     ba.add_argument("--timeout", type=_positive_float, default=600.0, metavar="SECONDS",
                    help="per-council notebook time limit (default: 600)")
+    ba.add_argument("--figure-formats", default="svg", metavar="svg|png|png,svg",
+                    help="formats figures are rendered and exported in (default: svg, which the "
+                         "report embeds; png,svg as the published set)")
     ba.add_argument("--wait", action="store_true",
                     help="wait for another build to finish instead of exiting with code 3")
     ba.set_defaults(func=_cmd_batch)
@@ -192,7 +196,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m sharedservices",
                 description="Build and run the sharedservices reports. Exit codes: 0 ok, "
                             "1 notebook failed, 2 invalid input, 3 build lock held, "
-                            "4 outputs not writable, 5 tool missing or failed, 130 interrupted, "
+                            "4 outputs not writable, 5 tool missing or failed, 6 state leaked between "
+                            "reports, 130 interrupted, "
                             "143 terminated.")
     p.add_argument("--root", type=Path, default=None,
                    help="project root (default: the repository holding the package)")

@@ -1,8 +1,9 @@
 """``batch --scheduler ADDRESS``: run the council reports on a Dask distributed cluster.
 
-Each task runs on a worker exactly as a cold local run does
-(:func:`sharedservices.pipeline.runner.run_job`: own process, own kernel, own temporary
-staging directory) and returns every file it produced as bytes.  The client writes them
+Each task runs on a worker as a local ``batch`` runs a council: on the worker's long-lived
+kernel (:func:`pool_worker`, one per worker thread: the library imported and the data
+loaded once, each council in a fresh namespace, checked for leaked state), in a temporary
+staging directory, and returns every file it produced as bytes.  The client writes them
 into its own staging directory and publishes them with the build's atomic machinery, so
 workers need no shared disk -- only the same environment and a checkout of the same
 commit.  That is checked twice: once for every worker before anything is submitted
@@ -18,9 +19,12 @@ Starting a cluster by hand (same virtualenv and commit on every machine)::
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
+import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +32,7 @@ from typing import Any
 
 from sharedservices.errors import InputError, show
 from sharedservices.inputs import paths
-from sharedservices.pipeline.jobs import Job, Workers
+from sharedservices.pipeline.jobs import Job
 
 
 def checkout_identity(root: Path | None = None) -> dict[str, Any]:
@@ -95,15 +99,18 @@ def _worker_address() -> str:
 
 def run_remote(job: Job, notebook_bytes: bytes, timeout: float,
                client_ident: dict[str, Any]) -> dict[str, Any]:
-    """Task body on a worker: check the checkout, run the job cold, return files as bytes.
+    """Task body on a worker: check the checkout, run the job on this worker's long-lived
+    kernel (:func:`pool_worker`), return its files as bytes.
 
     Returns
     -------
     dict
-        ``rc`` (0 built, 1 failed), ``seconds``, ``worker``, ``files`` (path relative to
-        the staging directory -> bytes) or ``refused`` (the mismatch message).
+        ``rc`` (0 built, 1 failed), ``seconds``, ``worker``, ``kernel`` (the kernel's pid
+        and how many reports it has run), ``files`` (path relative to the staging directory
+        -> bytes), or ``refused`` (the mismatch message), or ``leak`` (the notebook leaked
+        state into the kernel: the client stops the batch with it).
     """
-    from sharedservices.pipeline.runner import run_job
+    from sharedservices.errors import StateLeak
 
     worker = _worker_address()
     refused = mismatch(worker, checkout_identity(), client_ident)
@@ -118,11 +125,63 @@ def run_remote(job: Job, notebook_bytes: bytes, timeout: float,
             local = Path(tmp) / "notebooks" / Path(job.notebook).name
             local.parent.mkdir()
             local.write_bytes(notebook_bytes)
-        rc, seconds = run_job(job.with_(staging=str(staging), notebook=str(local)), timeout, Workers())
+        warm = pool_worker()
+        leak = None
+        try:
+            rc, seconds = warm.run(job.with_(staging=str(staging), notebook=str(local)), timeout)
+        except StateLeak as exc:
+            rc, seconds, leak = 1, 0.0, str(exc)
         files = {p.relative_to(staging).as_posix(): p.read_bytes()
                  for p in sorted(staging.rglob("*"))
                  if p.is_file() and p.relative_to(staging).parts[0] not in ("ipython",)}
-    return {"rc": rc, "seconds": seconds, "worker": worker, "files": files}
+    result = {"rc": rc, "seconds": seconds, "worker": worker, "kernel": list(warm.last_kernel),
+              "files": files}
+    if leak:
+        result["leak"] = leak
+    return result
+
+
+#: This process's long-lived workers (one per Dask worker thread) and their folder.
+_POOL: dict[int, Any] = {}
+_POOL_HOME: list[Path] = []
+_POOL_LOCK = threading.Lock()
+
+
+def pool_worker() -> Any:
+    """This Dask worker thread's long-lived worker (:class:`~sharedservices.pipeline.warm.WarmWorker`),
+    started on first use: its kernel imports the library and loads the data once, then runs
+    every council the thread is given (as a local ``batch`` does).  :func:`close_pool`
+    ends them; the client calls it on every worker when the batch ends."""
+    from sharedservices.pipeline.jobs import worker_env, write_kernel_profile
+    from sharedservices.pipeline.warm import WarmWorker
+
+    with _POOL_LOCK:
+        if not _POOL_HOME:
+            home = Path(tempfile.mkdtemp(prefix="sharedservices-dask-"))
+            (home / "kernel").mkdir()
+            _POOL_HOME.append(home)
+            atexit.register(close_pool)
+        home = _POOL_HOME[0]
+        worker = _POOL.get(threading.get_ident())
+        if worker is None:
+            env = worker_env(write_kernel_profile(home / "ipython"))
+            worker = WarmWorker(home / "kernel", env, home / f"worker-{len(_POOL)}.log")
+            _POOL[threading.get_ident()] = worker
+        return worker
+
+
+def close_pool() -> int:
+    """End this process's long-lived workers and their kernels; return how many there were."""
+    with _POOL_LOCK:
+        workers = list(_POOL.values())
+        _POOL.clear()
+        homes = list(_POOL_HOME)
+        _POOL_HOME.clear()
+    for w in workers:
+        w.close()
+    for home in homes:
+        shutil.rmtree(home, ignore_errors=True)
+    return len(workers)
 
 
 _ADDRESS = re.compile(

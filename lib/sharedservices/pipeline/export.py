@@ -37,18 +37,23 @@ def _esc(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _figure_html(meta: dict[str, Any], svg: str, number: int) -> str:
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def _figure_html(meta: dict[str, Any], svg: str | None, number: int, png: str | None = None) -> str:
+    # the SVG when there is one (vector, the published set and batches by default), else the PNG
+    if svg is not None:
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    else:
+        src = f"data:image/png;base64,{png}"
     cap = _esc(meta["caption"])
     return (f'<figure class="ss-figure" id="figure-{_esc(meta["name"])}">'
-            f'<img alt="{cap}" src="data:image/svg+xml;base64,{data}">'
+            f'<img alt="{cap}" src="{src}">'
             f"<figcaption>Figure {number}. {cap}</figcaption></figure>")
 
 
 def prepare(nb: Any) -> dict[str, list[dict[str, Any]]]:
     """Rewrite tagged outputs of an executed notebook for the report; collect them.
 
-    Figures become ``<figure>`` blocks (SVG as a data URI, numbered caption), tables get a
+    Figures become ``<figure>`` blocks (SVG as a data URI, or the PNG for a figure rendered
+    as PNG only; numbered caption), tables get a
     numbered caption; scripts and widget outputs are dropped.
 
     Returns
@@ -83,11 +88,13 @@ def prepare(nb: Any) -> dict[str, list[dict[str, Any]]]:
             if key in names and kind not in ("key_findings", "note"):  # notes are not files
                 raise ValueError(f"output name {meta.get('name')!r} is used twice in the notebook")
             names.add(key)
-            if kind == "figure":
-                meta["png"] = out["data"]["image/png"]
-                meta["svg"] = out["data"]["image/svg+xml"]
+            if kind == "figure":  # in the formats it was rendered in (display.figure_formats)
+                meta["png"] = out["data"].get("image/png")
+                meta["svg"] = out["data"].get("image/svg+xml")
+                if meta["png"] is None and meta["svg"] is None:
+                    raise ValueError(f"figure {meta.get('name')!r} has neither a PNG nor an SVG image")
                 found["figures"].append(meta)
-                out["data"] = {"text/html": _figure_html(meta, meta["svg"], len(found["figures"]))}
+                out["data"] = {"text/html": _figure_html(meta, meta["svg"], len(found["figures"]), meta["png"])}
             elif kind == "table":
                 found["tables"].append(meta)
                 n = len(found["tables"])
@@ -360,10 +367,14 @@ def _drop_first_h1(nb: Any) -> None:
                     return
 
 
-def export_report(executed: Path, staging: Path, name: str, title: str | None,
+def export_report(executed: Path | Any, staging: Path, name: str, title: str | None,
                   notebook_rel: str, parameters: dict[str, Any],
                   prov: dict[str, Any]) -> dict[str, Any]:
     """Write ``staging/NAME.html`` and ``staging/NAME/`` from an executed notebook.
+
+    ``executed`` is the executed notebook's file, or the notebook itself (a
+    ``NotebookNode``, as papermill returns it to a long-lived kernel's worker; it is
+    rewritten in place).
 
     Returns
     -------
@@ -373,7 +384,7 @@ def export_report(executed: Path, staging: Path, name: str, title: str | None,
     """
     import nbformat
 
-    nb = nbformat.read(str(executed), as_version=4)
+    nb = nbformat.read(str(executed), as_version=4) if isinstance(executed, str | Path) else executed
     found = prepare(nb)
     title = title or _first_h1(nb) or name
     _drop_first_h1(nb)  # the template shows the report's own title; the notebook's goes
@@ -399,8 +410,10 @@ def export_report(executed: Path, staging: Path, name: str, title: str | None,
             json.dumps(side, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
     for fig in found["figures"]:
-        emit(f"{fig['name']}.png", base64.b64decode(fig["png"]), fig)
-        emit(f"{fig['name']}.svg", fig["svg"].encode("utf-8"), fig)
+        if fig["png"] is not None:
+            emit(f"{fig['name']}.png", base64.b64decode(fig["png"]), fig)
+        if fig["svg"] is not None:
+            emit(f"{fig['name']}.svg", fig["svg"].encode("utf-8"), fig)
     for tab in found["tables"]:
         emit(f"{tab['name']}.csv", tab["csv"].encode("utf-8"), tab)
     lines = [line for k in found["key_findings"] for line in k.get("lines", [])]

@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "DISK_ERRNOS",
     "EXIT_OUTPUT",
+    "EXIT_STATE_LEAK",
     "KERNEL_CONFIG",
     "KERNEL_NAME",
     "KERNEL_STARTUP",
@@ -45,6 +46,8 @@ __all__ = [
 KERNEL_NAME = "sharedservices"
 #: Worker exit code when outputs cannot be written (the suite's exit code for that).
 EXIT_OUTPUT = 4
+#: Worker exit code when a notebook leaked state in a reused kernel (the suite's exit code for that).
+EXIT_STATE_LEAK = 6
 #: ``errno`` values meaning "the outputs cannot be written here", not a notebook failure.
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
                          errno.EPERM, errno.ENOTDIR})
@@ -119,6 +122,8 @@ class Job:
         The build's provenance (:func:`sharedservices.pipeline.provenance.collect`).
     kernel : str
         Jupyter kernel to run on.
+    figure_formats : str
+        Formats figures are rendered in, comma-separated (``png,svg``; ``batch``: ``svg``).
     """
 
     name: str
@@ -130,6 +135,7 @@ class Job:
     timeout: float
     provenance: dict[str, Any] = field(default_factory=dict)
     kernel: str = KERNEL_NAME
+    figure_formats: str = "png,svg"
 
     @property
     def staging_dir(self) -> Path:
@@ -196,6 +202,23 @@ class Failure:
     def worker_ended(cls, rc: int, log_tail: str) -> Failure:
         """The worker process ended without recording why (killed, crashed)."""
         return cls(f"the worker process ended with code {rc}", traceback=log_tail)
+
+    @classmethod
+    def state_leak(cls, job: Job, names: list[str]) -> Failure:
+        """The notebook changed module-level values of the library in a reused kernel.
+
+        Examples
+        --------
+        >>> job = Job("E5014", None, "/p/nb.ipynb", "notebooks/nb.ipynb", {}, "/tmp/s", 60.0)
+        >>> print(Failure.state_leak(job, ["sharedservices.report.style.CLASS_COLOURS"]).error)
+        state leak: notebooks/nb.ipynb for E5014 changed sharedservices.report.style.CLASS_COLOURS, which the next report in this kernel would see (allowed: a report leaves the library's module-level values as it found them; a cache is named in its module's __cache_names__, per-run state in __run_state__)
+        """
+        from sharedservices.pipeline.leaks import describe
+
+        return cls(f"state leak: {job.notebook_rel} for {job.name} changed {describe(names)}, which the next "
+                   "report in this kernel would see (allowed: a report leaves the library's "
+                   "module-level values as it found them; a cache is named in its module's "
+                   "__cache_names__, per-run state in __run_state__)")
 
     def write(self, staging: Path) -> None:
         """Write ``staging/failure.json``."""

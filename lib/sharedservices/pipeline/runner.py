@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -63,7 +62,6 @@ from sharedservices.pipeline.publish import (
     report_state,
     write_failure,
 )
-from sharedservices.pipeline.warm import WarmWorker
 from sharedservices.report import params as params_mod
 from sharedservices.report.titles import report_title
 
@@ -415,44 +413,6 @@ def check_destination(dest_dir: Path, name: str, what: str, pdf: bool = False) -
                          "the file away or choose another name)")
 
 
-class _WarmSlots:
-    """One warm worker per ``-j`` slot (:class:`sharedservices.pipeline.warm.WarmWorker`).
-
-    Each slot's worker process lives for the whole build and keeps a spare kernel warming
-    up (imports, data) while the current notebook runs; each kernel still runs exactly one
-    report, in the notebook's folder, so reports stay isolated as in a cold run.
-    """
-
-    def __init__(self, staging_root: Path, notebook_dir: Path) -> None:
-        ipython = staging_root / "ipython"
-        with output_errors(ipython):
-            self.env = worker_env(write_kernel_profile(ipython))
-        self.staging_root = staging_root
-        self.notebook_dir = notebook_dir
-        self.slots: list[WarmWorker] = []
-        self._local = threading.local()
-        self._lock = threading.Lock()
-
-    def run(self, job: Job, timeout: float) -> tuple[int, float]:
-        w = getattr(self._local, "worker", None)
-        if w is None:
-            with self._lock:
-                w = WarmWorker(self.notebook_dir, self.env,
-                               self.staging_root / f"worker-{len(self.slots)}.log")
-                self.slots.append(w)
-            self._local.worker = w
-        with output_errors(job.staging_dir):
-            return w.run(job, timeout)
-
-    def kill_all(self) -> None:
-        for w in list(self.slots):
-            w.kill()
-
-    def close_all(self) -> None:
-        for w in list(self.slots):
-            w.close()
-
-
 def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, Any],
              jobs: int, timeout: float, summary: BuildSummary, width: int,
              out: TextIO, err: TextIO, after_each: Any = None,
@@ -460,55 +420,57 @@ def _run_all(todo: list[tuple[Report, str]], reports_dir: Path, prov: dict[str, 
     """Run the reports to build, ``jobs`` at once, publishing each as it finishes (printed
     to PDF first, in this thread, with ``printer``; the other notebooks keep running).
 
-    Each report gets a cold worker process (:func:`run_job`), except when the slots leave
-    CPUs idle (``jobs`` < CPUs, e.g. ``-j 1``), some slot will run more than one report and
-    every notebook lives in one folder (the published set: ``notebooks/``): then the slots
-    are warm workers (:class:`_WarmSlots`), whose spare kernels start up on the idle CPUs.
-    With every CPU busy running notebooks a spare kernel only competes with them (measured:
-    no gain at ``-j 2`` on 2 CPUs, a quarter less time at ``-j 1``), so it is not used.
+    When every notebook lives in one folder (the published set: ``notebooks/``) they run on
+    ``jobs`` long-lived kernels (:func:`sharedservices.pipeline.warm.run_jobs`: the library
+    imported and the data loaded once per kernel, each report in a fresh namespace, checked
+    for leaked state); otherwise each report gets a cold worker process (:func:`run_job`).
     """
-    from tqdm import tqdm
+    from sharedservices.pipeline.progress import Progress
+    from sharedservices.pipeline.warm import run_jobs
 
-    workers = Workers()
     staging_root = ensure_dir(reports_dir / STAGING)
     n = min(jobs, len(todo))
-    dirs = {r.notebook.resolve().parent for r, _ in todo}
-    idle_cpus = n < (os.cpu_count() or 1)
-    warm = (_WarmSlots(staging_root, dirs.pop())
-            if idle_cpus and len(todo) > n and len(dirs) == 1 else None)
-    pool = ThreadPoolExecutor(max_workers=n)
-    bar = tqdm(total=len(todo), file=err, disable=None, unit="report", leave=False)
-    try:
-        futures = {}
-        for r, fp in todo:
-            staging = staging_root / f"{r.name}-{os.getpid()}"
-            with output_errors(staging):
-                staging.mkdir(parents=True)
-            job = make_job(r.name, r.title, r.notebook, r.notebook_rel, r.parameters, staging, timeout, prov)
-            fut = (pool.submit(warm.run, job, timeout) if warm is not None
-                   else pool.submit(run_job, job, timeout, workers))
-            futures[fut] = (job, fp)
-        for fut in as_completed(futures):
-            job, fp = futures[fut]
-            rc, seconds = fut.result()
-            o = finish(job, rc, seconds, reports_dir, fp, printer=printer, drop_pdf=True)
+    fingerprints: dict[str, str] = {}
+    made: list[Job] = []
+    for r, fp in todo:
+        staging = staging_root / f"{r.name}-{os.getpid()}"
+        with output_errors(staging):
+            staging.mkdir(parents=True)
+        made.append(make_job(r.name, r.title, r.notebook, r.notebook_rel, r.parameters, staging, timeout, prov))
+        fingerprints[r.name] = fp
+    dirs = {Path(j.notebook).resolve().parent for j in made}
+    if len(dirs) == 1:
+        ipython = staging_root / "ipython"
+        with output_errors(ipython):
+            env = worker_env(write_kernel_profile(ipython))
+        results: Any = run_jobs(made, n, timeout, dirs.pop(), env, staging_root)
+    else:
+        results = run_cold(made, n, timeout)
+    with Progress(len(made), out, err, unit="report") as bar:
+        for job, rc, seconds in results:
+            o = finish(job, rc, seconds, reports_dir, fingerprints[job.name], printer=printer, drop_pdf=True)
             summary.outcomes.append(o)
             if after_each is not None:
                 after_each()  # the index describes what is published, report by report
-            bar.clear()
-            print(_line(o, width), file=out, flush=True)
-            bar.update(1)
+            bar.write(_line(o, width))
+            bar.update(failed=o.status == "failed")
+
+
+def run_cold(jobs: list[Job], n: int, timeout: float) -> Any:
+    """Each job in its own cold worker process, ``n`` at once; yield (job, rc, seconds)."""
+    workers = Workers()
+    pool = ThreadPoolExecutor(max_workers=max(1, n))
+    try:
+        futures = {pool.submit(run_job, j, timeout, workers): j for j in jobs}
+        for fut in as_completed(futures):
+            rc, seconds = fut.result()
+            yield futures[fut], rc, seconds
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         workers.kill_all()
-        if warm is not None:
-            warm.kill_all()
         raise
     finally:
-        bar.close()
         pool.shutdown(wait=True)
-        if warm is not None:
-            warm.close_all()
 
 
 def adhoc_name(notebook: Path, extra: dict[str, Any], council: str | None = None) -> str:

@@ -12,7 +12,10 @@ table functions elsewhere do no I/O; notebooks pass their results to these helpe
 
 Figures are rendered deterministically (fixed SVG hash salt, no date in the SVG or PNG
 metadata) so that two builds of the same inputs give the same HTML, and each figure is
-closed after it is shown.
+closed after it is shown.  They are rendered in the formats :func:`figure_formats` names:
+PNG and SVG unless the environment variable ``SHAREDSERVICES_FIGURE_FORMATS`` says
+otherwise (``batch`` renders SVG only by default: the report embeds the SVG, and the PNG
+took most of a council's rendering time).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import base64
 import html
 import io
 import math
+import os
 import re
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
@@ -38,6 +42,38 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 #: Salt for matplotlib's SVG ids: fixed, so two renders of one figure are byte-identical.
 SVG_HASH_SALT = "sharedservices"
 _PNG_DPI = 150
+#: Environment variable naming the formats figures are rendered in (comma-separated).
+FIGURE_FORMATS_ENV = "SHAREDSERVICES_FIGURE_FORMATS"
+#: Every format a figure can be rendered in, and the default (both).
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")
+
+
+def check_figure_formats(value: object, what: str = "figure formats") -> tuple[str, ...]:
+    """The figure formats named by ``value`` ("svg", "png,svg", or a list), in canonical order.
+
+    Examples
+    --------
+    >>> check_figure_formats("svg"), check_figure_formats("svg, png"), check_figure_formats(["png"])
+    (('svg',), ('png', 'svg'), ('png',))
+    >>> check_figure_formats("gif")
+    Traceback (most recent call last):
+    ...
+    sharedservices.errors.InputError: figure formats: 'gif' is not a list of figure formats (allowed: png, svg, or png,svg)
+    """
+    items = value.split(",") if isinstance(value, str) else value
+    try:
+        chosen = {str(x).strip().lower() for x in items}  # type: ignore[union-attr]
+    except TypeError:
+        chosen = set()
+    if not chosen or not chosen <= set(FIGURE_FORMATS):
+        raise InputError(f"{what}: {value!r} is not a list of figure formats (allowed: png, svg, or png,svg)")
+    return tuple(f for f in FIGURE_FORMATS if f in chosen)
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats :func:`show_figure` renders: ``$SHAREDSERVICES_FIGURE_FORMATS``, else both."""
+    raw = os.environ.get(FIGURE_FORMATS_ENV, "").strip()
+    return check_figure_formats(raw, FIGURE_FORMATS_ENV) if raw else FIGURE_FORMATS
 
 
 def check_name(name: object) -> str:
@@ -78,18 +114,21 @@ def _publish(data: dict[str, Any], meta: dict[str, Any]) -> None:
     display(data, raw=True, metadata={META_KEY: meta})
 
 
-def render_figure(fig: Figure) -> tuple[bytes, str]:
+def render_figure(fig: Figure, formats: tuple[str, ...] = FIGURE_FORMATS) -> tuple[bytes, str]:
     """Render ``fig`` to PNG bytes and SVG text, deterministically.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
         The figure to render; it is not closed here.
+    formats : tuple of str
+        The formats to render (``"png"``, ``"svg"``); one left out comes back empty.
 
     Returns
     -------
     tuple of (bytes, str)
-        PNG image (150 dpi) and SVG document, with no creation date and fixed element ids.
+        PNG image (150 dpi) and SVG document, with no creation date and fixed element ids
+        (``b""`` or ``""`` for a format not rendered).
 
     Examples
     --------
@@ -106,17 +145,20 @@ def render_figure(fig: Figure) -> tuple[bytes, str]:
     """
     import matplotlib
 
+    png_buf = io.BytesIO()
+    svg_buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "path"}):
-        png_buf = io.BytesIO()
-        fig.savefig(png_buf, format="png", dpi=_PNG_DPI, bbox_inches="tight",
-                    metadata={"Software": None})
-        svg_buf = io.StringIO()
-        fig.savefig(svg_buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        if "png" in formats:
+            fig.savefig(png_buf, format="png", dpi=_PNG_DPI, bbox_inches="tight",
+                        metadata={"Software": None})
+        if "svg" in formats:
+            fig.savefig(svg_buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     return png_buf.getvalue(), svg_buf.getvalue()
 
 
 def show_figure(fig: Figure, name: str, caption: str) -> None:
-    """Display a figure (PNG and SVG) tagged for export, then close it.
+    """Display a figure (PNG and SVG, or the formats of :func:`figure_formats`) tagged for
+    export, then close it.
 
     Parameters
     ----------
@@ -138,16 +180,15 @@ def show_figure(fig: Figure, name: str, caption: str) -> None:
     if not isinstance(fig, Figure):
         raise InputError(f"figure {name!r}: {type(fig).__name__} is not a matplotlib Figure "
                          "(allowed: a Figure, or an object with a .figure)")
-    png, svg = render_figure(fig)
+    formats = figure_formats()
+    png, svg = render_figure(fig, formats)
     plt.close(fig)
-    _publish(
-        {
-            "image/png": base64.b64encode(png).decode("ascii"),
-            "image/svg+xml": svg,
-            "text/plain": f"Figure {name}: {caption}",
-        },
-        {"kind": "figure", "name": name, "caption": caption},
-    )
+    data = {"text/plain": f"Figure {name}: {caption}"}
+    if "png" in formats:
+        data["image/png"] = base64.b64encode(png).decode("ascii")
+    if "svg" in formats:
+        data["image/svg+xml"] = svg
+    _publish(data, {"kind": "figure", "name": name, "caption": caption})
 
 
 def _format_number(value: Any, decimals: int) -> str:

@@ -35,6 +35,8 @@ __all__ = ["Headlines", "headlines", "price_base", "register", "registered"]
 Headlines = dict[str, float | int | str | None]
 _REGISTRY: dict[str, Callable[..., Headlines]] = {}
 _LOADED = False
+#: Whether every findings module has been imported (a cache: see sharedservices.pipeline.leaks).
+__cache_names__ = ("_LOADED",)
 
 
 def price_base() -> str:

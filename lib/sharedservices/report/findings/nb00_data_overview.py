@@ -101,7 +101,7 @@ def finding_lines(h: Headlines, reserves_as_at: str) -> list[str]:
     coverage = f"The data cover {each}; {sums}"
     reserves = (f"Principal councils held {_bn(h['reserves_total_gbp_bn'])} of usable reserves "
                 f"{_as_at(reserves_as_at)} (£bn, cash; the {year} workbook). The median council's usable reserves were "
-                f"{pct_value(h['reserves_median_pct'], 0)} of its net revenue expenditure.")
+                f"{pct_value(h['reserves_median_pct'])} of its net revenue expenditure.")
     population = (f"{count(h['with_population'])} of {count(h['principal_councils'])} principal councils have an "
                   "exact Census 2011 population; the rest merged after 2011 and are left without one rather than "
                   "estimated.")

@@ -257,8 +257,8 @@ def finding_lines(h: Headlines, reconciliation: pd.DataFrame, outturn: pd.DataFr
              f"{_index(h['england_front_loading_index_high'])} with any one of the suite's estimates halved). "
              + (f"Later settlements deepened the cuts of {years[2]} and {years[3]}: " if less else "")
              + f"by {years[1]} the plans had taken "
-             f"{pct_value(outturn['share_of_final_cut_plans_pct'].iloc[1], 0)} of their four-year cut and councils "
-             f"had lost {pct_value(outturn['share_of_final_cut_outturn_pct'].iloc[1], 0)} of theirs (% of each "
+             f"{pct_value(outturn['share_of_final_cut_plans_pct'].iloc[1])} of their four-year cut and councils "
+             f"had lost {pct_value(outturn['share_of_final_cut_outturn_pct'].iloc[1])} of theirs (% of each "
              "four-year cut). The first-year figure is calibrated, not measured: the grants rolled into formula "
              f"grant in 2011-12 are derived from the plans' {pct_value(h['rolled_in_calibration_cut_pct'])} cash cut "
              "on the adjusted base.")
@@ -290,7 +290,7 @@ def finding_lines(h: Headlines, reconciliation: pd.DataFrame, outturn: pd.DataFr
         retention = " At the change to rates retention the measure did not move."
     else:
         retention = (f" At the change to rates retention the measure {change(step, 1, 'rose by', 'fell by')} of "
-                     f"{base} funding ({gbp_m(abs(h['retention_step_gbp_m']), 0)}, {base} prices)"
+                     f"{base} funding ({gbp_m(abs(h['retention_step_gbp_m']))}, {base} prices)"
                      + (" instead of rising: grants rolled into the new settlement are counted on both sides."
                         if step < 0 else "."))
     return [england, plans, councils, median_words + retention, *_service_lines(h, prices)]

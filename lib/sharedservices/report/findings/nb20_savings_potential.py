@@ -113,10 +113,10 @@ def _councils(share_pct: float, n_councils: int, of: str = "") -> str:
     """A share of councils (%) as the count it is, then the share: "none", "3 (1%)".
 
     >>> _councils(0.0, 353), _councils(0.84985835694051, 353), _councils(100 / 353, 353, " of principal councils")
-    ('none', '3 (1%)', '1 (0% of principal councils)')
+    ('none', '3 (0.8%)', '1 (0.3% of principal councils)')
     """
     k = int(round(float(share_pct) * n_councils / 100.0))
-    return "none" if k == 0 else f"{count(k)} ({pct_value(share_pct, 0)}{of})"
+    return "none" if k == 0 else f"{count(k)} ({pct_value(share_pct)}{of})"
 
 
 def _median(by_class: pd.DataFrame, programme: str, klass: str) -> str:
@@ -154,7 +154,7 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
     """
     tse, core = "of total service expenditure", "of core spending"
     n = int(h["councils"])
-    claim = pct_value(h["close_to_10_pct"], 0)
+    claim = pct_value(h["close_to_10_pct"], 0)  # NLGN's words: "close to 10%"
     nlgn = (f"NLGN put the back office's saving at {pct_value(h['nlgn_realistic_pct'])} {tse} (realistic) and "
             f"{pct_value(h['nlgn_best_case_pct'])} (best case).")
     median = (f"Sharing the back office alone would save the median principal council "
@@ -169,7 +169,7 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
              f"{_councils(h['broad_reach_10_tse_pct'], n)} adding adult and children's social care and "
              f"{_councils(h['public_realm_reach_10_tse_pct'], n)} with the wider public realm (% of principal "
              "councils).")
-    on_core, on_tse = pct_value(h["broad_reach_10_core_pct"], 0), pct_value(h["broad_reach_10_tse_pct"], 0)
+    on_core, on_tse = pct_value(h["broad_reach_10_core_pct"]), pct_value(h["broad_reach_10_tse_pct"])
     more = ("about as many" if on_core == on_tse else
             "more" if h["broad_reach_10_core_pct"] > h["broad_reach_10_tse_pct"] else "fewer")
     core_basis = (f"On the narrower basis of core spending (total service expenditure less education, police and "
@@ -191,8 +191,8 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
         lead = f"{who} to reach {claim} {basis}" if who else f"To reach {claim} {basis}"
         core_basis += (f" {lead}, it would need savings where it has none." if x is None else
                        f" {lead}, the cited savings rates would have to be {number(x, 1)} times as high.")
-    england = (f"Summed over England, the back office would save {gbp_m(h['back_office_england_gbp_m'], 0)} a year "
-               f"and the broad programme {gbp_m(h['broad_england_gbp_m'], 0)} (gross, £m a year, 2010-11 prices): "
+    england = (f"Summed over England, the back office would save {gbp_m(h['back_office_england_gbp_m'])} a year "
+               f"and the broad programme {gbp_m(h['broad_england_gbp_m'])} (gross, £m a year, 2010-11 prices): "
                f"{pct_value(h['back_office_england_pct_of_tse'])} and {pct_value(h['broad_england_pct_of_tse'])} of "
                "England's total service expenditure. Weighted by spending, as NLGN's figures were, that back-office "
                f"{pct_value(h['back_office_england_pct_of_tse'])} {tse} compares with NLGN's "
@@ -208,8 +208,8 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
                    "leaves schools out) tests the model; report 60 holds the model against the partnerships that set "
                    "none of its parameters.")
     judgement = ("These are model outputs resting on red-rated judgements of how much of each service's spending can "
-                 f"be shared (for example {pct(cited['central_addressable_share'], 0)} of central services' spending "
-                 f"and {pct(cited['adult_social_care_addressable_share'], 0)} of adult social care's); the savings "
+                 f"be shared (for example {pct(cited['central_addressable_share'])} of central services' spending "
+                 f"and {pct(cited['adult_social_care_addressable_share'])} of adult social care's); the savings "
                  "rates themselves are claims and estimates, not audited outturn.")
     return [median, reach, core_basis, england, calibration, judgement]
 

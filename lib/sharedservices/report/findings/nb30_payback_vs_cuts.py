@@ -243,8 +243,8 @@ def optimism_words(h: Headlines) -> str:
     def pb(y: Any) -> str:
         return "never pays back within the horizon" if y is None else f"pays back in {y}"
 
-    upper = (f"at the Green Book upper bound (one-off costs +{pct(h['green_book_upper_one_off_cost'], 0)}, "
-             f"durations +{pct(h['green_book_upper_duration'], 0)}) its NPV would be "
+    upper = (f"at the Green Book upper bound (one-off costs +{pct(h['green_book_upper_one_off_cost'])}, "
+             f"durations +{pct(h['green_book_upper_duration'])}) its NPV would be "
              f"{gbp_m(h['npv_green_book_upper_gbp_m'])} and it {pb(h['payback_financial_year_green_book_upper'])}")
     if not h["optimism_bias"]:
         return f"Optimism bias: none applied (a sensitivity). {upper[0].upper()}{upper[1:]} (£m, 2010-11 prices)."
@@ -253,11 +253,11 @@ def optimism_words(h: Headlines) -> str:
             "reference_class_all_pairs": "the reference class's medians however few the pairs (a sensitivity)",
             "green_book_lower": "the Green Book lower bound",
             "green_book_upper": "the Green Book upper bound"}[h["optimism_adjustment"]]
-    parts = (f"one-off costs +{pct(h['optimism_one_off_cost'], 0)}, lead times and ramps "
-             f"+{pct(h['optimism_duration'], 0)}" + (f", {h['optimism_delay_years']:.2f} years' extra delay"
+    parts = (f"one-off costs +{pct(h['optimism_one_off_cost'])}, lead times and ramps "
+             f"+{pct(h['optimism_duration'])}" + (f", {h['optimism_delay_years']:.2f} years' extra delay"
                                                       if h["optimism_delay_years"] else "")
-             + f", running costs +{pct(h['optimism_running_cost'], 0)}, savings "
-             + (f"{pct(h['optimism_savings_shortfall'], 0)} short" if h["optimism_savings_shortfall"]
+             + f", running costs +{pct(h['optimism_running_cost'])}, savings "
+             + (f"{pct(h['optimism_savings_shortfall'])} short" if h["optimism_savings_shortfall"]
                 else "in full"))
     without = (f"Without any adjustment the NPV would be {gbp_m(h['npv_without_gbp_m'])} and the programme "
                f"{pb(h['payback_financial_year_without'])}")
@@ -267,8 +267,8 @@ def optimism_words(h: Headlines) -> str:
                 f"publish a planned and an outturn one-off cost and {h['reference_class_pairs_schedule']} a planned and "
                 f"an actual date (fewer than {h['reference_class_minimum_cases']}), and the "
                 f"{h['reference_class_pairs_savings']} self-reported savings outcomes (median "
-                f"{pct(h['reference_class_savings_median_ratio'], 0)} of plan) are not used to raise savings. Those few "
-                f"pairs point higher: at their medians (one-off costs +{pct(h['all_pairs_one_off_cost'], 0)}, "
+                f"{pct(h['reference_class_savings_median_ratio'])} of plan) are not used to raise savings. Those few "
+                f"pairs point higher: at their medians (one-off costs +{pct(h['all_pairs_one_off_cost'])}, "
                 f"{h['all_pairs_delay_years']:.2f} years' delay) the NPV would be {gbp_m(h['npv_all_pairs_gbp_m'])} and "
                 f"the programme {pb(h['payback_financial_year_all_pairs'])}. {without}; {upper} (£m, 2010-11 prices).")
     rest = "" if h["optimism_adjustment"] == "green_book_upper" else f"; {upper}"
@@ -389,7 +389,7 @@ def financing_words(h: Headlines) -> str:
                     f"this: even all of the gross savings for {h['partner_term_years']} years would give it {best} (its "
                     f"NPV at the hurdle: {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}), so the one-off cost is shown "
                     "paid from reserves instead.")
-        return (f"a private partner pays the one-off cost and takes {pct(h['partner_share'], 0)} of gross savings for "
+        return (f"a private partner pays the one-off cost and takes {pct(h['partner_share'])} of gross savings for "
                 f"{h['partner_term_years']} years, the share that earns its cited hurdle of "
                 f"{pct(h['partner_hurdle_nominal'])} a year (so, by construction, its IRR is the hurdle and its NPV at "
                 f"the hurdle {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}).")
@@ -399,7 +399,7 @@ def financing_words(h: Headlines) -> str:
                "the revenue part (redundancy, double running) cannot be borrowed without a capitalisation "
                "direction, so it comes from reserves, then the revenue budget")
         return (f"prudential borrowing of {gbp_m(h['borrowed_gbp_m'])} pays the capital part "
-                f"({pct(h['one_off_capital_share'], 0)} of the one-off cost); {rev}; interest and repayment cost "
+                f"({pct(h['one_off_capital_share'])} of the one-off cost); {rev}; interest and repayment cost "
                 f"{gbp_m(h['financing_cost_gbp_m'])} beyond the sum borrowed.")
     if opt == "grant":
         return (f"an invest-to-save grant meets part of the one-off cost and reserves the rest; "
@@ -447,9 +447,9 @@ def full_run_words(h: Headlines) -> str:
     if x is None:
         return ""
     if x >= 1.0:
-        return (f"At full run its net savings would cover {pct(x, 0)} of that gap: the shortfall in the first year is "
+        return (f"At full run its net savings would cover {pct(x)} of that gap: the shortfall in the first year is "
                 "one of timing.")
-    return (f"Even at full run from the first day its net savings would cover only {pct(x, 0)} of that gap: the "
+    return (f"Even at full run from the first day its net savings would cover only {pct(x)} of that gap: the "
             "shortfall in the first year is one of size as well as timing.")
 
 
@@ -488,14 +488,14 @@ def penalty_words(h: Headlines) -> str:
     if share is None:
         return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty."
     p = h["frontline_cut_persistence"]
-    base = (f"Front-loading penalty, with {pct(p, 0)} of every front-line cut sticking when money returns: against an "
+    base = (f"Front-loading penalty, with {pct(p)} of every front-line cut sticking when money returns: against an "
             f"even path with the same total cut, the front-loaded path costs "
             f"{gbp_m(h['front_loading_penalty_no_programme_gbp_m'])} more front-line cuts over the horizon without the "
             f"programme and {gbp_m(h['front_loading_penalty_gbp_m'])} with it (£m, 2010-11 prices), so shared services "
-            f"absorb {pct(share, 0)} of it")
+            f"absorb {pct(share)} of it")
     none_ = h["penalty_by_persistence_none_absorbed_share"]
     full = h["penalty_by_persistence_full_absorbed_share"]
-    spread = (f" (with every cut restored: {pct(none_, 0)}; with none restored: {pct(full, 0)})."
+    spread = (f" (with every cut restored: {pct(none_)}; with none restored: {pct(full)})."
               if none_ is not None and full is not None else ".")
     if abs(share) < 5e-4:
         why = (" With funding held down while demand grows, the residual gap never falls far enough for a stuck cut "
@@ -505,7 +505,7 @@ def penalty_words(h: Headlines) -> str:
         if inst is not None:
             why += (" Even savings at their full rate from the first year would absorb none of it: the programme is "
                     "too small for the penalty, whatever its timing." if abs(inst) < 5e-4 else
-                    f" Savings at their full rate from the first year would absorb {pct(inst, 0)}: these come too "
+                    f" Savings at their full rate from the first year would absorb {pct(inst)}: these come too "
                     "late.")
     elif share < 0:
         why = (" The savings arrive after the deep first-year cut has been made and has stuck, and they spare the even "

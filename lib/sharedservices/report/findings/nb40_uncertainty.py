@@ -200,7 +200,7 @@ def headlines(**params: Any) -> Headlines:
 
 
 def _p(x: float | None) -> str:
-    return pct(x, 0, missing="n/a (no gap)")
+    return pct(x, missing="n/a (no gap)")
 
 
 def _first_year_line(h: Headlines) -> str:
@@ -280,6 +280,6 @@ def _penalty_line(h: Headlines) -> str:
         return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty to absorb."
     neg = ("; a negative share means the savings spare an even path's cuts more than the front-loaded path's, "
            "which stuck before the savings came" if (h["penalty_absorbed_share_p5"] or 0.0) < -5e-4 else "")
-    return (f"With {pct(h['frontline_cut_persistence'], 0)} of every front-line cut sticking, the programme absorbs "
-            f"{pct(h['penalty_absorbed_share_p50'], 0)} of the front-loading penalty at the median simulation "
-            f"(90% range {pct(h['penalty_absorbed_share_p5'], 0)} to {pct(h['penalty_absorbed_share_p95'], 0)}){neg}.")
+    return (f"With {pct(h['frontline_cut_persistence'])} of every front-line cut sticking, the programme absorbs "
+            f"{pct(h['penalty_absorbed_share_p50'])} of the front-loading penalty at the median simulation "
+            f"(90% range {pct(h['penalty_absorbed_share_p5'])} to {pct(h['penalty_absorbed_share_p95'])}){neg}.")

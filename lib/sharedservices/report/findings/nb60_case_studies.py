@@ -133,7 +133,7 @@ def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str],
         f"partnership and {h['below_model']} less; the median claim is {_ratio(h['median_ratio'])} figure "
         "(a claim the model puts at zero counts as a miss, above it).",
         f"Only {h['within_spread']} of {h['out_of_sample_claims']} out-of-sample claims lie within the model's own "
-        f"uncertainty (one relative standard deviation of the savings rate, {pct(h['spread'], 0)}): "
+        f"uncertainty (one relative standard deviation of the savings rate, {pct(h['spread'])}): "
         f"{h['timing_within_spread']} of {h['timing_claims']} claims about a partnership's first "
         f"{h['timing_years']} years ({h['model_zero_out_of_sample']} where the model predicts no saving yet) and "
         f"{h['level_within_spread']} of {h['level_claims']} about later or ongoing savings."
@@ -142,9 +142,9 @@ def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str],
            "puts at zero, count from go-live, while the cited lead time counts from the start of spending."
            if h["timing_claims"] < 5 else ""),
         f"South West One reported {gbp_m(h['sw1_realised_5y_gbp_m'])} saved in its first five years (claim, "
-        f"£m cash), {pct_value(h['sw1_realised_share_of_promise_pct'])} of the {gbp_m(h['sw1_promised_10y_gbp_m'], 0)} "
+        f"£m cash), {pct_value(h['sw1_realised_share_of_promise_pct'])} of the {gbp_m(h['sw1_promised_10y_gbp_m'])} "
         f"promised over ten; the model's back-office programme for the same councils predicts "
-        f"{gbp_m(h['sw1_model_5y_gbp_m'])} over five years and {gbp_m(h['sw1_model_10y_gbp_m'], 0)} over ten (£m, "
+        f"{gbp_m(h['sw1_model_5y_gbp_m'])} over five years and {gbp_m(h['sw1_model_10y_gbp_m'])} over ten (£m, "
         "real 2010-11 prices): nearer what was realised than what was promised.",
     ]
     if h["outturn_claims"]:

@@ -74,6 +74,8 @@ __all__ = [
 
 _REGISTRY: dict[str, type[NotebookParams]] = {}
 _LOADED = False
+#: Whether every schema module has been imported (a cache: see sharedservices.pipeline.leaks).
+__cache_names__ = ("_LOADED",)
 #: Values given on the command line that look like council codes stay strings.
 CODE_PATTERN = re.compile(r"^E\d+$")
 
