@@ -245,12 +245,17 @@ _CODE = (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType)
 
 
 def _immutable(v: Any, depth: int = 0) -> bool:
+    """Whether ``v``'s digest cannot change while the object lives: immutable values, and
+    the objects :func:`digest` counts by identity (code, foreign objects that are not
+    containers, arrays or data frames)."""
     t = type(v)
     if t in _SCALARS or t is bytes or isinstance(v, (*_CODE, re.Pattern, PurePath, enum.Enum)):
         return True
     if t is tuple or t is frozenset:
         return depth < 4 and all(_immutable(x, depth + 1) for x in v)
-    return False
+    if isinstance(v, Mapping | list | set | bytearray) or _is_array(v) or _is_pandas(v) or _own(v):
+        return False
+    return True  # a foreign object or callable: by identity
 
 
 def _memo_digest(value: Any) -> str:

@@ -35,6 +35,7 @@ and waits for it (a Dask task).
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import select
@@ -193,10 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     # the protocol keeps the real stdout; anything else printed goes to the log (stderr)
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
-    threading.Thread(target=export.warm_up, name="warm-exporter", daemon=True).start()
+    warming = threading.Thread(target=export.warm_up, name="warm-exporter", daemon=True)
+    warming.start()
     worker = _Worker(cwd, kernel_name, proto)
     try:
         worker.new_session()
+        warming.join()
+        gc.collect()
+        gc.freeze()  # papermill, nbconvert and their templates live as long as the worker
         for line in sys.stdin:
             if line.strip():
                 worker.run(Job.read(line.strip()))
