@@ -65,7 +65,14 @@ def inputs() -> tuple[scenario.Resolved, dict[str, float]]:
 
 def per_draw_loop(si: scenario.Resolved, option: str, spreads: dict[str, float], draws: int,
                   seed: int, discount: str = "green_book") -> dict[str, np.ndarray]:
-    """The Monte Carlo written as a plain loop over draws (same random numbers as the engine)."""
+    """The Monte Carlo written as a plain loop over draws (same random numbers as the engine).
+
+    Each draw is the deterministic model on that draw's shocks, through the model's public
+    functions: savings and one-off cost multipliers (the cost shock correlated with the
+    delay shock at the cited correlation), lognormal lead and ramp multipliers, one failure
+    year, exit costs, the financing option's flows, and front-line cuts with the cited
+    persistence.
+    """
     arrays = si.arrays
     path, fgap = si.path, si.gap
     t = np.arange(path.size)
@@ -73,41 +80,57 @@ def per_draw_loop(si: scenario.Resolved, option: str, spreads: dict[str, float],
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((4, draws))
     u = 1.0 - rng.random(draws)
-    m_save = uncertainty.lognormal_multiplier(z[0], spreads["savings_rate"])
-    m_cost = uncertainty.lognormal_multiplier(z[1], spreads["one_off_cost"])
+    rho = cited.delay_cost_correlation()
+    pers = float(si.persistence)
     dfs = finance.discount_factors(t, cited.rate(discount))
     gap_even = cuts.funding_gap(cuts.even_path(path, si.n), si.pressure)
     fp = arrays.failure_probability
     if fp.size and np.all(fp == fp[0]):
         fp = fp[:1]
+    partner = None
+    if option == "gain_share":
+        g0, _, c0 = programmes.service_profiles(arrays, t, savings_rate=si.savings_rate,
+                                                one_off_ratio=si.one_off_ratio, lead=si.lead,
+                                                ramp=si.ramp, running_ratio=si.running_ratio)
+        partner = financing.partner_terms(c0, g0, start, si.terms)
+    cv_lead = _weighted_cv(spreads["delay_years"], si.lead, arrays.addressable)
+    cv_ramp = _weighted_cv(spreads["ramp_years"], si.ramp, arrays.addressable)
     out: dict[str, list[float]] = {k: [] for k in (
         "npv_gbp_thousand", "payback_year", "coverage_year1",
         "cumulative_frontline_cuts_gbp_thousand", "front_loading_penalty_gbp_thousand",
         "one_off_cost_gbp_thousand")}
     nets = []
     for i in range(draws):
-        one = slice(i, i + 1)  # this draw, kept 2-D (1 draw x services) as the model expects
+        z_cost = rho * z[2, i] + np.sqrt(1.0 - rho * rho) * z[1, i]
+        m_save = np.full((1, 1), uncertainty.lognormal_multiplier(z[0, i], spreads["savings_rate"]))
+        m_cost = np.full((1, 1), uncertainty.lognormal_multiplier(z_cost, spreads["one_off_cost"]))
+        m_lead = np.full((1, 1), uncertainty.lognormal_multiplier(z[2, i], cv_lead))
+        m_ramp = np.full((1, 1), uncertainty.lognormal_multiplier(z[3, i], cv_ramp))
         fy = programmes.failure_years(np.array([[u[i]]]), start, fp)
         alive = (t < fy[..., None]).astype(float)
         gross, running, one_off = programmes.service_profiles(
             arrays, t,
-            savings_rate=si.savings_rate * m_save[one, None],
-            one_off_ratio=si.one_off_ratio * m_cost[one, None],
-            lead=np.maximum(si.lead + spreads["delay_years"] * z[2, one, None], 0.0),
-            ramp=np.maximum(si.ramp + spreads["ramp_years"] * z[3, one, None], 0.0),
+            savings_rate=si.savings_rate * m_save,
+            one_off_ratio=si.one_off_ratio * m_cost,
+            lead=si.lead * m_lead,
+            ramp=si.ramp * m_ramp,
             running_ratio=np.broadcast_to(si.running_ratio, (1, arrays.addressable.size)),
             alive=alive,
+            exit_cost_ratio=float(si.exit_cost_ratio),
         )
-        ff = financing.financing_flows(option, one_off, gross, start, si.terms)
+        ff = financing.financing_flows(option, one_off, gross, start, si.terms,
+                                       capital_share=float(si.capital_share),
+                                       reserves_available=float(si.reserves_available),
+                                       partner=partner)
         cash = gross - running - one_off
         net = cash + ff.financing
-        cum = gap.cumulative_cuts(fgap - net)
+        cum = gap.cumulative_cuts(fgap - net, pers)
         out["npv_gbp_thousand"].append(float((cash * dfs).sum()))
         out["payback_year"].append(float(finance.payback_years(cash)[0]))
         out["coverage_year1"].append(float(np.asarray(gap.coverage(net[:, 1], fgap[1]))[0]))
         out["cumulative_frontline_cuts_gbp_thousand"].append(float(np.asarray(cum)[0]))
         out["front_loading_penalty_gbp_thousand"].append(
-            float(np.asarray(cum - gap.cumulative_cuts(gap_even - net))[0]))
+            float(np.asarray(cum - gap.cumulative_cuts(gap_even - net, pers))[0]))
         out["one_off_cost_gbp_thousand"].append(float(one_off.sum()))
         nets.append(net[0])
     result = {k: np.array(v) for k, v in out.items()}
@@ -115,11 +138,19 @@ def per_draw_loop(si: scenario.Resolved, option: str, spreads: dict[str, float],
     return result
 
 
+def _weighted_cv(sd_years: float, central: np.ndarray, weights: np.ndarray) -> float:
+    """Relative SD of a programme-wide duration multiplier: sd over the spend-weighted mean."""
+    w = np.asarray(weights, dtype=float)
+    c = np.broadcast_to(np.asarray(central, dtype=float), w.shape)
+    mean = float((c * w).sum() / w.sum()) if w.sum() > 0 else 0.0
+    return float(sd_years) / mean if mean > 1e-12 else 0.0
+
+
 def check_equal(si: dict[str, Any], spreads: dict[str, float], draws: int) -> None:
     """Raise SystemExit unless the loop and the engine agree on ``draws`` draws."""
     engine = uncertainty.simulate(si, "reserves", spreads, draws, SEED)
     loop = per_draw_loop(si, "reserves", spreads, draws, SEED)
-    for col in engine.draws.columns:
+    for col in (c for c in engine.draws.columns if c in loop):
         a = engine.draws[col].to_numpy(dtype=float)
         if not np.allclose(a, loop[col], rtol=1e-9, atol=1e-6, equal_nan=True):
             raise SystemExit(f"bench_mc_loop: column {col!r} differs between engine and loop")
