@@ -326,7 +326,7 @@ def test_table_columns_and_formatting(adir: Path) -> None:
     ]
     assert list(df["key"]) == ["demo.realistic", "m.profile"]
     row = df.set_index("key").loc["demo.realistic"]
-    assert row["value"] == "1.8 %"
+    assert row["value"] == "1.8%"
     assert df.set_index("key").loc["m.profile", "value"] == "2010-11: 28; 2011-12: 25"
     assert df.set_index("key").loc["m.profile", "price_base"] == "cash"
     sub = assumptions.table(["m.profile", "demo.realistic"])
@@ -347,7 +347,7 @@ def test_suite_assumption_has_no_url_in_table(adir: Path) -> None:
 
 def test_citation_names_source_and_rating(adir: Path) -> None:
     got = assumptions.citation("demo.realistic")
-    assert got.startswith("demo.realistic = 1.8 % of total service expenditure: NLGN")
+    assert got.startswith("demo.realistic = 1.8% of total service expenditure: NLGN")
     assert got.endswith("(green)")
     _write(adir, "s.yaml", _file("years", SUITE))
     assert "SUITE ASSUMPTION (red: judgement)" in assumptions.citation("s.years")

@@ -62,7 +62,8 @@ def test_a_changed_value_is_written_as_the_reports_write_it_with_its_relative_ch
     found = changes.compare(before, after)
     assert [(c.report, c.kind, c.headline, c.old, c.new, c.relative) for c in found] == [
         ("r", CHANGED, "npv", "−£12.0m", "−£9.0m", "+25.0%"),
-        ("r", CHANGED, "share", "4.2%", "5.0%", "+20.0%"),
+        ("r", CHANGED, "share", "4.2% of total service expenditure", "5.0% of total service expenditure",
+         "+20.0%"),  # the basis is named, as in the provenance
         ("r", CHANGED, "year", "2015-16", "2016-17", "+1 year"),
         ("r", CHANGED, "zero", "£0.0m", "£1.5m", "from zero"),
     ]
@@ -83,7 +84,7 @@ def test_new_removed_reports_and_missing_values_are_shown_as_such():
     found = changes.compare(before, after)
     assert [(c.report, c.kind, c.headline, c.old, c.new, c.relative) for c in found] == [
         ("kept", CHANGED, "never", "never", "2014-15", ""),  # None recorded: "never"
-        ("kept", CHANGED, "added", MISSING, "25.0%", ""),   # not recorded before
+        ("kept", CHANGED, "added", MISSING, "25.0% of total service expenditure", ""),   # not recorded before
         ("kept", CHANGED, "gone", "£3.0m", MISSING, ""),    # no longer recorded
         ("fresh", NEW, "", "", "", ""),
         ("old", REMOVED, "", "", "", ""),

@@ -57,17 +57,18 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
     nao, nao18 = rec.loc["national_estimates.nao_2014_to_2014_15"], rec.loc["national_estimates.nao_2018_to_2017_18"]
     expected = [
         f"lost {fmt.pct_value(-h['england_real_change_2014_15_pct'])} of their 2010-11 central funding",
-        f"{fmt.pct_value(-h['england_real_change_2017_18_pct'])} by 2017-18",
-        f"NAO estimated falls of {fmt.pct_value(-nao['published_pct'], 0)}",
-        f"falls of {fmt.pct_value(-nao['suite_with_new_duties_pct'])} and "
-        f"{fmt.pct_value(-nao18['suite_with_new_duties_pct'])}",
+        f"By 2017-18 they had lost {fmt.pct_value(-h['england_real_change_2017_18_pct'])} of their 2010-11 "
+        "central funding",
+        f"NAO estimated falls of {fmt.pct_value(-nao['published_pct'], 0)} of 2010-11 funding by 2014-15",
+        f"falls of {fmt.pct_value(-nao['suite_with_new_duties_pct'])} of 2010-11 funding by 2014-15 and "
+        f"{fmt.pct_value(-nao18['suite_with_new_duties_pct'])} of 2010-11 funding by 2017-18",
         f"{fmt.pct_value(h['sr2010_real_cut_pct'])} in real terms",
         f"index is {fmt.number(h['sr2010_front_loading_index'], 2)}",
         f"{fmt.number(h['sr2010_lg_del_front_loading_index'], 2)} for the whole local government budget",
         f"its index is {fmt.number(h['england_front_loading_index'], 2)}",
         f"between {fmt.number(h['england_front_loading_index_low'], 2)} and "
         f"{fmt.number(h['england_front_loading_index_high'], 2)}",
-        f"plans' {fmt.pct_value(h['rolled_in_calibration_cut_pct'])} cash cut",
+        f"plans' cash cut of {fmt.pct_value(h['rolled_in_calibration_cut_pct'])} of the adjusted base",
         f"Of the {h['councils_with_net_cut']} London boroughs with a like-for-like comparison",
         f"median index is {fmt.number(h['median_front_loading_index'], 2)}",
         f"{h['councils_weak_comparison']} councils are left out",
@@ -94,7 +95,8 @@ def test_key_findings_read_right_for_any_count_and_sign(h) -> None:
     text = " ".join(f10.finding_lines(turned, national.reconciliation(), outturn, **RUN))
     assert "and none were more front-loaded than the plans" in text and "(0.0%" not in text
     assert "none of them had no net cut" in text and "4 of the rest had none" in text
-    assert "and gained 2.0% by 2017-18" in text and "instead of rising" not in text
+    assert "By 2017-18 they had gained 2.0% of their 2010-11 central funding" in text
+    assert "instead of rising" not in text
     assert "rose by 1.2% of 2010-11 funding" in text and "did not change over the same years" in text
     assert "Education spending" not in text
     assert f10.front_loading_title({**h, "more_front_loaded_than_sr2010_pct": None}, "L").startswith("None of the")

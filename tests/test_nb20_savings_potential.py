@@ -60,12 +60,14 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"{fmt.pct_value(h['back_office_median_pct_of_tse'])} of total service expenditure a year",
         "1.5 times the cited rates",
         f"NLGN put the back office's saving at {fmt.pct_value(h['nlgn_realistic_pct'])} of total service "
-        f"expenditure (realistic) and {fmt.pct_value(h['nlgn_best_case_pct'])} (best case)",
-        f"({fmt.pct_value(h['back_office_reach_10_tse_pct'])}) would reach it with the back office alone",
-        f"({fmt.pct_value(h['broad_reach_10_tse_pct'])}) adding adult and children's social care",
-        f"({fmt.pct_value(h['public_realm_reach_10_tse_pct'])}) with the wider public realm (% of principal",
+        f"expenditure (realistic) and {fmt.pct_value(h['nlgn_best_case_pct'])} of total service expenditure "
+        "(best case)",
+        f"({fmt.pct_value(h['back_office_reach_10_tse_pct'])} of principal councils) would reach it with the back "
+        "office alone",
+        f"({fmt.pct_value(h['broad_reach_10_tse_pct'])} of principal councils) adding adult and children's social care",
+        f"({fmt.pct_value(h['public_realm_reach_10_tse_pct'])} of principal councils) with the wider public realm.",
         f"Of England's {h['councils']} principal councils",
-        f"({fmt.pct_value(h['broad_reach_10_core_pct'])} of principal councils) with the broad programme",
+        f"({fmt.pct_value(h['broad_reach_10_core_pct'])} of principal councils) get there with the broad programme",
         fmt.gbp_m(h["back_office_england_gbp_m"]), fmt.gbp_m(h["broad_england_gbp_m"]),
         f"{fmt.number(h['broad_rates_multiple_for_median_to_reach_10_tse'], 1)} times as high",
     ]

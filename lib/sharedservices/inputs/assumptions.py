@@ -92,6 +92,7 @@ __all__ = [
     "clear_cache",
     "files",
     "format_value",
+    "unit_as_shown",
     "get",
     "is_money_unit",
     "keys_in_file",
@@ -707,7 +708,7 @@ def citation(key: str, directory: Path | str | None = None) -> str:
     val = format_value(a.value, a.unit)
     unit = a.unit
     if val.endswith("%") and unit.lower().startswith("fraction "):
-        unit = unit[len("fraction ") :]  # "1.8 % of total service expenditure"
+        unit = unit[len("fraction ") :]  # "1.8% of total service expenditure"
     shown = f"{a.key} = {val} {unit}"
     if a.is_suite_assumption:
         return f"{shown}: SUITE ASSUMPTION (red: {a.quality_note})"
@@ -727,12 +728,35 @@ def _fmt_number(x: float | int, unit: str) -> str:
         "fraction" in u and not is_money_unit(unit)
     ):
         pct = 100 * x
-        return f"{pct:.3g} %" if abs(pct) < 1000 else f"{pct:,.0f} %"
-    if isinstance(x, int):
-        return f"{x:,}"
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.6g}"
+        text = f"{pct:.3g}%" if abs(pct) < 1000 else f"{pct:,.0f}%"  # as report.format writes it
+    elif isinstance(x, int):
+        text = f"{x:,}"
+    elif float(x).is_integer():
+        text = f"{int(x):,}"
+    else:
+        text = f"{x:,.6g}"
+    return "\u2212" + text[1:] if text.startswith("-") else text  # the minus sign, not a hyphen
+
+
+def _words(key: object) -> str:
+    """A field name inside a structured value, as words ("works_duration_upper" -> "works duration upper")."""
+    return str(key).replace("_", " ")
+
+
+def unit_as_shown(value_text: str, unit: str) -> str:
+    """The unit written beside a value as :func:`format_value` shows it: a value shown in per
+    cent says "%" where its unit says "fraction".
+
+    Examples
+    --------
+    >>> unit_as_shown("75%", "fraction of each year's new front-line cut not restored")
+    "% of each year's new front-line cut not restored"
+    >>> unit_as_shown("(years 0 to 30: 3.5%)", "rate, fraction per year"), unit_as_shown("4", "years")
+    ('rate, % per year', 'years')
+    """
+    if "%" not in value_text:
+        return unit
+    return re.sub(r"\bfractions?\b", "%", unit)
 
 
 def _unit_for(key: str, unit: str) -> str:
@@ -749,11 +773,13 @@ def format_value(v: Any, unit: str = "") -> str:
     Examples
     --------
     >>> format_value(0.018, "fraction of total service expenditure")
-    '1.8 %'
+    '1.8%'
     >>> format_value({"2010-11": 28.0, "2011-12": 25.0}, "£bn cash")
     '2010-11: 28; 2011-12: 25'
     >>> format_value([{"from_year": 0, "to_year": None, "rate": 0.035}], "rate, fraction per year")
-    '(from_year: 0, to_year: —, rate: 3.5 %)'
+    '(from year 0, to year —, rate 3.5%)'
+    >>> format_value({"change": -0.26}, "fraction, real")
+    'change: −26%'
     >>> format_value(["central", "other"], "service slugs")
     'central, other'
     >>> format_value(None)
@@ -769,7 +795,7 @@ def format_value(v: Any, unit: str = "") -> str:
         if all(isinstance(i, dict) for i in v):
             return "; ".join(
                 "("
-                + ", ".join(f"{k}: {format_value(x, _unit_for(k, unit))}" for k, x in i.items())
+                + ", ".join(f"{_words(k)} {format_value(x, _unit_for(k, unit))}" for k, x in i.items())
                 + ")"
                 for i in v
             )
@@ -779,14 +805,14 @@ def format_value(v: Any, unit: str = "") -> str:
         for k, x in v.items():
             if isinstance(x, Mapping):
                 inner.append(
-                    f"{k}: ("
+                    f"{_words(k)}: ("
                     + ", ".join(
-                        f"{kk} {format_value(xx, _unit_for(kk, unit))}" for kk, xx in x.items()
+                        f"{_words(kk)} {format_value(xx, _unit_for(kk, unit))}" for kk, xx in x.items()
                     )
                     + ")"
                 )
             else:
-                inner.append(f"{k}: {format_value(x, unit)}")
+                inner.append(f"{_words(k)}: {format_value(x, unit)}")
         return "; ".join(inner)
     return str(v)
 
@@ -854,7 +880,7 @@ def table(keys: Iterable[str] | None = None, directory: Path | str | None = None
         {
             "key": a.key,
             "value": format_value(a.value, a.unit),
-            "unit": a.unit,
+            "unit": unit_as_shown(format_value(a.value, a.unit), a.unit),
             "price_base": a.price_base,
             "source_title": a.source_title,
             "source_url": a.source_url,
@@ -1098,7 +1124,7 @@ def render_markdown(directory: Path | str | None = None) -> str:
         ]
         for a in recs:
             val = format_value(a.value, a.unit)
-            unit = a.unit + (f" ({a.price_base})" if a.price_base else "")
+            unit = unit_as_shown(val, a.unit) + (f" ({a.price_base})" if a.price_base else "")
             src = (
                 SUITE_ASSUMPTION
                 if a.is_suite_assumption

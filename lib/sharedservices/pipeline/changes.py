@@ -188,7 +188,7 @@ def _shown(h: Mapping[str, Any] | None) -> str:
 
     if h is None:
         return MISSING
-    return headline_value(h.get("value"), str(h.get("unit", "")))
+    return headline_value(h.get("value"), str(h.get("unit", "")), basis=True)
 
 
 def compare(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:

@@ -182,7 +182,7 @@ def _parameter_rows(notebook_rel: str, parameters: dict[str, Any]) -> str:
 def _headline_rows(headlines: list[dict[str, Any]]) -> str:
     from sharedservices.report.format import headline_value
 
-    rows = "".join(f"<tr><td>{_esc(h['caption'])}</td><td>{_esc(headline_value(h['value'], h['unit']))}</td>"
+    rows = "".join(f"<tr><td>{_esc(h['caption'])}</td><td>{_esc(headline_value(h['value'], h['unit'], basis=True))}</td>"
                    f"<td><code>{_esc(h['name'])}</code></td></tr>" for h in headlines)
     return ('<table class="ss-provenance-headlines"><thead><tr><th>Headline</th><th>Value</th>'
             f"<th>Name in the report's JSON</th></tr></thead><tbody>{rows}</tbody></table>")

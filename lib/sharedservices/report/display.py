@@ -365,7 +365,9 @@ def key_findings(lines: list[str]) -> None:
     Parameters
     ----------
     lines : list of str
-        One finding per item, most important first (the index shows the first).
+        One finding per item, most important first (the index shows the first).  Each
+        sentence keeps one percentage basis, named with every percentage
+        (:func:`sharedservices.report.prose.basis_problems`); a line that does not is refused.
     """
     if not isinstance(lines, list | tuple) or not lines or not all(
         isinstance(x, str) and x.strip() for x in lines
@@ -373,6 +375,13 @@ def key_findings(lines: list[str]) -> None:
         raise InputError(f"key findings: {lines!r} is not a list of non-empty strings "
                          "(allowed: one finding per item)")
     clean = [" ".join(x.split()) for x in lines]
+    from sharedservices.report import prose
+
+    problems = [p for x in clean for p in prose.basis_problems(x)]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(f"key findings: {problems[0]}{more} (allowed: one percentage basis per sentence, "
+                         "named with every percentage)")
     items = "".join(f"<li>{html.escape(x)}</li>" for x in clean)
     _publish(
         {

@@ -178,14 +178,37 @@ def none_means(unit: str, default: str = "n/a") -> str:
     return m.group(1).strip() if m else default
 
 
-def headline_value(value: float | int | str | None, unit: str) -> str:
+def _basis_words(unit: str) -> str:
+    """The basis a percentage's unit names, as words to write after it ("" when none).
+
+    Examples
+    --------
+    >>> _basis_words("fraction of the 2011-12 funding gap (None = no gap)")
+    ' of the 2011-12 funding gap'
+    >>> _basis_words("% of 2010-11 central funding, real"), _basis_words("fraction a year, nominal")
+    (' of 2010-11 central funding', ' a year')
+    >>> _basis_words("probability (share of draws; None = no gap)"), _basis_words("% (later / earlier index - 1)")
+    (' of simulations', '')
+    """
+    head = unit.strip()
+    first = head.split(" ", 1)[0].rstrip(",").lower() if head else ""
+    if first == "probability":
+        return " of simulations"
+    rest = head[len(first):].strip() if first in ("fraction", "share") else head[1:].strip() if head.startswith("%") else ""
+    m = re.match(r"(of [^(,;]+|a year)", rest)
+    return " " + m.group(1).strip() if m else ""
+
+
+def headline_value(value: float | int | str | None, unit: str, basis: bool = False) -> str:
     """A recorded headline (``display.headline``) written for a reader, from its unit.
 
     The unit's first word decides: ``£m`` money with one decimal; ``fraction``, ``probability``
     or ``share`` a percentage; ``%`` a number already in per cent; ``model year`` the financial
     year; ``ratio`` "N times"; a count unit (councils, claims, draws, ...) a count; anything
     else a number with two decimals.  A missing value is written as the unit says None means
-    ("never"), else "n/a"; text is returned as it is.
+    ("never"), else "n/a"; text is returned as it is.  With ``basis``, a percentage is
+    followed by the basis its unit names ("7.3% of the 2011-12 funding gap"), as the
+    provenance table and the record of changes write it.
 
     Examples
     --------
@@ -199,6 +222,9 @@ def headline_value(value: float | int | str | None, unit: str) -> str:
     '0.0%'
     >>> headline_value(-12.04, "£m, 2010-11 prices"), headline_value(4.2, "% of total service expenditure")
     ('−£12.0m', '4.2%')
+    >>> headline_value(0.0726, "fraction of the 2011-12 funding gap (None = no gap)", basis=True)
+    '7.3% of the 2011-12 funding gap'
+
     >>> headline_value(1.6, "ratio (claim / model)"), headline_value(353, "councils")
     ('1.6 times', '353')
     >>> headline_value(0.31, "index (0 even, 1 all in year 1)"), headline_value("broad", "name")
@@ -218,9 +244,9 @@ def headline_value(value: float | int | str | None, unit: str) -> str:
     if head.startswith("£m"):
         return gbp_m(value)
     if first in ("fraction", "probability", "share"):
-        return pct(value, missing=none_means(unit))
+        return pct(value, missing=none_means(unit)) + (_basis_words(unit) if basis else "")
     if head.startswith("%"):
-        return pct_value(value)
+        return pct_value(value) + (_basis_words(unit) if basis else "")
     if head.startswith("model year"):
         return financial_year(int(value))
     if first == "ratio":

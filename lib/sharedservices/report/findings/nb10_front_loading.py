@@ -171,17 +171,6 @@ def _lost(change_pct: float, decimals: int = 1) -> str:
     return change(change_pct, decimals, "gained", "lost", "lost none")
 
 
-def _and_lost(first_pct: float, then_pct: float, decimals: int = 1) -> str:
-    """The second of two changes in funding: its size alone when it goes the same way as the first.
-
-    >>> _and_lost(-29.4, -56.3), _and_lost(-2.0, 1.5)
-    ('56.3%', 'gained 1.5%')
-    """
-    if round(then_pct, decimals) != 0 and (first_pct < 0) == (then_pct < 0) and round(first_pct, decimals) != 0:
-        return pct_value(abs(then_pct), decimals)
-    return _lost(then_pct, decimals)
-
-
 def _how_many(n: int) -> str:
     """A count in a sentence, "none" for 0.
 
@@ -191,15 +180,20 @@ def _how_many(n: int) -> str:
     return "none" if not n else count(n)
 
 
-def _falls(a_pct: float, b_pct: float, a_decimals: int = 1, b_decimals: int = 1) -> str:
-    """Two changes (%), as falls when both are, else with their signs.
+def _falls(a_pct: float, b_pct: float, basis: str, a_decimals: int = 1, b_decimals: int = 1) -> str:
+    """Two changes (% of ``basis``, by 2014-15 and by 2017-18), as falls when both are, else
+    with their signs; the basis is named with each.
 
-    >>> _falls(-28.0, -49.1, 0), _falls(-3.9, 14.85)
-    ('falls of 28% and 49.1%', 'changes of −3.9% and 14.9%')
+    >>> _falls(-28.0, -49.1, "of 2010-11 funding", 0)
+    'falls of 28% of 2010-11 funding by 2014-15 and 49.1% of 2010-11 funding by 2017-18'
+    >>> _falls(-3.9, 14.85, "of 2010-11 funding")
+    'changes of −3.9% of 2010-11 funding by 2014-15 and 14.9% of 2010-11 funding by 2017-18'
     """
     if a_pct < 0 and b_pct < 0:
-        return f"falls of {pct_value(-a_pct, a_decimals)} and {pct_value(-b_pct, b_decimals)}"
-    return f"changes of {pct_value(a_pct, a_decimals)} and {pct_value(b_pct, b_decimals)}"
+        a, b, word = pct_value(-a_pct, a_decimals), pct_value(-b_pct, b_decimals), "falls"
+    else:
+        a, b, word = pct_value(a_pct, a_decimals), pct_value(b_pct, b_decimals), "changes"
+    return f"{word} of {a} {basis} by 2014-15 and {b} {basis} by 2017-18"
 
 
 def _index(x: float | None) -> str:
@@ -234,16 +228,16 @@ def finding_lines(h: Headlines, reconciliation: pd.DataFrame, outturn: pd.DataFr
     rec = reconciliation.set_index("key")
     base, sr_end = cuts.BASE_YEAR, cuts.fy_label(int(h["sr_period_years"]))
     who, prices = who_words(council_class), prices_words(deflate)
+    funding = f"of {base} funding"
     england = (f"Measured like for like (the same kinds of central funding counted before and after each change of "
                "regime; schools, public health and duties that came with their own money left out), England's "
                f"principal councils {_lost(h['england_real_change_2014_15_pct'])} of their {base} central funding in "
-               f"real terms by 2014-15 and {_and_lost(h['england_real_change_2014_15_pct'], h['england_real_change_2017_18_pct'])}"
-               f" by 2017-18 (% of {base} "
-               f"funding, {base} prices). The NAO estimated "
-               f"{_falls(rec.loc[NAO_2014_15, 'published_pct'], rec.loc[NAO_2017_18, 'published_pct'], 0)} for the "
-               "same periods on a definition the suite could not read; counting council tax support and the "
+               f"real terms by 2014-15 ({base} prices). By 2017-18 they had "
+               f"{_lost(h['england_real_change_2017_18_pct'])} of their {base} central funding. The NAO estimated "
+               f"{_falls(rec.loc[NAO_2014_15, 'published_pct'], rec.loc[NAO_2017_18, 'published_pct'], funding, 0)}, "
+               "on a definition the suite could not read. Counting council tax support and the "
                "learning-disability transfer as central funding gives "
-               f"{_falls(rec.loc[NAO_2014_15, 'suite_with_new_duties_pct'], rec.loc[NAO_2017_18, 'suite_with_new_duties_pct'])}"
+               f"{_falls(rec.loc[NAO_2014_15, 'suite_with_new_duties_pct'], rec.loc[NAO_2017_18, 'suite_with_new_duties_pct'], funding)}"
                " (the table below names every difference).")
     less = h["england_front_loading_index"] < h["sr2010_front_loading_index"]
     years = list(outturn.index)
@@ -257,11 +251,11 @@ def finding_lines(h: Headlines, reconciliation: pd.DataFrame, outturn: pd.DataFr
              f"{_index(h['england_front_loading_index_high'])} with any one of the suite's estimates halved). "
              + (f"Later settlements deepened the cuts of {years[2]} and {years[3]}: " if less else "")
              + f"by {years[1]} the plans had taken "
-             f"{pct_value(outturn['share_of_final_cut_plans_pct'].iloc[1])} of their four-year cut and councils "
-             f"had lost {pct_value(outturn['share_of_final_cut_outturn_pct'].iloc[1])} of theirs (% of each "
-             "four-year cut). The first-year figure is calibrated, not measured: the grants rolled into formula "
-             f"grant in 2011-12 are derived from the plans' {pct_value(h['rolled_in_calibration_cut_pct'])} cash cut "
-             "on the adjusted base.")
+             f"{pct_value(outturn['share_of_final_cut_plans_pct'].iloc[1])} of their four-year cut. By then councils "
+             f"had lost {pct_value(outturn['share_of_final_cut_outturn_pct'].iloc[1])} of their own four-year cut. "
+             "The first-year figure is calibrated, not measured: the grants rolled into formula "
+             f"grant in 2011-12 are derived from the plans' cash cut of "
+             f"{pct_value(h['rolled_in_calibration_cut_pct'])} of the adjusted base.")
     more = h["more_front_loaded_than_sr2010_pct"]
     weak = ("No council is left out for a comparison the funding check cannot vouch for"
             if not h["councils_weak_comparison"] else
@@ -274,7 +268,7 @@ def finding_lines(h: Headlines, reconciliation: pd.DataFrame, outturn: pd.DataFr
                 f"{_index(h['median_front_loading_index'])} (across England's councils, "
                 f"{_index(h['median_front_loading_index_low'])} to {_index(h['median_front_loading_index_high'])} "
                 f"with any one estimate halved), and {_how_many(h['more_front_loaded_than_sr2010'])}"
-                + ("" if not more else f" ({pct_value(more)} of them)")
+                + ("" if not more else f" ({pct_value(more)} of those councils)")
                 + f" were more front-loaded than the plans ({count(h['more_front_loaded_than_sr2010_low'])} to "
                 f"{count(h['more_front_loaded_than_sr2010_high'])} councils in England with an estimate halved); the "
                 "district estimates (concessionary travel) and the Early Intervention Grant's shares move these "

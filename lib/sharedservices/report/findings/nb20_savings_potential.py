@@ -109,11 +109,12 @@ def rates_words(savings_multiplier: float) -> str:
     return f"{number(m, decimals)} times the cited rates"
 
 
-def _councils(share_pct: float, n_councils: int, of: str = "") -> str:
-    """A share of councils (%) as the count it is, then the share: "none", "3 (1%)".
+def _councils(share_pct: float, n_councils: int, of: str = " of principal councils") -> str:
+    """A share of councils (%) as the count it is, then the share with its basis: "none",
+    "3 (0.8% of principal councils)".
 
-    >>> _councils(0.0, 353), _councils(0.84985835694051, 353), _councils(100 / 353, 353, " of principal councils")
-    ('none', '3 (0.8%)', '1 (0.3% of principal councils)')
+    >>> _councils(0.0, 353), _councils(0.84985835694051, 353), _councils(100 / 25, 25, " of shire counties")
+    ('none', '3 (0.8% of principal councils)', '1 (4.0% of shire counties)')
     """
     k = int(round(float(share_pct) * n_councils / 100.0))
     return "none" if k == 0 else f"{count(k)} ({pct_value(share_pct)}{of})"
@@ -156,30 +157,30 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
     n = int(h["councils"])
     claim = pct_value(h["close_to_10_pct"], 0)  # NLGN's words: "close to 10%"
     nlgn = (f"NLGN put the back office's saving at {pct_value(h['nlgn_realistic_pct'])} {tse} (realistic) and "
-            f"{pct_value(h['nlgn_best_case_pct'])} (best case).")
+            f"{pct_value(h['nlgn_best_case_pct'])} {tse} (best case).")
     median = (f"Sharing the back office alone would save the median principal council "
               f"{pct_value(h['back_office_median_pct_of_tse'])} {tse} a year once running (gross, {year} service "
               f"mix, savings rates {rates_words(savings_multiplier)}). The median shire district would save "
               f"{_median(by_class, 'back_office', 'SD')} {tse}, its central services being a large part of a small "
-              f"budget; the median shire county {_median(by_class, 'back_office', 'SC')} and the median unitary "
-              f"{_median(by_class, 'back_office', 'UA')}. {nlgn}")
+              f"budget; the median shire county {_median(by_class, 'back_office', 'SC')} {tse} and the median unitary "
+              f"{_median(by_class, 'back_office', 'UA')} {tse}. {nlgn}")
     reach = (f"NLGN's claim is of savings \"close to {claim}\" {tse}. Of England's {count(n)} principal councils, "
              f"{_councils(h['back_office_reach_10_tse_pct'], n)} would reach it with the back office alone, "
              f"{_councils(h['back_office_waste_reach_10_tse_pct'], n)} adding waste and regulatory services, "
              f"{_councils(h['broad_reach_10_tse_pct'], n)} adding adult and children's social care and "
-             f"{_councils(h['public_realm_reach_10_tse_pct'], n)} with the wider public realm (% of principal "
-             "councils).")
+             f"{_councils(h['public_realm_reach_10_tse_pct'], n)} with the wider public realm.")
     on_core, on_tse = pct_value(h["broad_reach_10_core_pct"]), pct_value(h["broad_reach_10_tse_pct"])
     more = ("about as many" if on_core == on_tse else
             "more" if h["broad_reach_10_core_pct"] > h["broad_reach_10_tse_pct"] else "fewer")
     core_basis = (f"On the narrower basis of core spending (total service expenditure less education, police and "
                   f"fire), the median council's broad programme saves {pct_value(h['broad_median_pct_of_core_spending'])}"
-                  f" {core}. Measured against \"close to {claim}\" {core}, {more} councils get there: "
-                  f"{_councils(h['broad_reach_10_core_pct'], n, ' of principal councils')} with the broad programme "
-                  f"and {_councils(h['public_realm_reach_10_core_pct'], n)} with the wider public realm.")
+                  f" {core}. Measured against \"close to {claim}\" {core}, {more} councils get there. Of the "
+                  f"{count(n)} principal councils, {_councils(h['broad_reach_10_core_pct'], n)} get there with the "
+                  f"broad programme and {_councils(h['public_realm_reach_10_core_pct'], n)} with the wider public "
+                  "realm.")
     if ("public_realm", "SC") in by_class.index and "SC" in reach_core.index:
         k = int(by_class.loc[("public_realm", "SC"), "councils"])
-        sc = _councils(reach_core.loc["SC", "public_realm"], k, " of them")
+        sc = _councils(reach_core.loc["SC", "public_realm"], k, " of shire counties")
         if sc == "none":
             core_basis += " No shire county gets there, even with the wider public realm."
         elif sc.startswith(f"{count(k)} ("):
@@ -193,24 +194,26 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
                        f" {lead}, the cited savings rates would have to be {number(x, 1)} times as high.")
     england = (f"Summed over England, the back office would save {gbp_m(h['back_office_england_gbp_m'])} a year "
                f"and the broad programme {gbp_m(h['broad_england_gbp_m'])} (gross, £m a year, 2010-11 prices): "
-               f"{pct_value(h['back_office_england_pct_of_tse'])} and {pct_value(h['broad_england_pct_of_tse'])} of "
-               "England's total service expenditure. Weighted by spending, as NLGN's figures were, that back-office "
-               f"{pct_value(h['back_office_england_pct_of_tse'])} {tse} compares with NLGN's "
-               f"{pct_value(h['nlgn_realistic_pct'])} realistic and {pct_value(h['nlgn_best_case_pct'])} best case. "
+               f"{pct_value(h['back_office_england_pct_of_tse'])} of England's total service expenditure and "
+               f"{pct_value(h['broad_england_pct_of_tse'])} of England's total service expenditure. Weighted by "
+               f"spending, as NLGN's figures were, that back-office {pct_value(h['back_office_england_pct_of_tse'])} "
+               f"{tse} compares with NLGN's {pct_value(h['nlgn_realistic_pct'])} {tse} (realistic) and "
+               f"{pct_value(h['nlgn_best_case_pct'])} {tse} (best case). "
                f"The median council's {pct_value(h['back_office_median_pct_of_tse'])} of its own total service "
                "expenditure differs because most councils are small districts whose central services are a large "
                "part of their budgets.")
     calibration = ("The comparison with NLGN is calibration, not validation. The back-office overhead inside the "
-                   f"other services ({pct(cited['back_office_overhead_share'])} of each service's spending) was solved "
-                   "from NLGN's own back-office share, so that a typical council's back office would save NLGN's "
-                   f"{pct_value(h['nlgn_realistic_pct'])} {tse}. So neither that figure nor the suite's lower "
+                   "other services was solved from NLGN's own back-office share, so that a typical council's back "
+                   f"office would save NLGN's {pct_value(h['nlgn_realistic_pct'])} {tse}. It came out at "
+                   f"{pct(cited['back_office_overhead_share'])} of each service's spending. So neither that figure nor the suite's lower "
                    f"{pct_value(h['back_office_england_pct_of_tse'])} of England's total service expenditure (its base "
                    "leaves schools out) tests the model; report 60 holds the model against the partnerships that set "
                    "none of its parameters.")
     judgement = ("These are model outputs resting on red-rated judgements of how much of each service's spending can "
-                 f"be shared (for example {pct(cited['central_addressable_share'])} of central services' spending "
-                 f"and {pct(cited['adult_social_care_addressable_share'])} of adult social care's); the savings "
-                 "rates themselves are claims and estimates, not audited outturn.")
+                 "be shared. The suite takes the shareable part to be "
+                 f"{pct(cited['central_addressable_share'])} of central services' spending, for example. For adult "
+                 f"social care it takes {pct(cited['adult_social_care_addressable_share'])} of adult social care's "
+                 "spending. The savings rates themselves are claims and estimates, not audited outturn.")
     return [median, reach, core_basis, england, calibration, judgement]
 
 

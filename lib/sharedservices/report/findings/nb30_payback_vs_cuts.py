@@ -32,11 +32,11 @@ def discount_words(discount: float | str) -> str:
     Examples
     --------
     >>> discount_words(0.0), discount_words("green_book")
-    ('undiscounted', 'discounted at the Green Book declining schedule, 3.5% from 2010-11')
+    ('undiscounted', 'discounted at the Green Book declining schedule, 3.5% a year from 2010-11')
     """
     if discount == "green_book":
         rate = cited.green_book_schedule()[0]["rate"]
-        return f"discounted at the Green Book declining schedule, {pct(rate)} from 2010-11"
+        return f"discounted at the Green Book declining schedule, {pct(rate)} a year from 2010-11"
     rate = float(discount)
     return "undiscounted" if rate == 0 else f"discounted at {pct(rate)} a year"
 
@@ -257,7 +257,7 @@ def optimism_words(h: Headlines) -> str:
              f"+{pct(h['optimism_duration'])}" + (f", {h['optimism_delay_years']:.2f} years' extra delay"
                                                       if h["optimism_delay_years"] else "")
              + f", running costs +{pct(h['optimism_running_cost'])}, savings "
-             + (f"{pct(h['optimism_savings_shortfall'])} short" if h["optimism_savings_shortfall"]
+             + (f"down {pct(h['optimism_savings_shortfall'])}" if h["optimism_savings_shortfall"]
                 else "in full"))
     without = (f"Without any adjustment the NPV would be {gbp_m(h['npv_without_gbp_m'])} and the programme "
                f"{pb(h['payback_financial_year_without'])}")
@@ -265,7 +265,7 @@ def optimism_words(h: Headlines) -> str:
         return (f"Optimism bias: the Green Book lower bound ({parts}), because the reference class of shared-service "
                 f"partnerships is too thin to set any of it: only {h['reference_class_pairs_one_off_cost']} programmes "
                 f"publish a planned and an outturn one-off cost and {h['reference_class_pairs_schedule']} a planned and "
-                f"an actual date (fewer than {h['reference_class_minimum_cases']}), and the "
+                f"an actual date (fewer than {h['reference_class_minimum_cases']}). The "
                 f"{h['reference_class_pairs_savings']} self-reported savings outcomes (median "
                 f"{pct(h['reference_class_savings_median_ratio'])} of plan) are not used to raise savings. Those few "
                 f"pairs point higher: at their medians (one-off costs +{pct(h['all_pairs_one_off_cost'])}, "
@@ -301,7 +301,7 @@ _CAVEATS = {
     "central_negative": "its RS central-services line is negative in a year",
     "central_unstable": "its 2010-11 RS central-services line is far from its five-year base",
     "funding_comparison_weak": "its like-for-like funding comparison is weak (listed by the funding check)",
-    "rates_pilot": "it piloted 100 % rates retention in 2017-18",
+    "rates_pilot": "it piloted 100% rates retention in 2017-18",
 }
 
 
@@ -390,7 +390,7 @@ def financing_words(h: Headlines) -> str:
                     f"NPV at the hurdle: {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}), so the one-off cost is shown "
                     "paid from reserves instead.")
         return (f"a private partner pays the one-off cost and takes {pct(h['partner_share'])} of gross savings for "
-                f"{h['partner_term_years']} years, the share that earns its cited hurdle of "
+                f"{h['partner_term_years']} years. That share earns the partner its cited hurdle of "
                 f"{pct(h['partner_hurdle_nominal'])} a year (so, by construction, its IRR is the hurdle and its NPV at "
                 f"the hurdle {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}).")
     if opt == "borrowing":
@@ -488,15 +488,14 @@ def penalty_words(h: Headlines) -> str:
     if share is None:
         return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty."
     p = h["frontline_cut_persistence"]
-    base = (f"Front-loading penalty, with {pct(p)} of every front-line cut sticking when money returns: against an "
-            f"even path with the same total cut, the front-loaded path costs "
+    base = (f"Front-loading penalty: against an even path with the same total cut, the front-loaded path costs "
             f"{gbp_m(h['front_loading_penalty_no_programme_gbp_m'])} more front-line cuts over the horizon without the "
-            f"programme and {gbp_m(h['front_loading_penalty_gbp_m'])} with it (£m, 2010-11 prices), so shared services "
-            f"absorb {pct(share)} of it")
+            f"programme and {gbp_m(h['front_loading_penalty_gbp_m'])} with it (£m, 2010-11 prices), with {pct(p)} of "
+            f"every front-line cut sticking when money returns. Shared services absorb {pct(share)} of the penalty.")
     none_ = h["penalty_by_persistence_none_absorbed_share"]
     full = h["penalty_by_persistence_full_absorbed_share"]
-    spread = (f" (with every cut restored: {pct(none_)}; with none restored: {pct(full)})."
-              if none_ is not None and full is not None else ".")
+    spread = (f" With every cut restored they would absorb {pct(none_)} of the penalty; with none restored, "
+              f"{pct(full)} of the penalty." if none_ is not None and full is not None else "")
     if abs(share) < 5e-4:
         why = (" With funding held down while demand grows, the residual gap never falls far enough for a stuck cut "
                "to be larger than the gap needs, and the savings never exceed the even path's gap, so they reduce "
@@ -505,8 +504,8 @@ def penalty_words(h: Headlines) -> str:
         if inst is not None:
             why += (" Even savings at their full rate from the first year would absorb none of it: the programme is "
                     "too small for the penalty, whatever its timing." if abs(inst) < 5e-4 else
-                    f" Savings at their full rate from the first year would absorb {pct(inst)}: these come too "
-                    "late.")
+                    f" Savings at their full rate from the first year would absorb {pct(inst)} of the penalty: "
+                    "these come too late.")
     elif share < 0:
         why = (" The savings arrive after the deep first-year cut has been made and has stuck, and they spare the even "
                "path's later cuts instead: against front-loaded cuts a programme that pays back slowly protects less, "
@@ -540,21 +539,22 @@ def finding_lines(h: Headlines) -> list[str]:
                  if h["gap_closed_year"] is None else
                  f"and they cover the whole gap only from {h['gap_closed_financial_year']}")
         if h["coverage_sr_end"] is not None and h["coverage_sr_end"] < 0:
-            so_far = (f" is still a net cost, adding {pct(-h['coverage_sr_end'])} to {name}'s "
-                      f"{gbp_m(h['funding_gap_sr_end_gbp_m'])} funding gap (£m, 2010-11 prices) after "
-                      f"financing costs, {later.replace('they', 'its net savings', 1)}")
+            so_far = (f" is still a net cost after financing costs, equal to {pct(-h['coverage_sr_end'])} of "
+                      f"{name}'s {gbp_m(h['funding_gap_sr_end_gbp_m'])} funding gap (£m, 2010-11 prices), "
+                      f"{later.replace('they', 'its net savings', 1)}")
         else:
             so_far = (f"'s net savings cover {pct(h['coverage_sr_end'])} of {name}'s "
                       f"{gbp_m(h['funding_gap_sr_end_gbp_m'])} funding gap (£m, 2010-11 prices), {later}")
-        verdict = (f"No: by {sr_end}, the last Spending Review year, the {prog} programme{so_far} "
-                   f"(best year {h['best_coverage_financial_year']}: {pct(h['best_coverage'])}).")
+        verdict = (f"No: by {sr_end}, the last Spending Review year, the {prog} programme{so_far}. Its best year "
+                   f"is {h['best_coverage_financial_year']}, when its net savings cover {pct(h['best_coverage'])} of "
+                   "that year's funding gap.")
     if h["coverage_year1"] is None:
         first = (f"In {cuts.fy_label(1)} there is no funding gap on this path; the one-off cost of "
                  f"{gbp_m(h['one_off_cost_gbp_m'])} falls due (£m, 2010-11 prices).")
     else:
         first = (f"In {cuts.fy_label(1)}, the first year of the cuts, the gap is {gbp_m(h['funding_gap_year1_gbp_m'])} "
-                 f"and net savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])} (coverage "
-                 f"{pct(h['coverage_year1'])}), while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
+                 f"and net savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])}, covering "
+                 f"{pct(h['coverage_year1'])} of the gap, while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
                  f"(£m, 2010-11 prices). {full_run_words(h)}")
     pb = ("never pays back within the horizon" if h["payback_year"] is None else
           f"pays back in {h['payback_financial_year']} (year {h['payback_year']})")
@@ -566,8 +566,8 @@ def finding_lines(h: Headlines) -> list[str]:
               f"of paying (£m, 2010-11 prices).{arbitrage_words(h)}")
     penalty = penalty_words(h)
     tse = "of total service expenditure"
-    nlgn = (f"NLGN's {pct(h['benchmark_realistic_share_of_tse'])} realistic and "
-            f"{pct(h['benchmark_best_case_share_of_tse'])} best case for the back office, both {tse}")
+    nlgn = (f"NLGN's {pct(h['benchmark_realistic_share_of_tse'])} {tse} (realistic) and "
+            f"{pct(h['benchmark_best_case_share_of_tse'])} {tse} (best case) for the back office")
     claim = f"the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)} {tse}"
     back = h.get("back_office_gross_saving_share_of_tse")
     if h["programme"] == "back_office" or back is None:

@@ -208,7 +208,7 @@ def _first_year_line(h: Headlines) -> str:
     if h["p_cover_year1_gap"] is None:
         return f"There is no funding gap in {year} on this path, so nothing to cover in the first year."
     text = (f"Net savings cover the whole first-year ({year}) funding gap in {_p(h['p_cover_year1_gap'])} of "
-            f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])}")
+            f"simulations and half of it in {_p(h['p_cover_half_year1_gap'])} of simulations")
     late = float(h["p_cover_half_year1_gap"] or 0.0) < 0.5
     return text + (": the savings come too late for the first year of the cuts." if late else ".") + (
         f" {full_run_words(h)}" if full_run_words(h) else "")
@@ -229,12 +229,12 @@ def finding_lines(h: Headlines) -> list[str]:
     disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
     return [
         f"In {count(h['draws'])} simulated futures for {h['council_name']} ({ob}), the programme pays "
-        f"back within the {n}-year Spending Review period in {_p(h['p_payback_within_sr_period'])} of them and "
-        f"never pays back within the horizon in {_p(h['p_never_pays_back'])}.",
+        f"back within the {n}-year Spending Review period in {_p(h['p_payback_within_sr_period'])} of simulations "
+        f"and never pays back within the horizon in {_p(h['p_never_pays_back'])} of simulations.",
         _first_year_line(h),
-        f"The NPV of the programme's cash flow is {gbp_m(h['npv_p50_gbp_m'])} at the median, with a 90% range of "
-        f"{gbp_m(h['npv_p5_gbp_m'])} to {gbp_m(h['npv_p95_gbp_m'])}; it is negative in "
-        f"{_p(h['p_npv_negative'])} of simulations (£m, 2010-11 prices, {disc}).",
+        f"The NPV of the programme's cash flow is {gbp_m(h['npv_p50_gbp_m'])} at the median (£m, 2010-11 prices, "
+        f"{disc}). In nine simulations out of ten it lies between {gbp_m(h['npv_p5_gbp_m'])} and "
+        f"{gbp_m(h['npv_p95_gbp_m'])}. It is negative in {_p(h['p_npv_negative'])} of simulations.",
         _adjustment_line(h),
         _correlation_line(h),
         f"The NPV is most sensitive to the {h['top_sensitivity_label']}: between its low and high cases it moves "
@@ -257,29 +257,44 @@ _ADJUSTMENT_WORDS = {
 
 def _adjustment_line(h: Headlines) -> str:
     def case(c: str) -> str:
-        return (f"{_p(h[f'p_payback_within_sr_period_{c}'])} and {gbp_m(h[f'npv_p50_gbp_m_{c}'])}")
+        return (f"in {_p(h[f'p_payback_within_sr_period_{c}'])} of simulations, median NPV "
+                f"{gbp_m(h[f'npv_p50_gbp_m_{c}'])}")
 
     same = ("the default, which is the Green Book lower bound because the reference class of partnerships is too "
             "thin to set it" if h.get("reference_class_is_green_book_lower") else "the reference class, the default")
-    return ("Optimism bias: the chance of payback within the Spending Review period "
-            f"and the median NPV are {case('reference_class')} with {same}; {case('reference_class_all_pairs')} at "
-            f"the few pairs' own medians; {case('green_book_upper')} at the Green Book upper bound; and "
-            f"{case('without_ob')} with none (£m, 2010-11 prices; the same random draws in each).")
+    return (f"Optimism bias: with {same}, the programme pays back within the Spending Review period "
+            f"{case('reference_class')}; at the few pairs' own medians {case('reference_class_all_pairs')}; at the "
+            f"Green Book upper bound {case('green_book_upper')}; and with none {case('without_ob')} (£m, 2010-11 "
+            "prices; the same random draws in each).")
 
 
 def _correlation_line(h: Headlines) -> str:
     return (f"Delay and cost overrun move together (correlation {h['delay_cost_correlation']:.1f}, a red suite "
-            f"assumption): with none the chance of payback within the period would be {_p(h['p_payback_within_sr_period_rho_0'])} "
-            f"and with {h['delay_cost_correlation_rho_high']:.1f} it would be {_p(h['p_payback_within_sr_period_rho_high'])}, "
-            f"against {_p(h['p_payback_within_sr_period'])}; a failed partnership costs {h['exit_cost_ratio']:.2f} "
-            "of a year's saving to leave.")
+            f"assumption): with no correlation the programme would pay back within the period in "
+            f"{_p(h['p_payback_within_sr_period_rho_0'])} of simulations, and with "
+            f"{h['delay_cost_correlation_rho_high']:.1f} in {_p(h['p_payback_within_sr_period_rho_high'])} of "
+            f"simulations, against {_p(h['p_payback_within_sr_period'])} of simulations. A failed partnership costs "
+            f"{h['exit_cost_ratio']:.2f} of a year's saving to leave.")
 
 
 def _penalty_line(h: Headlines) -> str:
-    if h["penalty_absorbed_share_p50"] is None:
+    """The front-loading penalty absorbed across the simulations, one percentage basis a sentence.
+
+    Examples
+    --------
+    >>> _penalty_line({"penalty_absorbed_share_p50": 0.0, "penalty_absorbed_share_p5": 0.0,
+    ...                "penalty_absorbed_share_p95": 0.0, "frontline_cut_persistence": 0.75})
+    'Front-loading penalty: 75.0% of every front-line cut sticks when money returns. In nine simulations out of ten the programme absorbs none of the penalty.'
+    """
+    p50 = h["penalty_absorbed_share_p50"]
+    if p50 is None:
         return "The cut path is no more front-loaded than an even path, so there is no front-loading penalty to absorb."
-    neg = ("; a negative share means the savings spare an even path's cuts more than the front-loaded path's, "
-           "which stuck before the savings came" if (h["penalty_absorbed_share_p5"] or 0.0) < -5e-4 else "")
-    return (f"With {pct(h['frontline_cut_persistence'])} of every front-line cut sticking, the programme absorbs "
-            f"{pct(h['penalty_absorbed_share_p50'])} of the front-loading penalty at the median simulation "
-            f"(90% range {pct(h['penalty_absorbed_share_p5'])} to {pct(h['penalty_absorbed_share_p95'])}){neg}.")
+    p5, p95 = float(h["penalty_absorbed_share_p5"] or 0.0), float(h["penalty_absorbed_share_p95"] or 0.0)
+    lead = (f"Front-loading penalty: {pct(h['frontline_cut_persistence'])} of every front-line cut sticks when money "
+            "returns.")
+    if max(abs(p5), abs(p95)) < 5e-4:
+        return f"{lead} In nine simulations out of ten the programme absorbs none of the penalty."
+    neg = (" A negative share means the savings spare an even path's cuts more than the front-loaded path's, "
+           "which stuck before the savings came." if p5 < -5e-4 else "")
+    return (f"{lead} At the median simulation the programme absorbs {pct(p50)} of the penalty. In nine simulations "
+            f"out of ten it absorbs between {pct(p5)} of the penalty and {pct(p95)} of the penalty.{neg}")

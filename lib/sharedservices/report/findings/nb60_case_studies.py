@@ -104,7 +104,7 @@ def cited_words(key: str) -> str:
     Examples
     --------
     >>> cited_words("programmes.service.central.addressable_share")
-    "90 % of the service's net current expenditure (the suite's own assumption, rated red)"
+    "90% of the service's net current expenditure (the suite's own assumption, rated red)"
     """
     a = assumptions.get(key)
     unit = a.unit.split(" (")[0]
@@ -133,7 +133,7 @@ def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str],
         f"partnership and {h['below_model']} less; the median claim is {_ratio(h['median_ratio'])} figure "
         "(a claim the model puts at zero counts as a miss, above it).",
         f"Only {h['within_spread']} of {h['out_of_sample_claims']} out-of-sample claims lie within the model's own "
-        f"uncertainty (one relative standard deviation of the savings rate, {pct(h['spread'])}): "
+        f"uncertainty (one standard deviation of the savings rate, {pct(h['spread'])} of the rate): "
         f"{h['timing_within_spread']} of {h['timing_claims']} claims about a partnership's first "
         f"{h['timing_years']} years ({h['model_zero_out_of_sample']} where the model predicts no saving yet) and "
         f"{h['level_within_spread']} of {h['level_claims']} about later or ongoing savings."

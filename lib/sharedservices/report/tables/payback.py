@@ -366,6 +366,17 @@ def reserves_check(h: Mapping[str, Any]) -> pd.DataFrame:
     )
 
 
+def _with_unit(value: str, unit: str) -> str:
+    """A value and its unit in one cell: "13.3% of addressable spend", "4 (years)".
+
+    >>> _with_unit("13.3%", "% of addressable spend a year"), _with_unit("4", "years"), _with_unit("x", "")
+    ('13.3% of addressable spend a year', '4 (years)', 'x')
+    """
+    if unit.startswith("%") and value.endswith("%"):
+        return f"{value}{unit[1:]}"
+    return f"{value} ({unit})" if unit else str(value)
+
+
 def red_assumptions(keys: Iterable[str]) -> pd.DataFrame:
     """The red-rated assumptions among ``keys``, each with its one-line citation.
 
@@ -384,7 +395,7 @@ def red_assumptions(keys: Iterable[str]) -> pd.DataFrame:
     tab = assumptions.table(keys)
     red = tab[tab["quality"] == "red"]
     return pd.DataFrame({"key": red["key"].to_numpy(),
-                         "value": [f"{v} ({u})" if u else str(v) for v, u in zip(red["value"], red["unit"], strict=True)],
+                         "value": [_with_unit(v, u) for v, u in zip(red["value"], red["unit"], strict=True)],
                          "why_red": red["quality_note"].to_numpy(),
                          "source_title": red["source_title"].to_numpy(), "source_url": red["source_url"].to_numpy()},
                         columns=["key", "value", "why_red", "source_title", "source_url"])
