@@ -121,3 +121,41 @@ def mini_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SHAREDSERVICES_ASSUMPTIONS_DIR", str(root / "data" / "assumptions"))
     monkeypatch.setenv("SHAREDSERVICES_PROCESSED_DIR", str(root / "data" / "processed"))
     return root
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker, collect garbage once and freeze what survives, before the worker
+    reports that it has finished.
+
+    Once every worker has finished, the controller tells each to exit, and execnet sends a
+    worker whose execution is still running 5 s later a SIGINT (the "KeyboardInterrupt"
+    traceback that could end ``make test``).  What runs in that window is pytest's own
+    cleanup, which calls ``gc.collect()`` five times to surface unraisable exceptions; each
+    pass walks every object the worker still holds (the loaded data, cached tables and
+    figures), which on a busy machine can take longer than 5 s in all.  ``gc.freeze()``
+    moves the survivors out of the collector's reach, so those passes only see what becomes
+    garbage afterwards.  ``SHAREDSERVICES_GC_PROBE=PATH`` writes, per worker, how long five
+    collections take before and after the freeze (measured 2026-12-02 on the whole suite:
+    about 600,000 objects, 1.6 s before on an idle machine, 0.000 s after).
+    """
+    if not hasattr(session.config, "workerinput"):
+        return
+    import gc
+    import time
+
+    probe = os.environ.get("SHAREDSERVICES_GC_PROBE")
+    if probe:
+        t0 = time.perf_counter()
+        for _ in range(5):
+            gc.collect()
+        before = time.perf_counter() - t0
+    gc.collect()
+    gc.freeze()
+    if probe:
+        t0 = time.perf_counter()
+        for _ in range(5):
+            gc.collect()
+        after = time.perf_counter() - t0
+        with open(f"{probe}.{os.getpid()}", "w", encoding="utf-8") as out:
+            out.write(f"objects {len(gc.get_objects()) + gc.get_freeze_count()} five-collections-before {before:.2f} s"
+                      f" after-freeze {after:.3f} s\n")
