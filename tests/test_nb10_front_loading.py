@@ -11,6 +11,7 @@ from sharedservices.model import cited, national
 from sharedservices.report import findings, params, tables
 from sharedservices.report import format as fmt
 from sharedservices.report.findings import nb10_front_loading as f10
+from sharedservices.report.names import CORE_SPENDING
 
 import notebooks
 
@@ -23,7 +24,7 @@ FIGURES = {"sr2010-vs-even", "central-funding-by-class", "front-loading-by-class
            "core-spending-by-class"}
 TABLES = {"sr2010-vs-even-table", "central-funding-by-class-table", "front-loading-by-class-table",
           "front-loading-by-region-table", "councils-no-net-cut", "funding-breaks-by-class",
-          "service-change-2017-18", "assumptions", "red-assumptions", "plans-against-outturn",
+          "service-change-2014-15", "service-change-2017-18", "assumptions", "red-assumptions", "plans-against-outturn",
           "central-funding-components", "reconciliation", "estimates-sensitivity", "funding-check"}
 
 
@@ -74,7 +75,7 @@ def test_key_findings_and_headlines_are_the_model_s(executed, h) -> None:
         f"{h['councils_weak_comparison']} councils are left out",
         f"lost {fmt.pct_value(h['median_real_cut_pct'])}", fmt.gbp_m(abs(h["retention_step_gbp_m"])),
         f"by {fmt.pct_value(abs(h['largest_fall_pct']))}",
-        f"Core spending (total service expenditure less education, police, fire and public health) "
+        f"Core spending ({CORE_SPENDING}) "
         f"{fmt.change(h['core_spending_change_pct'])}",
     ]
     notebooks.assert_quotes(text, expected)

@@ -75,3 +75,19 @@ def test_uncertainty_findings_keep_the_rule(financing):
         lines = f40.finding_lines(f40.headlines(council=council, financing=financing, draws=200, seed=1))
         problems = [p for line in lines for p in prose.basis_problems(line)]
         assert not problems, (council, financing, problems)
+
+
+def test_figure_titles_keep_the_rule():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sharedservices.report import style
+
+    fig, ax = plt.subplots()
+    try:
+        with pytest.raises(ValueError, match=r"figure title: two percentage bases"):
+            style.finish(fig, ax, "1% of councils on total service expenditure, 2% of core spending", x=None, y=None)
+        assert style.finish(fig, ax, "2% of councils get there", x=None, y=None) is fig
+    finally:
+        plt.close(fig)

@@ -241,8 +241,11 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     becomes one linked "Source" column); a column of quality ratings (green, amber, red)
     becomes coloured badges that also carry the word; a ``key`` column is set as code (an
     assumption's key, to find it in ``data/assumptions/``); service and programme codes, in
-    cells and headers, are written by name (:mod:`sharedservices.report.names`).  Columns with no value at all
-    are left out.  All text is HTML-escaped.
+    cells and headers, are written by name (:mod:`sharedservices.report.names`), and so are
+    class codes (SC, SD, UA, MD, L) in a ``class`` column or as headers.  Columns with no value at
+    all are left out, and so is a model-year ``year`` column beside a ``financial_year`` (the
+    CSV keeps both).  A table with no rows says "None." instead of printing empty.  All text is
+    HTML-escaped.
 
     Parameters
     ----------
@@ -275,14 +278,24 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     (True, True)
     >>> ">no population<" in table_html(pd.DataFrame({"reason": ["no_population"]}))
     True
+    >>> table_html(pd.DataFrame({"ecode": []}))
+    '<p class="ss-empty-table">None.</p>'
+    >>> out = table_html(pd.DataFrame({"year": [0], "financial_year": ["2010-11"], "SC": [1.0], "class": ["L"]}))
+    >>> ">Year<" in out, ">Shire counties</th>" in out, ">London boroughs<" in out
+    (False, True, True)
     """
     import pandas as pd
 
+    from sharedservices.inputs.data import CLASS_NAMES
     from sharedservices.report import format as fmt
 
+    if df.empty:
+        return '<p class="ss-empty-table">None.</p>'
     if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
         df = df.reset_index()
-    df = df.loc[:, [c for c in df.columns if not all(_is_missing(v) for v in df[c].tolist())]]
+    df = df.loc[:, [c for c in df.columns if not all(_is_missing(v) for v in df[c].tolist())
+                    and not (str(c) == "year" and "financial_year" in df.columns)]]
+    classes = {k: v[:1].upper() + v[1:] for k, v in CLASS_NAMES.items()}
     cols = [str(c) for c in df.columns]
     df.columns = cols
     linked_title = "source_title" in cols and "source_url" in cols
@@ -310,6 +323,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
             return _link(text, text)
         if text in _CODE_NAMES:  # a service or programme code: its name
             return html.escape(_CODE_NAMES[text])
+        if c == "class" and text in classes:
+            return html.escape(classes[text])
         if _SNAKE.match(text) and c != "key":  # any other code: its words (the CSV keeps the code)
             return html.escape(text.replace("_", " "))
         if c == "key":  # a long key may break after its dots and underscores only
@@ -322,7 +337,8 @@ def table_html(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> str:
     def header(c: str) -> str:
         if linked_title and c == "source_title":
             return "Source"
-        return "Assumption (key)" if c == "key" else _CODE_NAMES.get(c) or fmt.column_header(c)
+        return ("Assumption (key)" if c == "key" else _CODE_NAMES.get(c) or classes.get(c)
+                or fmt.column_header(c))
 
     head = "".join(f'<th scope="col" class="{klass(c)}">{html.escape(header(c))}</th>' for c in shown)
     body = "".join(

@@ -301,6 +301,8 @@ def column_header(name: object) -> str:
     ('Model one-off cost (£m)', 'Distance (km)', 'Population (million)')
     >>> column_header("gbp_m"), column_header("r_squared"), column_header("source_url")
     ('£m', 'R²', 'Source URL')
+    >>> column_header("rollin_pct_of_2010_11")
+    'Roll-in, % of 2010-11'
     """
     text = str(name)
     if not re.fullmatch(r"[a-z0-9_]+", text) or text.isdigit():
@@ -328,7 +330,8 @@ def column_header(name: object) -> str:
             rest = after.strip("_")
             text = before + ((",_" if rest and before else "_") + rest if rest else "")
         break
-    words_out = [_HEADER_WORDS.get(w, w) for w in text.strip("_").split("_") if w]
+    words_out = [_HEADER_WORDS.get(w.rstrip(","), w.rstrip(",")) + ("," if w.endswith(",") else "")
+                 for w in text.strip("_").split("_") if w]
     out = " ".join(words_out).replace("~", " ").replace(" ,", ",")
     for phrase, written in _HEADER_PHRASES:
         out = re.sub(rf"\b{phrase}\b", written, out)

@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["CUT_PATH_NAMES", "PROGRAMME_LABELS", "SERVICE_LABELS", "cut_path_name", "programme_name",
+__all__ = ["CORE_SPENDING", "CUT_PATH_NAMES", "PROGRAMME_LABELS", "SERVICE_LABELS", "cut_path_name", "programme_name",
            "service_name"]
 
 #: RS service lines and totals (``data/processed`` service slugs).
@@ -34,6 +34,8 @@ SERVICE_LABELS: dict[str, str] = {
     "total_service_expenditure": "Total service expenditure",
     "net_current_expenditure": "Net current expenditure",
 }
+#: What core spending is (``model.gap.core_services``), in the words every report uses.
+CORE_SPENDING = "total service expenditure less education, police, fire and, from 2013-14, public health"
 #: Programme presets (``model.spec.PROGRAMMES``).
 PROGRAMME_LABELS: dict[str, str] = {
     "back_office": "Back office only",

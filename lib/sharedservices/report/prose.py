@@ -13,12 +13,11 @@ keep (:func:`sharedservices.report.display.key_findings` refuses a line that bre
   - a change: ``fell 23.9% in cash terms``, ``14% higher … than within 50 km``,
     ``+10.0%`` on a named quantity (a signed number), ``by 5.3% of …`` is a share;
   - a confidence level: ``95% interval``, ``90% range``, ``the 95% level``;
-  - a quotation that ends with the percentage (``"close to 10%"``), quoted as written;
 
 * and every percentage in one sentence has the same basis (all changes count as one basis).
 
-The names of policies that carry a percentage ("100% rates retention") are not quantities
-and are left out.
+The names of policies that carry a percentage ("100% rates retention") and quotations that
+end with their percentage (NLGN's "close to 10%") are quoted as written, not counted.
 """
 
 from __future__ import annotations
@@ -67,8 +66,6 @@ def _basis(sentence: str, start: int, end: int, sign: str) -> str | None:
     before = sentence[:start]
     if _CONFIDENCE.match(after):
         return "a confidence level"
-    if re.match(r"[\"\u201d]", after) and not re.match(r"[\"\u201d]\s*of\b", after):
-        return "a quotation"
     m = re.match(r"[\"\u201d\u2019]?\s*of\s+", after)
     if m:
         rest = after[m.end():]
@@ -101,10 +98,25 @@ def percentages(sentence: str) -> list[Percentage]:
     """
     out = []
     for m in _PCT.finditer(sentence):
-        if _NAMES.match(sentence[m.end():]):
-            continue
+        if _NAMES.match(sentence[m.end():]) or re.match(r"[\"\u201d]", sentence[m.end():]):
+            continue  # a policy's name, or a quotation ending with its percentage
         out.append(Percentage(m.group(0).strip(), _basis(sentence, m.start(), m.end(), m.group(1))))
     return out
+
+
+def _distinct(bases: set[str]) -> set[str]:
+    """Bases that differ: one whose words begin another's is the same basis (the words after
+    it are the rest of the clause, which the clause boundary did not catch).
+
+    >>> sorted(_distinct({"of simulations", "of simulations never do", "of core spending"}))
+    ['of core spending', 'of simulations']
+    """
+    words = sorted((b.split() for b in bases), key=len)
+    kept: list[list[str]] = []
+    for w in words:
+        if not any(w[: len(k)] == k for k in kept):
+            kept.append(w)
+    return {" ".join(k) for k in kept}
 
 
 def basis_problems(text: str) -> list[str]:
@@ -123,13 +135,14 @@ def basis_problems(text: str) -> list[str]:
     for s in sentences(text):
         found = percentages(s)
         unnamed = [p.text for p in found if p.basis is None]
-        named = {p.basis for p in found if p.basis is not None}
+        named = _distinct({p.basis for p in found if p.basis is not None})
         if unnamed:
             problems.append(f"a percentage with no basis named ({', '.join(unnamed)}): {s}")
         elif len(named) > 1:
-            first = {}
+            first: dict[str, str] = {}
             for p in found:
-                first.setdefault(p.basis, p.text)
+                if p.basis in named:
+                    first.setdefault(p.basis, p.text)
             listed = "; ".join(f"{t} {b}" for b, t in first.items())
             problems.append(f"two percentage bases in one sentence ({listed}): {s}")
     return problems

@@ -95,7 +95,8 @@ def finish(fig: Figure, ax: Axes, title: str, *, x: str | None, y: str | None,
     Parameters
     ----------
     title : str
-        A sentence that states the finding, not the topic.
+        A sentence that states the finding, not the topic, with one percentage basis named
+        with every percentage (:func:`sharedservices.report.prose.basis_problems`).
     x, y : str or None
         Axis labels including units (``"£bn, cash"``); ``None`` leaves an axis unlabelled
         (for a categorical axis whose tick labels say it all).
@@ -104,6 +105,12 @@ def finish(fig: Figure, ax: Axes, title: str, *, x: str | None, y: str | None,
     """
     if not title or not title.strip():
         raise ValueError("figure title: empty (allowed: a sentence stating the finding)")
+    from sharedservices.report import prose
+
+    problems = prose.basis_problems(title)
+    if problems:
+        raise ValueError(f"figure title: {problems[0]} (allowed: one percentage basis per sentence, named with "
+                         "every percentage)")
     import textwrap
 
     fig.suptitle(textwrap.fill(title, width=TITLE_WIDTH), x=0.01, ha="left", fontsize=12,

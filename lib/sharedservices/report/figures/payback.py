@@ -106,7 +106,7 @@ def penalty_chart(penalty: pd.DataFrame, title: str) -> Figure:
     >>> import matplotlib; matplotlib.use("Agg")
     >>> p = pd.DataFrame({"front_loading_penalty_gbp_m": [10.0, 6.0, 4.0]},
     ...                  index=["without the programme", "with the programme", "absorbed by shared services"])
-    >>> len(penalty_chart(p, "Sharing absorbs 40%").axes[0].patches)
+    >>> len(penalty_chart(p, "Sharing absorbs 40% of the penalty").axes[0].patches)
     3
     """
     fig, ax = style.new_figure(width=7.5, height=3.4)

@@ -45,7 +45,7 @@ def savings_distribution(df: pd.DataFrame, column: str, benchmarks: Mapping[str,
     >>> import matplotlib; matplotlib.use("Agg")
     >>> d = pd.DataFrame({"class": ["UA", "UA", "SD", "SD"], "programme": ["back_office", "broad"] * 2,
     ...                   "pct": [2.0, 5.0, 6.0, 6.5]})
-    >>> fig = savings_distribution(d, "pct", {"NLGN 1.8 %": 1.8}, "Few reach 10 %", x_label="%")
+    >>> fig = savings_distribution(d, "pct", {"NLGN 1.8%": 1.8}, "Few reach 10% of spending", x_label="%")
     >>> fig.axes[0].get_xlabel()
     '%'
     """
@@ -90,7 +90,7 @@ def reach_chart(reach: pd.DataFrame, title: str, *, y_label: str) -> Figure:
     >>> import matplotlib; matplotlib.use("Agg")
     >>> r = pd.DataFrame({"back_office": [0.0, 20.0], "broad": [10.0, 60.0]},
     ...                  index=pd.Index(["UA", "SD"], name="class"))
-    >>> fig = reach_chart(r, "Few councils reach 10 %", y_label="% of councils")
+    >>> fig = reach_chart(r, "Few councils reach 10% of core spending", y_label="% of councils")
     >>> len(fig.axes[0].patches)
     4
     """
@@ -126,7 +126,7 @@ def reach_curves(panels: Mapping[str, pd.DataFrame], target: float, title: str) 
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> d = pd.DataFrame({"programme": ["broad"] * 3, "pct_of_tse": [2.0, 5.0, 11.0]})
-    >>> fig = reach_curves({"% of TSE": d}, 10.0, "One in three reach 10 %")
+    >>> fig = reach_curves({"% of TSE": d}, 10.0, "One in three reach 10% of spending")
     >>> fig.axes[0].get_ylabel()
     '% of councils saving at least x'
     """

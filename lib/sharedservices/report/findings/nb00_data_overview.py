@@ -136,13 +136,13 @@ def service_mix_title(mix: pd.DataFrame, year: str) -> str:
     >>> mix = pd.DataFrame({"education": [55.2, 0.0], "central": [5.0, 30.4]},
     ...                    index=pd.Index(["UA", "SD"], name="class"))
     >>> service_mix_title(mix, "2014-15")
-    'In 2014-15 the largest line was education for unitary authorities (55% of their total service expenditure) and central services for shire districts (30% of theirs)'
+    'In 2014-15 the largest line was education for unitary authorities (55% of their total service expenditure) and central services for shire districts (30% of their total service expenditure)'
     """
     top = tables.largest_line_by_class(mix)
     ua, sd = top["UA"], top["SD"]
     return (f"In {year} the largest line was {service_name(ua).lower()} for unitary authorities "
             f"({pct_value(mix.loc['UA', ua], 0)} of their total service expenditure) and "
-            f"{service_name(sd).lower()} for shire districts ({pct_value(mix.loc['SD', sd], 0)} of theirs)")
+            f"{service_name(sd).lower()} for shire districts ({pct_value(mix.loc['SD', sd], 0)} of their total service expenditure)")
 
 
 def per_head_title(h: Headlines, year: str) -> str:

@@ -20,7 +20,7 @@ from sharedservices.inputs.importers import central_funding
 from sharedservices.model import cited, cuts, national, scenario
 from sharedservices.report.findings import Headlines, register
 from sharedservices.report.format import change, count, gbp_m, number, pct_value
-from sharedservices.report.names import service_name
+from sharedservices.report.names import CORE_SPENDING, service_name
 from sharedservices.report.tables import front_loading as t
 
 __all__ = ["NOT_A_SERVICE", "core_spending_title", "finding_lines", "front_loading_title", "funding_title",
@@ -304,7 +304,7 @@ def _service_lines(h: Headlines, prices: str) -> list[str]:
                 if x < 0 else
                 f"No service line fell; {name} rose least, by {pct_value(x)} from {base} to {sr_end} ({own}).")
     again = f"% of its own {base} level"
-    core = (f"Core spending (total service expenditure less education, police, fire and public health) "
+    core = (f"Core spending ({CORE_SPENDING}) "
             f"{change(h['core_spending_change_pct'])} over the same years ({again}).")
     edu = ("" if h["education_change_pct"] is None else
            f" Education spending {change(h['education_change_pct'])} ({again}), mostly schools leaving for "
@@ -323,11 +323,12 @@ def sr2010_title(sr: pd.DataFrame) -> str:
     Examples
     --------
     >>> sr2010_title(t.sr2010_against_even([1.0, 0.87, 0.8, 0.78, 0.73], 4))
-    'SR2010 took 13% of real funding in the first year; an even path to the same 27% cut would have taken 7%'
+    'In the first year SR2010 took 13% of 2010-11 real funding, where an even path to the same total cut would have taken 7% of 2010-11 real funding'
     """
     gap = sr["sr2010_gap_pct_of_2010_11"]
-    return (f"SR2010 took {pct_value(gap.iloc[1], 0)} of real funding in the first year; an even path to the same "
-            f"{pct_value(gap.iloc[-1], 0)} cut would have taken {pct_value(sr['even_gap_pct_of_2010_11'].iloc[1], 0)}")
+    funding = f"of {cuts.BASE_YEAR} real funding"
+    return (f"In the first year SR2010 took {pct_value(gap.iloc[1], 0)} {funding}, where an even path to the same "
+            f"total cut would have taken {pct_value(sr['even_gap_pct_of_2010_11'].iloc[1], 0)} {funding}")
 
 
 def _lower(x_pct: float | None) -> str:

@@ -20,6 +20,7 @@ from sharedservices.inputs import assumptions
 from sharedservices.model import national
 from sharedservices.report.findings import Headlines, register
 from sharedservices.report.format import count, gbp_m, number, pct, pct_value
+from sharedservices.report.names import CORE_SPENDING
 from sharedservices.report.tables import savings as t
 
 __all__ = ["BENCHMARKS", "CITED_SHARES", "benchmark_lines", "cited_shares", "distribution_title", "finding_lines",
@@ -150,8 +151,8 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
     >>> target = float(assumptions.value(BENCHMARKS["close_to_10"]))
     >>> lines = finding_lines(h, t.savings_by_class(pot, councils, "tse"),
     ...                       t.reach_by_class(pot, councils, target, "core_spending"), cited_shares())
-    >>> print(lines[1][:71])
-    NLGN's claim is of savings "close to 10%" of total service expenditure.
+    >>> print(lines[1][:63])
+    NLGN's claim is of savings "close to 10% of total budgets". The
     """
     tse, core = "of total service expenditure", "of core spending"
     n = int(h["councils"])
@@ -164,7 +165,9 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
               f"{_median(by_class, 'back_office', 'SD')} {tse}, its central services being a large part of a small "
               f"budget; the median shire county {_median(by_class, 'back_office', 'SC')} {tse} and the median unitary "
               f"{_median(by_class, 'back_office', 'UA')} {tse}. {nlgn}")
-    reach = (f"NLGN's claim is of savings \"close to {claim}\" {tse}. Of England's {count(n)} principal councils, "
+    claim_basis = assumptions.get(BENCHMARKS["close_to_10"]).unit.removeprefix("fraction ")  # "of total budgets"
+    reach = (f"NLGN's claim is of savings \"close to {claim} {claim_basis}\". The suite reads that "
+             f"as {claim} {tse}. Of England's {count(n)} principal councils, "
              f"{_councils(h['back_office_reach_10_tse_pct'], n)} would reach it with the back office alone, "
              f"{_councils(h['back_office_waste_reach_10_tse_pct'], n)} adding waste and regulatory services, "
              f"{_councils(h['broad_reach_10_tse_pct'], n)} adding adult and children's social care and "
@@ -172,8 +175,7 @@ def finding_lines(h: Headlines, by_class: pd.DataFrame, reach_core: pd.DataFrame
     on_core, on_tse = pct_value(h["broad_reach_10_core_pct"]), pct_value(h["broad_reach_10_tse_pct"])
     more = ("about as many" if on_core == on_tse else
             "more" if h["broad_reach_10_core_pct"] > h["broad_reach_10_tse_pct"] else "fewer")
-    core_basis = (f"On the narrower basis of core spending (total service expenditure less education, police and "
-                  f"fire), the median council's broad programme saves {pct_value(h['broad_median_pct_of_core_spending'])}"
+    core_basis = (f"On the narrower basis of core spending ({CORE_SPENDING}), the median council's broad programme saves {pct_value(h['broad_median_pct_of_core_spending'])}"
                   f" {core}. Measured against \"close to {claim}\" {core}, {more} councils get there. Of the "
                   f"{count(n)} principal councils, {_councils(h['broad_reach_10_core_pct'], n)} get there with the "
                   f"broad programme and {_councils(h['public_realm_reach_10_core_pct'], n)} with the wider public "
@@ -237,10 +239,11 @@ def distribution_title(h: Headlines) -> str:
     --------
     >>> distribution_title({"back_office_median_pct_of_tse": 3.99, "public_realm_median_pct_of_tse": 6.32,
     ...                     "close_to_10_pct": 10.0})
-    'The median council would save 4.0% of total service expenditure sharing its back office and 6.3% with the wider public realm, against "close to 10%"'
+    'The median council would save 4.0% of total service expenditure sharing its back office and 6.3% of total service expenditure with the wider public realm, against "close to 10%"'
     """
     return (f"The median council would save {pct_value(h['back_office_median_pct_of_tse'])} of total service "
-            f"expenditure sharing its back office and {pct_value(h['public_realm_median_pct_of_tse'])} with the wider "
+            f"expenditure sharing its back office and {pct_value(h['public_realm_median_pct_of_tse'])} of total service "
+            f"expenditure with the wider "
             f"public realm, against \"close to {pct_value(h['close_to_10_pct'], 0)}\"")
 
 
@@ -250,11 +253,11 @@ def reach_curves_title(h: Headlines) -> str:
     Examples
     --------
     >>> reach_curves_title({"broad_reach_10_tse_pct": 0.85, "broad_reach_10_core_pct": 2.3, "close_to_10_pct": 10.0})
-    'Councils saving "close to 10%" with the broad programme: 1% of them on total service expenditure, 2% on core spending'
+    'Councils saving "close to 10%" with the broad programme: 1% of councils on total service expenditure, 2% of councils on core spending'
     """
     return (f"Councils saving \"close to {pct_value(h['close_to_10_pct'], 0)}\" with the broad programme: "
-            f"{pct_value(h['broad_reach_10_tse_pct'], 0)} of them on total service expenditure, "
-            f"{pct_value(h['broad_reach_10_core_pct'], 0)} on core spending")
+            f"{pct_value(h['broad_reach_10_tse_pct'], 0)} of councils on total service expenditure, "
+            f"{pct_value(h['broad_reach_10_core_pct'], 0)} of councils on core spending")
 
 
 def reach_chart_title(reach_core: pd.DataFrame, h: Headlines) -> str:
@@ -265,7 +268,7 @@ def reach_chart_title(reach_core: pd.DataFrame, h: Headlines) -> str:
     >>> r = pd.DataFrame({"back_office_waste": [1.49, 0.0, 0.85], "broad": [1.49, 11.1, 0.85]},
     ...                  index=pd.Index(["SD", "SC", "All"], name="class"))
     >>> reach_chart_title(r, {"close_to_10_pct": 10.0})
-    'With social care shared, 11% of shire counties save "close to 10%" of core spending; without it no class has more than 1% of its councils there'
+    'With social care shared, 11% of shire counties save "close to 10%" of core spending. Without it no class has more than 1% of its councils there'
     """
     claim = pct_value(h["close_to_10_pct"], 0)
     without = pct_value(reach_core.drop(index="All", errors="ignore")["back_office_waste"].max(), 0)
@@ -273,4 +276,4 @@ def reach_chart_title(reach_core: pd.DataFrame, h: Headlines) -> str:
     head = (f"Even with social care shared, no shire county saves \"close to {claim}\" of core spending"
             if sc == 0 else
             f"With social care shared, {pct_value(sc, 0)} of shire counties save \"close to {claim}\" of core spending")
-    return f"{head}; without it no class has more than {without} of its councils there"
+    return f"{head}. Without it no class has more than {without} of its councils there"

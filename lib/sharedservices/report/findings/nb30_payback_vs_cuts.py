@@ -18,6 +18,7 @@ from sharedservices.inputs import assumptions
 from sharedservices.model import cited, cuts, national, reference_class, scenario
 from sharedservices.report.findings import Headlines, register
 from sharedservices.report.format import gbp_m, number, pct
+from sharedservices.report.names import CORE_SPENDING
 from sharedservices.report.scenarios import run_from_params
 
 __all__ = ["STEM", "caveat_line", "data_caveats", "discount_words", "financing_words", "finding_lines",
@@ -371,6 +372,15 @@ _PROGRAMME_WORDS = {
 }
 
 
+def _zero_or_gbp_m(x: float | None) -> str:
+    """Money in £m, or "zero" where it rounds to nothing (no "£0.0m" in prose).
+
+    >>> _zero_or_gbp_m(0.004), _zero_or_gbp_m(-1.26), _zero_or_gbp_m(None)
+    ('zero', '−£1.3m', 'n/a')
+    """
+    return "zero" if x is not None and round(float(x), 1) == 0 else gbp_m(x)
+
+
 def financing_words(h: Headlines) -> str:
     """The chosen financing and its terms, in words (one or two sentences).
 
@@ -392,7 +402,7 @@ def financing_words(h: Headlines) -> str:
         return (f"a private partner pays the one-off cost and takes {pct(h['partner_share'])} of gross savings for "
                 f"{h['partner_term_years']} years. That share earns the partner its cited hurdle of "
                 f"{pct(h['partner_hurdle_nominal'])} a year (so, by construction, its IRR is the hurdle and its NPV at "
-                f"the hurdle {gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}).")
+                f"the hurdle {_zero_or_gbp_m(h.get('partner_npv_at_hurdle_gbp_m'))}).")
     if opt == "borrowing":
         rev = ("a capitalisation direction is assumed, so the revenue part is borrowed too"
                if h["capitalisation_direction"] else
@@ -516,6 +526,30 @@ def penalty_words(h: Headlines) -> str:
     return base + spread + why
 
 
+def timing_title(h: Headlines) -> str:
+    """Title of the timing chart: what net savings cover of the first year's gap and of the
+    last Spending Review year's (one basis a sentence).
+
+    Examples
+    --------
+    >>> timing_title({"council_name": "Bristol", "coverage_year1": 0.0, "coverage_sr_end": 0.105,
+    ...               "sr_end_financial_year": "2014-15"})
+    "Bristol: net savings cover 0.0% of the 2011-12 funding gap. By 2014-15 they cover 10.5% of that year's funding gap"
+    >>> timing_title({"council_name": "X", "coverage_year1": None, "coverage_sr_end": None,
+    ...               "sr_end_financial_year": "2014-15"})
+    'X: there is no funding gap in 2011-12 or 2014-15 on this path'
+    """
+    name, fy1, sr_end = h["council_name"], cuts.fy_label(1), h["sr_end_financial_year"]
+    c1, c = h["coverage_year1"], h["coverage_sr_end"]
+    if c1 is None and c is None:
+        return f"{name}: there is no funding gap in {fy1} or {sr_end} on this path"
+    first = (f"{name}: there is no funding gap in {fy1}" if c1 is None else
+             f"{name}: net savings cover {pct(c1)} of the {fy1} funding gap")
+    then = (f"there is none in {sr_end}" if c is None else
+            f"By {sr_end} they cover {pct(c)} of that year's funding gap")
+    return f"{first}. {then[0].upper()}{then[1:]}"
+
+
 def finding_lines(h: Headlines) -> list[str]:
     """The key findings of the report, written from the headlines (most important first).
 
@@ -552,9 +586,11 @@ def finding_lines(h: Headlines) -> list[str]:
         first = (f"In {cuts.fy_label(1)} there is no funding gap on this path; the one-off cost of "
                  f"{gbp_m(h['one_off_cost_gbp_m'])} falls due (£m, 2010-11 prices).")
     else:
+        net1 = h["net_savings_year1_gbp_m"]
+        savings = ("there are no net savings after financing yet" if round(float(net1), 1) == 0 else
+                   f"net savings after financing are {gbp_m(net1)}, covering {pct(h['coverage_year1'])} of the gap")
         first = (f"In {cuts.fy_label(1)}, the first year of the cuts, the gap is {gbp_m(h['funding_gap_year1_gbp_m'])} "
-                 f"and net savings after financing are {gbp_m(h['net_savings_year1_gbp_m'])}, covering "
-                 f"{pct(h['coverage_year1'])} of the gap, while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
+                 f"and {savings}, while the one-off cost of {gbp_m(h['one_off_cost_gbp_m'])} falls due "
                  f"(£m, 2010-11 prices). {full_run_words(h)}")
     pb = ("never pays back within the horizon" if h["payback_year"] is None else
           f"pays back in {h['payback_financial_year']} (year {h['payback_year']})")
@@ -578,7 +614,7 @@ def finding_lines(h: Headlines) -> list[str]:
     scale = (f"At full run the programme saves {gbp_m(h['gross_steady_state_saving_gbp_m'])} a year gross (£m a year, "
              f"2010-11 prices), {pct(h['gross_steady_state_saving_share_of_tse'])} {tse}, {against} Net of running "
              f"costs it saves {gbp_m(h['steady_state_saving_gbp_m'])} a year; on the narrower basis of core spending "
-             f"(education, police and fire left out) that is "
+             f"({CORE_SPENDING}) that is "
              f"{pct(h['steady_state_saving_share_of_core_spending'])} of core spending.")
     exhausted = ("would last the horizon" if h["reserves_exhausted_year"] is None else
                  f"would run out in {h['reserves_exhausted_financial_year']}")

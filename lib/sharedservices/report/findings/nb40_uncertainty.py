@@ -214,6 +214,32 @@ def _first_year_line(h: Headlines) -> str:
         f" {full_run_words(h)}" if full_run_words(h) else "")
 
 
+def fan_title(h: Headlines) -> str:
+    """Title of the fan chart of cumulative cash flow: how often the programme pays back.
+
+    Examples
+    --------
+    >>> fan_title({"p_payback_within_sr_period": 0.472, "p_never_pays_back": 0.174})
+    '47% of simulations pay back within the Spending Review period; 17% of simulations never do within the horizon'
+    """
+    return (f"{pct(h['p_payback_within_sr_period'], 0)} of simulations pay back within the Spending Review period; "
+            f"{pct(h['p_never_pays_back'], 0)} of simulations never do within the horizon")
+
+
+def payback_distribution_title(h: Headlines) -> str:
+    """Title of the chart of payback years under each optimism-bias adjustment.
+
+    Examples
+    --------
+    >>> payback_distribution_title({"p_payback_within_sr_period_reference_class": 0.472,
+    ...                             "p_payback_within_sr_period_green_book_upper": 0.028})
+    '47% of simulations pay back within the Spending Review period with the reference class, 3% of simulations at the Green Book upper bound'
+    """
+    return (f"{pct(h['p_payback_within_sr_period_reference_class'], 0)} of simulations pay back within the Spending "
+            f"Review period with the reference class, {pct(h['p_payback_within_sr_period_green_book_upper'], 0)} of "
+            "simulations at the Green Book upper bound")
+
+
 def finding_lines(h: Headlines) -> list[str]:
     """The key findings, written from the headlines (most important first).
 
