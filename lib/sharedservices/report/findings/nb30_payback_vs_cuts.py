@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sharedservices.inputs import assumptions
+from sharedservices.inputs import assumptions, data
 from sharedservices.model import cited, cuts, national, reference_class, scenario
 from sharedservices.report.findings import Headlines, register
 from sharedservices.report.format import gbp_m, number, pct
@@ -98,7 +98,7 @@ def summarise(result: scenario.ScenarioResult) -> Headlines:
     ex = m["reserves_exhausted_year"]
     return {
         "council": m["council"],
-        "council_name": m["council_name"],
+        "council_name": data.short_name(m["council_name"]),  # as the title names it
         "programme": m["programme"],
         "financing": result.settings["financing"],
         "discount": str(result.settings["discount"]),

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sharedservices.inputs import data
 from sharedservices.model import cited, cuts, reference_class, uncertainty
 from sharedservices.report.findings import Headlines, register
 from sharedservices.report.findings.nb30_payback_vs_cuts import (
@@ -128,7 +129,7 @@ def summarise(analysis: Mapping[str, Any]) -> Headlines:
     m = central.metrics
     out: dict[str, Any] = {
         "council": m["council"],
-        "council_name": m["council_name"],
+        "council_name": data.short_name(m["council_name"]),  # as the title names it
         "programme": m["programme"],
         "draws": int(mc.settings["draws"]),
         "seed": int(mc.settings["seed"]),
