@@ -176,16 +176,18 @@ def test_build_prints_what_changed_and_keeps_changes_md(mini_project, capsys):
     assert re.search(r"^What changed \(first record, every report is new; .*CHANGES\.md\):\n"
                      r"  fx-a  new report$", out, re.M), out
     index = (reports / "index.html").read_text()
-    assert '<a href="CHANGES.md">What changed</a>' in index
+    assert '<a href="CHANGES.html">What changed</a>' in index and '<a href="CHANGES.md">Markdown</a>' in index
+    page = (reports / "CHANGES.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<td>new report: Fixture fx-a</td>" in page
 
     # a build with nothing to do prints nothing about changes and leaves CHANGES.md as it is
-    before = md.read_bytes()
+    before, before_page = md.read_bytes(), (reports / "CHANGES.html").read_bytes()
     assert main(["--root", str(root), "build"]) == 0
     assert "What changed" not in capsys.readouterr().out and md.read_bytes() == before
     # a rebuild that moves no number says so, and leaves it as it is too
     assert main(["--root", str(root), "build", "--force"]) == 0
     assert "What changed: nothing in the published headlines since the build of" in capsys.readouterr().out
-    assert md.read_bytes() == before
+    assert md.read_bytes() == before and (reports / "CHANGES.html").read_bytes() == before_page
 
     # a parameter that moves the headline, and a report added: both shown
     write_reports_yaml(root, [{"name": "fx-a", "parameters": {"scale": 3.0}},
@@ -202,6 +204,7 @@ def test_build_prints_what_changed_and_keeps_changes_md(mini_project, capsys):
     text = md.read_text()
     assert f"| `fx-a` | Index in year 5 (`final-index`) | {old:.2f} | {new:.2f} | {rel} |" in text
     assert "| `fx-b` | new report: Fixture fx-b | | | |" in text
+    assert f"<td>{old:.2f}</td>\n  <td>{new:.2f}</td>" in (reports / "CHANGES.html").read_text()
 
     # a report dropped from reports.yaml is shown as removed
     write_reports_yaml(root, [{"name": "fx-a", "parameters": {"scale": 3.0}}])

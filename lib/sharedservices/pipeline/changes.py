@@ -42,6 +42,8 @@ from sharedservices.pipeline.publish import read_manifest, write_atomic, write_i
 RECORD = "_changes.json"
 #: What a reader opens: the same record as a page.
 CHANGES_MD = "CHANGES.md"
+#: The same, as a page a browser shows (the index links to it).
+CHANGES_HTML = "CHANGES.html"
 #: Two headline numbers closer than this (relatively) are the same value.
 REL_TOL = 1e-9
 _RECORD_FORMAT = 1
@@ -263,6 +265,27 @@ def render(record: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_html(record: Mapping[str, Any]) -> str:
+    """``CHANGES.html``: :func:`render` as a self-contained page (no network resources; the
+    same record always gives the same bytes).
+
+    Examples
+    --------
+    >>> page = render_html({"date": "2026-12-02T03:00:00Z", "previous": None, "changes": []})
+    >>> page.startswith("<!DOCTYPE html>"), "<h1>What changed</h1>" in page, "http" in page
+    (True, True, False)
+    """
+    import mistune
+
+    body = mistune.create_markdown(escape=True, plugins=["table"])(render(record))
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>What changed</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+            "line-height:1.45;color:#222}table{border-collapse:collapse;font-size:.9rem}"
+            "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+            "th{background:#f3f3f3}code{font-size:.85em}</style></head>\n"
+            f"<body><p><a href=\"index.html\">All reports</a></p>\n{body}</body></html>\n")
+
+
 def read_record(reports_dir: Path) -> dict[str, Any] | None:
     """The record of the last build that changed anything, or None (absent or unreadable)."""
     try:
@@ -305,8 +328,9 @@ def record_changes(reports_dir: Path, reports: list[Report],
     assert record is not None
     where = reports_dir / CHANGES_MD
     write_if_changed(where, render(record))
+    write_if_changed(reports_dir / CHANGES_HTML, render_html(record))
     return Changes(lines, record, first=old is None, where=where)
 
 
-__all__ = ["CHANGES_MD", "RECORD", "Change", "Changes", "compare", "last_change", "published",
-           "read_record", "record_changes", "relative", "render", "same"]
+__all__ = ["CHANGES_HTML", "CHANGES_MD", "RECORD", "Change", "Changes", "compare", "last_change", "published",
+           "read_record", "record_changes", "relative", "render", "render_html", "same"]

@@ -67,12 +67,14 @@ a.failed{{color:#a00;font-size:.85em}}</style></head>
 
 
 def _changes_link(reports_dir: Path) -> str:
-    """A link to ``CHANGES.md``: which published numbers moved in the last build that moved any."""
-    from sharedservices.pipeline.changes import CHANGES_MD, last_change
+    """A link to ``CHANGES.html`` (and its Markdown, ``CHANGES.md``): which published numbers
+    moved in the last build that moved any."""
+    from sharedservices.pipeline.changes import CHANGES_HTML, CHANGES_MD, last_change
 
     when = last_change(reports_dir)
-    return (f'<p><a href="{CHANGES_MD}">What changed</a>: the published numbers that moved in the '
-            f'last build that moved any{f" ({html.escape(when)})" if when else ""}.</p>')
+    return (f'<p><a href="{CHANGES_HTML}">What changed</a>: the published numbers that moved in the '
+            f'last build that moved any{f" ({html.escape(when)})" if when else ""} '
+            f'(<a href="{CHANGES_MD}">Markdown</a>).</p>')
 
 
 def write_index(reports_dir: Path, reports: list[Report]) -> Path:
