@@ -251,7 +251,7 @@ def test_published_payback_reports_differ_or_the_reason_holds() -> None:
             # no stuck cut ever exceeds what the gap needs: persistence never binds
             np.testing.assert_allclose(gap.sticky_cuts(residual, pers), np.maximum(residual, 0.0), atol=1e-6)
         assert (net <= gap_even + 1e-6).all(), p["council"]
-        assert "reduce both paths' cuts alike" in f30.penalty_words(f30.summarise(r))
+        assert "lower both paths' cuts alike" in f30.penalty_words(f30.summarise(r))
     if len(set(shares.values())) == 1:
         assert len(shares) >= 5  # all the same, and every one explained above
 

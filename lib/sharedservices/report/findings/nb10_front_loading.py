@@ -235,7 +235,7 @@ def finding_lines(h: Headlines, reconciliation: pd.DataFrame, outturn: pd.DataFr
                f"real terms by 2014-15 ({base} prices). By 2017-18 they had "
                f"{_lost(h['england_real_change_2017_18_pct'])} of their {base} central funding. The NAO estimated "
                f"{_falls(rec.loc[NAO_2014_15, 'published_pct'], rec.loc[NAO_2017_18, 'published_pct'], funding, 0)}, "
-               "on a definition the suite could not read. Counting council tax support and the "
+               "on a definition the suite could not read (the 2014-15 figure as the NAO rounds it). Counting council tax support and the "
                "learning-disability transfer as central funding gives "
                f"{_falls(rec.loc[NAO_2014_15, 'suite_with_new_duties_pct'], rec.loc[NAO_2017_18, 'suite_with_new_duties_pct'], funding)}"
                " (the table below names every difference).")

@@ -430,14 +430,16 @@ def arbitrage_words(h: Headlines) -> str:
     Examples
     --------
     >>> arbitrage_words({"financing": "borrowing", "budget_effect_pv_gbp_m": 12.2, "npv_gbp_m": 12.1,
-    ...                  "borrowing_rate_real": 0.0245, "financing_cost_gbp_m": 0.8})[:40]
-    ' It is above the NPV only because the PW'
+    ...                  "borrowing_rate_real": 0.0245, "financing_cost_gbp_m": 0.8})[:39]
+    ' It is £0.1m above the NPV only because'
     >>> arbitrage_words({"financing": "reserves", "budget_effect_pv_gbp_m": 1.0, "npv_gbp_m": 1.0})
     ''
     """
     if h["financing"] != "borrowing" or h["budget_effect_pv_gbp_m"] <= h["npv_gbp_m"] + 5e-3:
         return ""
-    return (f" It is above the NPV only because the PWLB's real rate, {pct(h['borrowing_rate_real'])} a year, is "
+    diff = float(h["budget_effect_pv_gbp_m"]) - float(h["npv_gbp_m"])
+    by = f"{gbp_m(diff)} above" if round(diff, 1) > 0 else "a little (less than £0.1m) above"
+    return (f" It is {by} the NPV only because the PWLB's real rate, {pct(h['borrowing_rate_real'])} a year, is "
             "below the discount rate: a difference between two rates, not a saving, since the loan costs "
             f"{gbp_m(h['financing_cost_gbp_m'])} more than it lends (real, undiscounted).")
 
@@ -501,15 +503,21 @@ def penalty_words(h: Headlines) -> str:
     base = (f"Front-loading penalty: against an even path with the same total cut, the front-loaded path costs "
             f"{gbp_m(h['front_loading_penalty_no_programme_gbp_m'])} more front-line cuts over the horizon without the "
             f"programme and {gbp_m(h['front_loading_penalty_gbp_m'])} with it (£m, 2010-11 prices), with {pct(p)} of "
-            f"every front-line cut sticking when money returns. Shared services absorb {pct(share)} of the penalty.")
+            f"every front-line cut sticking when money returns. Shared services absorb "
+            + ("none of the penalty." if round(share, 3) == 0 else f"{pct(share)} of the penalty."))
     none_ = h["penalty_by_persistence_none_absorbed_share"]
     full = h["penalty_by_persistence_full_absorbed_share"]
-    spread = (f" With every cut restored they would absorb {pct(none_)} of the penalty; with none restored, "
-              f"{pct(full)} of the penalty." if none_ is not None and full is not None else "")
+    if none_ is None or full is None:
+        spread = ""
+    elif round(none_, 3) == 0 and round(full, 3) == 0:
+        spread = " Nor would they with every cut restored, or with none."
+    else:
+        spread = (f" With every cut restored they would absorb {pct(none_)} of the penalty; with none restored, "
+                  f"{pct(full)} of the penalty.")
     if abs(share) < 5e-4:
-        why = (" With funding held down while demand grows, the residual gap never falls far enough for a stuck cut "
-               "to be larger than the gap needs, and the savings never exceed the even path's gap, so they reduce "
-               "both paths' cuts alike and their timing leaves the penalty where it was.")
+        why = (" Funding stays down while demand grows, so every cut that sticks would have been needed anyway. The "
+               "savings are too small to close even the even path's gap, so they lower both paths' cuts alike and "
+               "leave the penalty where it was.")
         inst = h.get("penalty_absorbed_share_instant")
         if inst is not None:
             why += (" Even savings at their full rate from the first year would absorb none of it: the programme is "
@@ -604,7 +612,8 @@ def finding_lines(h: Headlines) -> list[str]:
     tse = "of total service expenditure"
     nlgn = (f"NLGN's {pct(h['benchmark_realistic_share_of_tse'])} {tse} (realistic) and "
             f"{pct(h['benchmark_best_case_share_of_tse'])} {tse} (best case) for the back office")
-    claim = f"the claim of close to {pct(h['benchmark_ambitious_share_of_tse'], 0)} {tse}"
+    claim = (f"{pct(h['benchmark_ambitious_share_of_tse'])} {tse} (the suite's reading of NLGN's claim of "
+             "savings close to a tenth of total budgets)")
     back = h.get("back_office_gross_saving_share_of_tse")
     if h["programme"] == "back_office" or back is None:
         against = f"against {nlgn}, and {claim}."

@@ -252,6 +252,8 @@ def finding_lines(h: Headlines) -> list[str]:
     """
     n = int(h["sr_period_years"])
     ob = ("without optimism bias" if not h["optimism_bias"] else
+          "optimism bias at the Green Book lower bound, the reference class of shared-service partnerships being "
+          "too thin to set it" if h.get("reference_class_is_green_book_lower") else
           f"{_ADJUSTMENT_WORDS[h['optimism_adjustment']]}")
     disc = discount_words(h["discount"] if h["discount"] == "green_book" else float(h["discount"]))
     return [
@@ -311,7 +313,7 @@ def _penalty_line(h: Headlines) -> str:
     --------
     >>> _penalty_line({"penalty_absorbed_share_p50": 0.0, "penalty_absorbed_share_p5": 0.0,
     ...                "penalty_absorbed_share_p95": 0.0, "frontline_cut_persistence": 0.75})
-    'Front-loading penalty: 75.0% of every front-line cut sticks when money returns. In nine simulations out of ten the programme absorbs none of the penalty.'
+    'Front-loading penalty: 75.0% of every front-line cut sticks when money returns. In at least nine simulations out of ten the programme absorbs none of the penalty.'
     """
     p50 = h["penalty_absorbed_share_p50"]
     if p50 is None:
@@ -320,7 +322,7 @@ def _penalty_line(h: Headlines) -> str:
     lead = (f"Front-loading penalty: {pct(h['frontline_cut_persistence'])} of every front-line cut sticks when money "
             "returns.")
     if max(abs(p5), abs(p95)) < 5e-4:
-        return f"{lead} In nine simulations out of ten the programme absorbs none of the penalty."
+        return f"{lead} In at least nine simulations out of ten the programme absorbs none of the penalty."
     neg = (" A negative share means the savings spare an even path's cuts more than the front-loaded path's, "
            "which stuck before the savings came." if p5 < -5e-4 else "")
     return (f"{lead} At the median simulation the programme absorbs {pct(p50)} of the penalty. In nine simulations "

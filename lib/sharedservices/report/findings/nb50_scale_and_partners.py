@@ -332,7 +332,7 @@ def _group_words(group: str, part: pd.DataFrame, near_km: float) -> str:
     """One group's test of distance, as a sentence."""
     r = [_e(float(part.loc[m, "r"])) for m in _MEASURES]
     p = [number(float(part.loc[m, "p_value"]), 2) for m in _MEASURES]
-    far = [change(100.0 * (float(part.loc[m, "far_to_near"]) - 1.0), 0, "higher", "lower", "no different",
+    far = [change(100.0 * (float(part.loc[m, "far_to_near"]) - 1.0), 1, "higher", "lower", "no different",
                   size_first=True) for m in _MEASURES]
     return (f"{group[:1].upper()}{group[1:]}: Mantel r {r[0]} for service mix and {r[1]} for cost structure "
             f"(permutation p {p[0]} and {p[1]}); the median mismatch of pairs {number(2 * near_km, 0)} km or more "
@@ -355,7 +355,7 @@ def distance_words(tests: pd.DataFrame, near_km: float) -> str:
     >>> t = pd.DataFrame({"group": ["shire districts"] * 2, "measure": ["mix_distance", "cost_distance"],
     ...     "r": [-0.04, -0.06], "p_value": [0.86, 0.96], "far_to_near": [1.02, 0.95]})
     >>> print(distance_words(t, 50))
-    Partners need not be neighbours, tested on every pair of similar councils: for shire districts the mismatch of service mix and of cost structure does not rise significantly with distance. Shire districts: Mantel r −0.04 for service mix and −0.06 for cost structure (permutation p 0.86 and 0.96); the median mismatch of pairs 100 km or more apart is 2% higher for mix and 5% lower for cost than within 50 km.
+    Partners need not be neighbours, tested on every pair of similar councils: for shire districts the mismatch of service mix and of cost structure does not rise significantly with distance. Shire districts: Mantel r −0.04 for service mix and −0.06 for cost structure (permutation p 0.86 and 0.96); the median mismatch of pairs 100 km or more apart is 2.0% higher for mix and 5.0% lower for cost than within 50 km.
     """
     parts = {str(g): part.set_index("measure") for g, part in tests.groupby("group", sort=False)}
     grows = [g for g, part in parts.items() if _grows(part)]

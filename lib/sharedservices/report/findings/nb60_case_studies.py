@@ -104,14 +104,15 @@ def cited_words(key: str) -> str:
     Examples
     --------
     >>> cited_words("programmes.service.central.addressable_share")
-    "90% of the service's net current expenditure (the suite's own assumption, rated red)"
+    "90.0% of the service's net current expenditure (the suite's own assumption, rated red)"
     """
     a = assumptions.get(key)
     unit = a.unit.split(" (")[0]
     unit = unit[len("fraction "):] if unit.startswith("fraction ") else unit
     own = a.source_title is None or a.source_title.strip().lower() == "suite assumption"
     source = "the suite's own assumption" if own else a.source_title.split(":")[0]
-    return f"{assumptions.format_value(a.value, a.unit)} {unit} ({source}, rated {a.quality})"
+    shown = pct(a.value) if a.unit.startswith("fraction") else assumptions.format_value(a.value, a.unit)
+    return f"{shown} {unit} ({source}, rated {a.quality})"
 
 
 def finding_lines(h: dict[str, Any], names: dict[str, str], why: dict[str, str], citation: dict[str, str]) -> list[str]:

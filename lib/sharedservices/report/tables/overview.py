@@ -333,8 +333,20 @@ def overview_numbers(spending: pd.DataFrame, finance: pd.DataFrame, councils: pd
     }
 
 
+def _file_period(path: str) -> str:
+    """What a raw file without a recorded year covers, from its folder.
+
+    >>> _file_period("population/census.csv"), _file_period("prices/hmt_gdp_deflator.csv"), _file_period("x.csv")
+    ('Census 2011 and 2021', 'calendar years', '—')
+    """
+    head = path.split("/", 1)[0].lower()
+    return {"census": "Census 2011", "population": "Census 2011 and 2021", "prices": "calendar years"}.get(head, "\u2014")
+
+
 def source_files(sources: dict[str, object]) -> pd.DataFrame:
-    """The raw files behind the tables, from the importer's ``sources.json``.
+    """The raw files behind the tables, from the importer's ``sources.json``: each file's
+    year as recorded, else what its folder says it covers (Census populations, the
+    deflator's calendar years), else "—".
 
     Examples
     --------
@@ -344,7 +356,7 @@ def source_files(sources: dict[str, object]) -> pd.DataFrame:
     0    a.xls  2010-11     ab
     """
     rows = [
-        {"file": f["path"], "year": f.get("year", "census 2011"), "sha256": f["sha256"]}
+        {"file": f["path"], "year": f.get("year") or _file_period(str(f["path"])), "sha256": f["sha256"]}
         for f in sources["files"]  # type: ignore[union-attr]
     ]
     return pd.DataFrame(rows, columns=["file", "year", "sha256"])

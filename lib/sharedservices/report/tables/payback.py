@@ -156,7 +156,7 @@ def savings_benchmarks(h: Mapping[str, Any]) -> pd.DataFrame:
     }
     for label, key in (("NLGN realistic (back office)", "benchmark_realistic_share_of_tse"),
                        ("NLGN best case (back office)", "benchmark_best_case_share_of_tse"),
-                       ('"close to 10%" claim', "benchmark_ambitious_share_of_tse")):
+                       ('NLGN\'s "close to 10%", read as a share of total service expenditure', "benchmark_ambitious_share_of_tse")):
         rows[label] = (float(h[key]) * tse, h[key])
     return pd.DataFrame(
         {
