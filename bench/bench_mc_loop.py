@@ -93,8 +93,8 @@ def per_draw_loop(si: scenario.Resolved, option: str, spreads: dict[str, float],
                                                 one_off_ratio=si.one_off_ratio, lead=si.lead,
                                                 ramp=si.ramp, running_ratio=si.running_ratio)
         partner = financing.partner_terms(c0, g0, start, si.terms)
-    cv_lead = _weighted_cv(spreads["delay_years"], si.lead, arrays.addressable)
-    cv_ramp = _weighted_cv(spreads["ramp_years"], si.ramp, arrays.addressable)
+    cv_lead = uncertainty.duration_cv(spreads["delay_years"], si.lead, arrays.addressable)
+    cv_ramp = uncertainty.duration_cv(spreads["ramp_years"], si.ramp, arrays.addressable)
     out: dict[str, list[float]] = {k: [] for k in (
         "npv_gbp_thousand", "payback_year", "coverage_year1",
         "cumulative_frontline_cuts_gbp_thousand", "front_loading_penalty_gbp_thousand",
@@ -136,14 +136,6 @@ def per_draw_loop(si: scenario.Resolved, option: str, spreads: dict[str, float],
     result = {k: np.array(v) for k, v in out.items()}
     result["net"] = np.array(nets)
     return result
-
-
-def _weighted_cv(sd_years: float, central: np.ndarray, weights: np.ndarray) -> float:
-    """Relative SD of a programme-wide duration multiplier: sd over the spend-weighted mean."""
-    w = np.asarray(weights, dtype=float)
-    c = np.broadcast_to(np.asarray(central, dtype=float), w.shape)
-    mean = float((c * w).sum() / w.sum()) if w.sum() > 0 else 0.0
-    return float(sd_years) / mean if mean > 1e-12 else 0.0
 
 
 def check_equal(si: dict[str, Any], spreads: dict[str, float], draws: int) -> None:

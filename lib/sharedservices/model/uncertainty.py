@@ -49,6 +49,7 @@ __all__ = [
     "SPREAD_KEYS",
     "MonteCarloResult",
     "TORNADO_INPUTS",
+    "duration_cv",
     "lognormal_multiplier",
     "lognormal_quantile",
     "monte_carlo",
@@ -183,15 +184,15 @@ def _spreads(spreads: Mapping[str, float] | None) -> dict[str, float]:
     return out
 
 
-def _cv(sd_years: float, central: np.ndarray, weights: np.ndarray) -> float:
+def duration_cv(sd_years: float, central: np.ndarray, weights: np.ndarray) -> float:
     """Relative SD of a programme-wide lognormal duration multiplier: ``sd / mean``, the
     mean weighted by addressable spend (0 when the programme has no such duration).
 
     Examples
     --------
-    >>> _cv(1.0, np.array([2.0, 0.0]), np.array([1.0, 1.0]))
+    >>> duration_cv(1.0, np.array([2.0, 0.0]), np.array([1.0, 1.0]))
     1.0
-    >>> _cv(1.0, np.array([0.0]), np.array([5.0]))
+    >>> duration_cv(1.0, np.array([0.0]), np.array([5.0]))
     0.0
     """
     w = np.asarray(weights, dtype=float)
@@ -288,8 +289,8 @@ def simulate(
     z_cost = rho * z_delay + np.sqrt(1.0 - rho * rho) * z[1]
     m_save = lognormal_multiplier(z[0], spreads["savings_rate"])
     m_cost = lognormal_multiplier(z_cost, spreads["one_off_cost"])
-    m_lead = lognormal_multiplier(z_delay, _cv(spreads["delay_years"], si.lead, arrays.addressable))
-    m_ramp = lognormal_multiplier(z[3], _cv(spreads["ramp_years"], si.ramp, arrays.addressable))
+    m_lead = lognormal_multiplier(z_delay, duration_cv(spreads["delay_years"], si.lead, arrays.addressable))
+    m_ramp = lognormal_multiplier(z[3], duration_cv(spreads["ramp_years"], si.ramp, arrays.addressable))
     exit_ratio = float(si.exit_cost_ratio)
     discount = si.scenario.rate if discount is None else discount
     dfs = finance.discount_factors(t, cited.rate(discount))
@@ -456,8 +457,8 @@ def one_way_sensitivities(
     terms = si.terms
     partner = _partner(si, financing, terms)
     cvs = {"savings_multiplier": sp["savings_rate"], "one_off_cost_multiplier": sp["one_off_cost"],
-           "lead_multiplier": _cv(sp["delay_years"], si.lead, arrays.addressable),
-           "ramp_multiplier": _cv(sp["ramp_years"], si.ramp, arrays.addressable)}
+           "lead_multiplier": duration_cv(sp["delay_years"], si.lead, arrays.addressable),
+           "ramp_multiplier": duration_cv(sp["ramp_years"], si.ramp, arrays.addressable)}
 
     def value(m: dict[str, float], fy: np.ndarray | None) -> float:
         one = np.ones(1)

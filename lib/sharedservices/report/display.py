@@ -30,6 +30,7 @@ from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 from sharedservices.errors import InputError
+from sharedservices.report import prose
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -391,8 +392,6 @@ def key_findings(lines: list[str]) -> None:
         raise InputError(f"key findings: {lines!r} is not a list of non-empty strings "
                          "(allowed: one finding per item)")
     clean = [" ".join(x.split()) for x in lines]
-    from sharedservices.report import prose
-
     problems = [p for x in clean for p in prose.basis_problems(x)]
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

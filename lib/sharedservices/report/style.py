@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sharedservices.report import prose
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -105,8 +107,6 @@ def finish(fig: Figure, ax: Axes, title: str, *, x: str | None, y: str | None,
     """
     if not title or not title.strip():
         raise ValueError("figure title: empty (allowed: a sentence stating the finding)")
-    from sharedservices.report import prose
-
     problems = prose.basis_problems(title)
     if problems:
         raise ValueError(f"figure title: {problems[0]} (allowed: one percentage basis per sentence, named with "
